@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import StaffRole
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: Any) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: Any) -> User:
+        fields["is_superuser"] = True
+        fields.setdefault("staff_role", StaffRole.SYSTEM_ADMIN)
+        return self._create(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in to the portal: a member's employee or NHN staff.
+
+    People sign in with their e-mail address (OIDC through ID-porten/HelseID comes later, as another
+    authentication backend). What they may do comes from ``staff_role`` (NHN staff) and their roles
+    per organisation (organisations.OrganisationRole); the permission module reads both.
+    """
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    staff_role = models.CharField(
+        _("NHN staff role"), max_length=32, choices=StaffRole.choices, blank=True,
+        help_text=_("Only for employees of Norsk helsenett."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()
+
+    @property
+    def is_staff(self) -> bool:
+        """NHN staff reach the admin site; members never do. Derived, so it cannot drift."""
+        return self.is_superuser or bool(self.staff_role)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email

@@ -1,0 +1,23 @@
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from core.permissions import Action, can, effective_staff_role
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """What every page's layout needs: the customer centre, and which navigation links to show."""
+    user = request.user
+    return {
+        "customer_centre": {
+            "phone": settings.CUSTOMER_CENTRE_PHONE,
+            "email": settings.CUSTOMER_CENTRE_EMAIL,
+            "hours": settings.CUSTOMER_CENTRE_HOURS,
+        },
+        "nav": {
+            "organisations": can(user, Action.ORGANISATION_LIST),
+            "admin": can(user, Action.ADMIN_SITE),
+            "staff_role": effective_staff_role(user),
+        },
+    }

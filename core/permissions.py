@@ -1,0 +1,184 @@
+"""The one permission module: what a user may see and do, with which object.
+
+Every view asks here. Two questions, never mixed up:
+
+* **Visibility** — may the user know the object exists? ``visibility(user)`` says which organisations
+  a user can see; querysets turn it into a filter (``Organisation.objects.visible_to(user)``). An
+  object outside it answers **404**, so nothing leaks about other organisations.
+* **Action** — may the user do this to an object they can see? ``can(user, action, obj)``. A visible
+  object with a wrong role answers **403**.
+
+The module imports none of our apps: it reads the user's ``staff_role`` and the related names
+``organisation_roles`` and ``coordinator_assignments``, and objects expose ``organisation_id``
+(or are organisations). docs/architecture.md explains the layering.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from core.roles import OrganisationRoleType, StaffRole
+
+ALL_STAFF = frozenset(StaffRole.values)
+ALL_ORG_ROLES = frozenset(OrganisationRoleType.values)
+
+
+class Action(StrEnum):
+    ORGANISATION_LIST = "organisation.list"
+    ORGANISATION_VIEW = "organisation.view"
+    ORGANISATION_MANAGE_ROLES = "organisation.manage_roles"
+    ORGANISATION_GRANT_SIGNATORY = "organisation.grant_signatory"
+    ADMIN_SITE = "admin.site"
+    ADMIN_VIEW = "admin.view"
+    ADMIN_WRITE = "admin.write"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may perform an action: staff roles, roles in the object's organisation, coordinators."""
+
+    staff: frozenset[str] = frozenset()
+    org_roles: frozenset[str] = frozenset()
+    coordinator: bool = False
+
+
+POLICY: dict[Action, Rule] = {
+    Action.ORGANISATION_LIST: Rule(staff=ALL_STAFF, coordinator=True),
+    Action.ORGANISATION_VIEW: Rule(staff=ALL_STAFF, org_roles=ALL_ORG_ROLES, coordinator=True),
+    Action.ORGANISATION_MANAGE_ROLES: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
+        org_roles=frozenset({OrganisationRoleType.ADMIN}),
+    ),
+    # Signatory authority has legal weight: only NHN staff record it (later: from Enhetsregisteret).
+    Action.ORGANISATION_GRANT_SIGNATORY: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
+    ),
+    Action.ADMIN_SITE: Rule(
+        staff=frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE})
+    ),
+    Action.ADMIN_VIEW: Rule(
+        staff=frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE})
+    ),
+    Action.ADMIN_WRITE: Rule(staff=frozenset({StaffRole.SYSTEM_ADMIN})),
+}
+
+# Models whose admin pages hold personal data or security material: system administrators only.
+RESTRICTED_ADMIN_MODELS = frozenset({"accounts.user"})
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which organisations a user can see: all of them, or those listed by id or network."""
+
+    everything: bool = False
+    organisation_ids: frozenset[int] = field(default_factory=frozenset)
+    network_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def effective_staff_role(user: Any) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return StaffRole.SYSTEM_ADMIN
+    return user.staff_role or None
+
+
+def _roles_by_organisation(user: Any) -> dict[int, frozenset[str]]:
+    """The user's roles per organisation id, read once per request and kept on the user object."""
+    cached = getattr(user, "_portal_roles_cache", None)
+    if cached is None:
+        roles: dict[int, set[str]] = {}
+        for org_id, role in user.organisation_roles.active().values_list("organisation_id", "role"):
+            roles.setdefault(org_id, set()).add(role)
+        cached = {org_id: frozenset(r) for org_id, r in roles.items()}
+        user._portal_roles_cache = cached
+    return cached
+
+
+def _coordinated_networks(user: Any) -> frozenset[int]:
+    cached = getattr(user, "_portal_networks_cache", None)
+    if cached is None:
+        cached = frozenset(user.coordinator_assignments.values_list("diginettverk_id", flat=True))
+        user._portal_networks_cache = cached
+    return cached
+
+
+def visibility(user: Any) -> Visibility:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Visibility()
+    if effective_staff_role(user):
+        return Visibility(everything=True)
+    return Visibility(
+        organisation_ids=frozenset(_roles_by_organisation(user)),
+        network_ids=_coordinated_networks(user),
+    )
+
+
+def _organisation_of(obj: Any) -> tuple[int | None, int | None]:
+    """(organisation id, Diginettverk id) of an object, for role and coordinator checks."""
+    if obj is None:
+        return None, None
+    org = obj if hasattr(obj, "org_number") else getattr(obj, "organisation", None)
+    if org is None:
+        return None, None
+    # Coordinators follow the municipalities of their Diginettverk: the municipality's own network.
+    return org.pk, getattr(org, "coordinated_network_id", None)
+
+
+def org_roles(user: Any, obj: Any) -> frozenset[str]:
+    org_id, _network = _organisation_of(obj)
+    if org_id is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return _roles_by_organisation(user).get(org_id, frozenset())
+
+
+def can(user: Any, action: Action, obj: Any = None) -> bool:
+    """May ``user`` perform ``action`` (on ``obj``, when the action is about an object)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    rule = POLICY[action]
+    staff = effective_staff_role(user)
+    if staff:
+        return staff in rule.staff
+    if obj is None:
+        return rule.coordinator and bool(_coordinated_networks(user))
+    if rule.org_roles & org_roles(user, obj):
+        return True
+    _org, network = _organisation_of(obj)
+    return rule.coordinator and network is not None and network in _coordinated_networks(user)
+
+
+def require(user: Any, action: Action, obj: Any = None) -> None:
+    """Raise PermissionDenied (403) unless ``can``."""
+    if not can(user, action, obj):
+        raise PermissionDenied
+
+
+def get_visible_or_404(queryset: Any, user: Any, action: Action, **lookup: Any) -> Any:
+    """Load an object the user can see (else 404), then check the action on it (else 403)."""
+    try:
+        obj = queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    require(user, action, obj)
+    return obj
+
+
+def has_admin_permission(user: Any, perm: str) -> bool:
+    """Model permissions for the Django admin ("app.view_model", "app.change_model", …)."""
+    app_label, _, codename = perm.partition(".")
+    verb, _, model = codename.partition("_")
+    if f"{app_label}.{model}" in RESTRICTED_ADMIN_MODELS:
+        return can(user, Action.ADMIN_WRITE)
+    if verb == "view":
+        return can(user, Action.ADMIN_VIEW)
+    return can(user, Action.ADMIN_WRITE)
+
+
+def has_admin_module_permission(user: Any, app_label: str) -> bool:
+    return can(user, Action.ADMIN_VIEW)

@@ -1,0 +1,35 @@
+"""The permission vocabulary: who a person can be, for the portal and for an organisation.
+
+These choices live in core because the permission module decides on them; accounts and organisations
+store them. Each value's badge colour is defined once, here, next to the value.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class StaffRole(models.TextChoices):
+    """A role at Norsk helsenett (NHN). Staff see every organisation."""
+
+    MEMBERSHIP_MANAGER = "membership_manager", _("Membership manager")
+    CUSTOMER_CENTRE = "customer_centre", _("Customer centre")
+    CERT_ANALYST = "cert_analyst", _("CERT analyst")
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+
+
+class OrganisationRoleType(models.TextChoices):
+    """A person's role for one member organisation."""
+
+    ADMIN = "admin", _("Administrator")
+    SIGNATORY = "signatory", _("Signatory")
+    SECURITY_CONTACT = "security_contact", _("Security contact")
+    TECHNICAL_CONTACT = "technical_contact", _("Technical contact")
+
+
+class SignatoryBasis(models.TextChoices):
+    """Why a signatory may sign: the authority behind the signature (Enhetsregisteret roles)."""
+
+    GENERAL_MANAGER = "general_manager", _("General manager in Enhetsregisteret")
+    SIGNATURE_RIGHT = "signature_right", _("Signature right")
+    PROCURATION = "procuration", _("Procuration")
+    DELEGATED = "delegated", _("Delegated")

@@ -1,0 +1,30 @@
+from collections import defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dashboards.next_steps import next_steps
+from organisations.models import Organisation, OrganisationRole
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page: the user's own organisations, each with its next step."""
+    organisations = list(
+        Organisation.objects.filter(roles__in=request.user.organisation_roles.active())
+        .distinct()
+        .order_by("search_name")
+    )
+    my_roles: dict[int, list[OrganisationRole]] = defaultdict(list)
+    present: dict[int, set[str]] = defaultdict(set)
+    for grant in OrganisationRole.objects.active().filter(organisation__in=organisations).select_related("user"):
+        present[grant.organisation_id].add(grant.role)
+        if grant.user_id == request.user.pk:
+            my_roles[grant.organisation_id].append(grant)
+    cards = [
+        {"organisation": org, "my_roles": my_roles[org.pk], "steps": next_steps(org, present[org.pk])}
+        for org in organisations
+    ]
+    networks = request.user.coordinator_assignments.select_related("diginettverk")
+    return render(request, "dashboards/home.html", {"cards": cards, "networks": networks})

@@ -1,0 +1,78 @@
+"""seed_demo: create the demo world, idempotently, on top of the reference data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from demo.data import DEMO_MUNICIPALITY, DEMO_PASSWORD, ORGANISATIONS, OTHER_MUNICIPALITY, PERSONAS, demo_org_number
+from organisations.choices import Source
+from organisations.models import CoordinatorAssignment, Municipality, Organisation, OrganisationRole
+
+
+@dataclass(frozen=True)
+class Login:
+    email: str
+    name: str
+    journey: str
+
+
+class DemoDataError(Exception):
+    pass
+
+
+@transaction.atomic
+def demo_seed() -> list[Login]:
+    """Create or update the demo organisations, personas and their roles. Safe to run again.
+
+    Requires the reference data (the personas work in Ringsaker and Hamar). A persona's password is
+    reset to the demo password only when the persona is first created.
+    """
+    municipalities = {m.number: m for m in Municipality.objects.filter(number__in=[DEMO_MUNICIPALITY, OTHER_MUNICIPALITY])}
+    if len(municipalities) != 2:
+        raise DemoDataError("Load the reference data first: manage.py load_reference_data")
+    organisations = {
+        "municipality": municipalities[DEMO_MUNICIPALITY].organisation,
+        "other_municipality": municipalities[OTHER_MUNICIPALITY].organisation,
+    }
+    for spec in ORGANISATIONS:
+        org, _created = Organisation.objects.update_or_create(
+            org_number=demo_org_number(spec.serial),
+            defaults={
+                "name": spec.name,
+                "form": spec.form,
+                "industry_codes": [spec.industry_code],
+                "address_municipality": municipalities[spec.municipality],
+                "source": Source.DEMO,
+                "postal_place": municipalities[spec.municipality].name.upper(),
+            },
+        )
+        organisations[spec.key] = org
+
+    User = get_user_model()
+    logins = []
+    for persona in PERSONAS:
+        user = User.objects.filter(email=persona.email).first()
+        if user is None:
+            user = User(email=persona.email)
+            user.set_password(DEMO_PASSWORD)
+        user.full_name = persona.full_name
+        user.staff_role = persona.staff_role
+        user.is_superuser = persona.superuser
+        user.is_demo = True
+        user.full_clean(exclude=["password"])
+        user.save()
+        for key, role, basis in persona.roles:
+            OrganisationRole.objects.get_or_create(
+                user=user, organisation=organisations[key], role=role, defaults={"signatory_basis": basis}
+            )
+        for number in persona.coordinates:
+            network = Municipality.objects.get(number=number).diginettverk
+            CoordinatorAssignment.objects.get_or_create(user=user, diginettverk=network)
+        logins.append(Login(persona.email, persona.full_name, persona.journey))
+    return logins
+
+
+__all__ = ["DEMO_PASSWORD", "Login", "demo_seed"]

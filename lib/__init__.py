@@ -1,0 +1,1 @@
+"""Model-free helpers. Nothing in lib imports from the project's apps."""

@@ -1,0 +1,43 @@
+"""One FilterSet for the organisation list: search, county, Diginettverk, form, and sort order."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from organisations.choices import OrganisationForm, RegisterStatus
+from organisations.models import County, Diginettverk, Organisation
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Name or organisation number"), method="filter_search", max_length=100)
+    county = django_filters.ModelChoiceFilter(
+        label=_("County"), queryset=County.objects.all(), method="filter_county", empty_label=_("All counties")
+    )
+    diginettverk = django_filters.ModelChoiceFilter(
+        label=_("Diginettverk"), queryset=Diginettverk.objects.all(), field_name="municipality__diginettverk",
+        empty_label=_("All networks"),
+    )
+    form = django_filters.ChoiceFilter(
+        label=_("Organisation form"), choices=OrganisationForm.choices, empty_label=_("All forms")
+    )
+    register_status = django_filters.ChoiceFilter(
+        label=_("Register status"), choices=RegisterStatus.choices, empty_label=_("Any status")
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("search_name", "name"), ("org_number", "org_number"), ("form", "form")),
+        field_labels={"search_name": _("Name"), "org_number": _("Organisation number"), "form": _("Form")},
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Organisation
+        fields: list[str] = []
+
+    def filter_search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
+        return queryset.search(value)  # type: ignore[attr-defined]
+
+    def filter_county(self, queryset: QuerySet[Organisation], name: str, value: Any) -> QuerySet[Organisation]:
+        return queryset.filter(Q(address_municipality__county=value) | Q(county_authority_of=value)).distinct()

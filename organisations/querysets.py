@@ -1,0 +1,42 @@
+"""Reads on the member registry, scoped by the permission module's visibility."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from core.permissions import visibility
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> OrganisationQuerySet:
+        """The organisations ``user`` may know exist: staff all; others their own and, for a
+        Diginettverk coordinator, the municipalities of their network."""
+        scope = visibility(user)
+        if scope.everything:
+            return self
+        condition = Q(pk__in=scope.organisation_ids)
+        if scope.network_ids:
+            condition |= Q(form="KOMM", municipality__diginettverk_id__in=scope.network_ids)
+        return self.filter(condition)
+
+    def search(self, text: str) -> OrganisationQuerySet:
+        """By name (any part, any case) or organisation number (spaces ignored)."""
+        text = text.strip()
+        if not text:
+            return self
+        folded = text.casefold()
+        digits = "".join(text.split())
+        if digits.isascii() and digits.isdigit():
+            return self.filter(Q(org_number__startswith=digits) | Q(search_name__contains=folded))
+        return self.filter(search_name__contains=folded)
+
+
+class OrganisationRoleQuerySet(models.QuerySet):
+    def active(self) -> OrganisationRoleQuerySet:
+        """Roles in force today: a delegation past its end date no longer counts."""
+        today = timezone.localdate()
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))

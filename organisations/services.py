@@ -1,0 +1,71 @@
+"""Write-side rules of the member registry. Views, forms, admin and commands all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from core.permissions import Action, can
+from core.roles import OrganisationRoleType
+from organisations.models import Organisation, OrganisationRole
+
+
+def role_grant(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    user: Any,
+    role: str,
+    signatory_basis: str = "",
+    valid_until: dt.date | None = None,
+) -> OrganisationRole:
+    """Give ``user`` a role for ``organisation``.
+
+    Validates: the actor may manage the organisation's roles; only NHN staff record signatory
+    authority (it has legal weight); a delegation has an end date; the role is not already held.
+    Raises PermissionDenied or ValidationError, and then stores nothing.
+    """
+    if not can(actor, Action.ORGANISATION_MANAGE_ROLES, organisation):
+        raise PermissionDenied
+    if role == OrganisationRoleType.SIGNATORY and not can(actor, Action.ORGANISATION_GRANT_SIGNATORY, organisation):
+        raise PermissionDenied
+    if not user.is_active:
+        raise ValidationError(_("This person's account is deactivated."))
+    grant = OrganisationRole(
+        user=user,
+        organisation=organisation,
+        role=role,
+        signatory_basis=signatory_basis if role == OrganisationRoleType.SIGNATORY else "",
+        valid_until=valid_until,
+        granted_by=actor,
+    )
+    grant.full_clean(validate_unique=False, validate_constraints=False)
+    if OrganisationRole.objects.filter(user=user, organisation=organisation, role=role).exists():
+        raise ValidationError(_("%(person)s already has this role.") % {"person": user})
+    try:
+        with transaction.atomic():
+            grant.save()
+    except IntegrityError:  # a concurrent grant of the same role won the race
+        raise ValidationError(_("%(person)s already has this role.") % {"person": user}) from None
+    return grant
+
+
+def role_revoke(*, actor: Any, grant: OrganisationRole) -> None:
+    """Remove a role. Signatory authority, like granting it, is for NHN staff to remove."""
+    if not can(actor, Action.ORGANISATION_MANAGE_ROLES, grant.organisation):
+        raise PermissionDenied
+    if grant.role == OrganisationRoleType.SIGNATORY and not can(
+        actor, Action.ORGANISATION_GRANT_SIGNATORY, grant.organisation
+    ):
+        raise PermissionDenied
+    if grant.role == OrganisationRoleType.ADMIN and grant.user_id == actor.pk:
+        others = grant.organisation.roles.active().filter(role=OrganisationRoleType.ADMIN).exclude(pk=grant.pk)
+        if not others.exists():
+            raise ValidationError(_("You are the organisation's last administrator and cannot remove yourself."))
+    grant.delete()
+
+

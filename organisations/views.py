@@ -1,0 +1,95 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import Action, can, get_visible_or_404, require
+from organisations import services
+from organisations.filters import OrganisationFilter
+from organisations.forms import RoleGrantForm
+from organisations.models import Organisation, OrganisationRole
+
+PAGE_SIZE = 50
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.ORGANISATION_LIST)
+    queryset = Organisation.objects.visible_to(request.user).select_related(
+        "address_municipality__county", "municipality__diginettverk"
+    )
+    filterset = OrganisationFilter(request.GET or None, queryset=queryset)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.order_by("search_name")
+    if filterset.is_bound and not filterset.is_valid():
+        results = queryset.none()
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filter": filterset, "page": page, "query": query.urlencode()}
+    template = "organisations/partials/_results.html" if request.htmx else "organisations/organisation_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(
+        Organisation.objects.select_related("address_municipality__county", "parent", "municipality__diginettverk"),
+        request.user, Action.ORGANISATION_VIEW, pk=pk,
+    )
+    roles = organisation.roles.active().select_related("user").order_by("role", "user__full_name")
+    may_manage = can(request.user, Action.ORGANISATION_MANAGE_ROLES, organisation)
+    may_grant_signatory = can(request.user, Action.ORGANISATION_GRANT_SIGNATORY, organisation)
+    context = {
+        "organisation": organisation,
+        "roles": roles,
+        "may_manage": may_manage,
+        "may_grant_signatory": may_grant_signatory,
+        "form": RoleGrantForm(may_grant_signatory=may_grant_signatory) if may_manage else None,
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+@login_required
+@require_POST
+def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_MANAGE_ROLES, pk=pk)
+    may_grant_signatory = can(request.user, Action.ORGANISATION_GRANT_SIGNATORY, organisation)
+    form = RoleGrantForm(request.POST, may_grant_signatory=may_grant_signatory)
+    if form.is_valid():
+        try:
+            grant = services.role_grant(
+                actor=request.user, organisation=organisation, user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"], signatory_basis=form.cleaned_data.get("signatory_basis") or "",
+                valid_until=form.cleaned_data.get("valid_until"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("%(person)s is now %(role)s.") % {
+                "person": grant.user, "role": grant.get_role_display().lower()})
+            return redirect(organisation)
+    roles = organisation.roles.active().select_related("user").order_by("role", "user__full_name")
+    context = {"organisation": organisation, "roles": roles, "may_manage": True,
+               "may_grant_signatory": may_grant_signatory, "form": form}
+    return render(request, "organisations/organisation_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_MANAGE_ROLES, pk=pk)
+    grant = get_object_or_404(OrganisationRole.objects.select_related("user"), pk=role_pk, organisation=organisation)
+    try:
+        services.role_revoke(actor=request.user, grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(person)s no longer has the role %(role)s.") % {
+            "person": grant.user, "role": grant.get_role_display().lower()})
+    return redirect(organisation)
+
+
