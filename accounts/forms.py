@@ -4,7 +4,9 @@ from django.utils.translation import gettext_lazy as _
 
 class LoginForm(AuthenticationForm):
     error_messages = {
-        "invalid_login": _("The e-mail address or password is wrong. Both are case-sensitive except the e-mail address."),
+        "invalid_login": _(
+            "The e-mail address or password is wrong. Both are case-sensitive except the e-mail address."
+        ),
         "inactive": _("This account is deactivated. Contact the customer centre."),
     }
 

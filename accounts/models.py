@@ -44,7 +44,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     staff_role = models.CharField(
-        _("NHN staff role"), max_length=32, choices=StaffRole.choices, blank=True,
+        _("NHN staff role"),
+        max_length=32,
+        choices=StaffRole.choices,
+        blank=True,
         help_text=_("Only for employees of Norsk helsenett."),
     )
     is_active = models.BooleanField(_("active"), default=True)

@@ -60,21 +60,54 @@ ORGANISATIONS = [
 ]
 
 PERSONAS = [
-    Persona("kari@demo.medlemsportal.no", "Kari Nordmann", "Municipal director: signs for Ringsaker kommune",
-            roles=(("municipality", R.SIGNATORY, B.GENERAL_MANAGER), ("municipality", R.ADMIN, ""))),
-    Persona("ingrid@demo.medlemsportal.no", "Ingrid Hansen", "IT manager: administrator and technical contact",
-            roles=(("municipality", R.ADMIN, ""), ("municipality", R.TECHNICAL_CONTACT, ""))),
-    Persona("per@demo.medlemsportal.no", "Per Johansen", "Security officer: security contact",
-            roles=(("municipality", R.SECURITY_CONTACT, ""),)),
-    Persona("ola@demo.medlemsportal.no", "Ola Berg", "GP with his own ENK: owner and signatory",
-            roles=(("ola", R.SIGNATORY, B.GENERAL_MANAGER), ("ola", R.ADMIN, ""))),
-    Persona("tor@demo.medlemsportal.no", "Tor Bakken", "Administrator in another municipality (Hamar)",
-            roles=(("other_municipality", R.ADMIN, ""), ("other_municipality", R.SIGNATORY, B.SIGNATURE_RIGHT))),
-    Persona("siri@demo.medlemsportal.no", "Siri Dahl", "Diginettverk coordinator (Digi Innlandet)",
-            coordinates=(DEMO_MUNICIPALITY,)),
-    Persona("nils@demo.medlemsportal.no", "Nils Lund", "NHN membership manager", staff_role=StaffRole.MEMBERSHIP_MANAGER),
+    Persona(
+        "kari@demo.medlemsportal.no",
+        "Kari Nordmann",
+        "Municipal director: signs for Ringsaker kommune",
+        roles=(("municipality", R.SIGNATORY, B.GENERAL_MANAGER), ("municipality", R.ADMIN, "")),
+    ),
+    Persona(
+        "ingrid@demo.medlemsportal.no",
+        "Ingrid Hansen",
+        "IT manager: administrator and technical contact",
+        roles=(("municipality", R.ADMIN, ""), ("municipality", R.TECHNICAL_CONTACT, "")),
+    ),
+    Persona(
+        "per@demo.medlemsportal.no",
+        "Per Johansen",
+        "Security officer: security contact",
+        roles=(("municipality", R.SECURITY_CONTACT, ""),),
+    ),
+    Persona(
+        "ola@demo.medlemsportal.no",
+        "Ola Berg",
+        "GP with his own ENK: owner and signatory",
+        roles=(("ola", R.SIGNATORY, B.GENERAL_MANAGER), ("ola", R.ADMIN, "")),
+    ),
+    Persona(
+        "tor@demo.medlemsportal.no",
+        "Tor Bakken",
+        "Administrator in another municipality (Hamar)",
+        roles=(("other_municipality", R.ADMIN, ""), ("other_municipality", R.SIGNATORY, B.SIGNATURE_RIGHT)),
+    ),
+    Persona(
+        "siri@demo.medlemsportal.no",
+        "Siri Dahl",
+        "Diginettverk coordinator (Digi Innlandet)",
+        coordinates=(DEMO_MUNICIPALITY,),
+    ),
+    Persona(
+        "nils@demo.medlemsportal.no", "Nils Lund", "NHN membership manager", staff_role=StaffRole.MEMBERSHIP_MANAGER
+    ),
     Persona("aisha@demo.medlemsportal.no", "Aisha Khan", "NHN customer centre", staff_role=StaffRole.CUSTOMER_CENTRE),
-    Persona("jonas@demo.medlemsportal.no", "Jonas Moe", "HelseCERT/KommuneCERT analyst", staff_role=StaffRole.CERT_ANALYST),
-    Persona("admin@demo.medlemsportal.no", "Sara Admin", "NHN system administrator",
-            staff_role=StaffRole.SYSTEM_ADMIN, superuser=True),
+    Persona(
+        "jonas@demo.medlemsportal.no", "Jonas Moe", "HelseCERT/KommuneCERT analyst", staff_role=StaffRole.CERT_ANALYST
+    ),
+    Persona(
+        "admin@demo.medlemsportal.no",
+        "Sara Admin",
+        "NHN system administrator",
+        staff_role=StaffRole.SYSTEM_ADMIN,
+        superuser=True,
+    ),
 ]

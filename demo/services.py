@@ -30,7 +30,9 @@ def demo_seed() -> list[Login]:
     Requires the reference data (the personas work in Ringsaker and Hamar). A persona's password is
     reset to the demo password only when the persona is first created.
     """
-    municipalities = {m.number: m for m in Municipality.objects.filter(number__in=[DEMO_MUNICIPALITY, OTHER_MUNICIPALITY])}
+    municipalities = {
+        m.number: m for m in Municipality.objects.filter(number__in=[DEMO_MUNICIPALITY, OTHER_MUNICIPALITY])
+    }
     if len(municipalities) != 2:
         raise DemoDataError("Load the reference data first: manage.py load_reference_data")
     organisations = {

@@ -1,7 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from organisations.models import CoordinatorAssignment, County, Diginettverk, Municipality, Organisation, OrganisationRole
+from organisations.models import (
+    CoordinatorAssignment,
+    County,
+    Diginettverk,
+    Municipality,
+    Organisation,
+    OrganisationRole,
+)
 
 
 @admin.register(County)
@@ -43,8 +50,10 @@ class OrganisationAdmin(admin.ModelAdmin):
     inlines = [OrganisationRoleInline]
     fieldsets = [
         (None, {"fields": ["org_number", "name", "form", "register_status", "parent"]}),
-        (_("Address and contact"), {"fields": ["address_municipality", "business_address", "postal_code",
-                                               "postal_place", "email", "phone"]}),
+        (
+            _("Address and contact"),
+            {"fields": ["address_municipality", "business_address", "postal_code", "postal_place", "email", "phone"]},
+        ),
         (_("Register"), {"fields": ["industry_codes", "source", "synced_at", "created_at", "updated_at"]}),
     ]
 

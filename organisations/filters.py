@@ -16,7 +16,9 @@ class OrganisationFilter(django_filters.FilterSet):
         label=_("County"), queryset=County.objects.all(), method="filter_county", empty_label=_("All counties")
     )
     diginettverk = django_filters.ModelChoiceFilter(
-        label=_("Diginettverk"), queryset=Diginettverk.objects.all(), field_name="municipality__diginettverk",
+        label=_("Diginettverk"),
+        queryset=Diginettverk.objects.all(),
+        field_name="municipality__diginettverk",
         empty_label=_("All networks"),
     )
     form = django_filters.ChoiceFilter(

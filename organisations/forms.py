@@ -13,18 +13,24 @@ class RoleGrantForm(forms.Form):
     email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRoleType.choices)
     signatory_basis = forms.ChoiceField(
-        label=_("Basis of signatory authority"), choices=[("", "—"), *SignatoryBasis.choices], required=False,
+        label=_("Basis of signatory authority"),
+        choices=[("", "—"), *SignatoryBasis.choices],
+        required=False,
         help_text=_("Only for signatories."),
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Required for a delegated authority."),
     )
 
     def __init__(self, *args: Any, may_grant_signatory: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not may_grant_signatory:
-            self.fields["role"].choices = [c for c in OrganisationRoleType.choices if c[0] != OrganisationRoleType.SIGNATORY]
+            self.fields["role"].choices = [
+                c for c in OrganisationRoleType.choices if c[0] != OrganisationRoleType.SIGNATORY
+            ]
             del self.fields["signatory_basis"]
             del self.fields["valid_until"]
 

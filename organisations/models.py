@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from core.roles import OrganisationRoleType, SignatoryBasis
 from organisations.choices import REGISTER_STATUS_COLOURS, OrganisationForm, RegisterStatus, Source
-from organisations.querysets import OrganisationQuerySet, OrganisationRoleQuerySet
 from organisations.fields import OrgNumberField
+from organisations.querysets import OrganisationQuerySet, OrganisationRoleQuerySet
 
 industry_code_validator = RegexValidator(r"^\d{2}\.\d{1,3}$", _("An industry code looks like 86.211."))
 
@@ -28,7 +28,11 @@ class County(models.Model):
     number = models.CharField(_("county number"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
     organisation = models.ForeignKey(
-        "Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="county_authority_of",
+        "Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="county_authority_of",
         verbose_name=_("county authority"),
         help_text=_("Oslo is both a county and a municipality: one organisation serves as both."),
     )
@@ -61,11 +65,15 @@ class Municipality(models.Model):
     """A municipality (kommune) in the 2024 structure, with the point used to place it on a map."""
 
     number = models.CharField(
-        _("municipality number"), max_length=4, unique=True,
+        _("municipality number"),
+        max_length=4,
+        unique=True,
         validators=[RegexValidator(r"^\d{4}$", _("A municipality number has 4 digits."))],
     )
     name = models.CharField(_("name"), max_length=100)
-    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county"))
+    county = models.ForeignKey(
+        County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county")
+    )
     diginettverk = models.ForeignKey(
         Diginettverk, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("Diginettverk")
     )
@@ -99,18 +107,28 @@ class Organisation(TimeStampedModel):
     search_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
     form = models.CharField(_("organisation form"), max_length=8, choices=OrganisationForm.choices)
     address_municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="addressed_organisations",
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="addressed_organisations",
         verbose_name=_("address municipality"),
     )
     business_address = models.CharField(_("business address"), max_length=255, blank=True)
     postal_code = models.CharField(
-        _("postal code"), max_length=4, blank=True,
+        _("postal code"),
+        max_length=4,
+        blank=True,
         validators=[RegexValidator(r"^\d{4}$", _("A postal code has 4 digits."))],
     )
     postal_place = models.CharField(_("postal place"), max_length=100, blank=True)
     industry_codes = models.JSONField(_("industry codes"), default=list, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("parent organisation"),
     )
     register_status = models.CharField(
@@ -206,7 +224,11 @@ class OrganisationRole(TimeStampedModel):
     )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("granted by"),
     )
 
@@ -253,7 +275,9 @@ class CoordinatorAssignment(TimeStampedModel):
     """A Diginettverk coordinator: read access to the municipalities of one network."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="coordinator_assignments",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="coordinator_assignments",
         verbose_name=_("person"),
     )
     diginettverk = models.ForeignKey(

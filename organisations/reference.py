@@ -151,13 +151,24 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
             organisation = Organisation.objects.filter(org_number=org_number).first()
             if organisation is None:
                 organisation = _upsert(
-                    Organisation, report, {"org_number": org_number},
-                    {"name": f"{row['navn']} fylkeskommune", "form": OrganisationForm.FYLK,
-                     "industry_codes": [MUNICIPALITY_INDUSTRY_CODE], "source": Source.REFERENCE_DATA},
+                    Organisation,
+                    report,
+                    {"org_number": org_number},
+                    {
+                        "name": f"{row['navn']} fylkeskommune",
+                        "form": OrganisationForm.FYLK,
+                        "industry_codes": [MUNICIPALITY_INDUSTRY_CODE],
+                        "source": Source.REFERENCE_DATA,
+                    },
                 )
-        counties[number] = _upsert(County, report, {"number": number}, {"name": row["navn"], "organisation": organisation})
+        counties[number] = _upsert(
+            County, report, {"number": number}, {"name": row["navn"], "organisation": organisation}
+        )
 
-    networks = {name: _upsert(Diginettverk, report, {"name": name}, {}) for name in sorted(set(networks_by_municipality.values()))}
+    networks = {
+        name: _upsert(Diginettverk, report, {"name": name}, {})
+        for name in sorted(set(networks_by_municipality.values()))
+    }
 
     for line, row in municipality_rows:
         where = f"kommuner-2024.csv line {line}"
@@ -166,7 +177,9 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
             raise ReferenceDataError(f"{where}: county {row['fylkesnummer']!r} is not in fylker-2024.csv")
         number = row["kommunenummer"]
         municipality = _upsert(
-            Municipality, report, {"number": number},
+            Municipality,
+            report,
+            {"number": number},
             {
                 "name": row["navn"],
                 "county": county,

@@ -67,5 +67,3 @@ def role_revoke(*, actor: Any, grant: OrganisationRole) -> None:
         if not others.exists():
             raise ValidationError(_("You are the organisation's last administrator and cannot remove yourself."))
     grant.delete()
-
-

@@ -38,7 +38,9 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
 def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_visible_or_404(
         Organisation.objects.select_related("address_municipality__county", "parent", "municipality__diginettverk"),
-        request.user, Action.ORGANISATION_VIEW, pk=pk,
+        request.user,
+        Action.ORGANISATION_VIEW,
+        pk=pk,
     )
     roles = organisation.roles.active().select_related("user").order_by("role", "user__full_name")
     may_manage = can(request.user, Action.ORGANISATION_MANAGE_ROLES, organisation)
@@ -62,19 +64,29 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             grant = services.role_grant(
-                actor=request.user, organisation=organisation, user=form.cleaned_data["user"],
-                role=form.cleaned_data["role"], signatory_basis=form.cleaned_data.get("signatory_basis") or "",
+                actor=request.user,
+                organisation=organisation,
+                user=form.cleaned_data["user"],
+                role=form.cleaned_data["role"],
+                signatory_basis=form.cleaned_data.get("signatory_basis") or "",
                 valid_until=form.cleaned_data.get("valid_until"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("%(person)s is now %(role)s.") % {
-                "person": grant.user, "role": grant.get_role_display().lower()})
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.") % {"person": grant.user, "role": grant.get_role_display().lower()},
+            )
             return redirect(organisation)
     roles = organisation.roles.active().select_related("user").order_by("role", "user__full_name")
-    context = {"organisation": organisation, "roles": roles, "may_manage": True,
-               "may_grant_signatory": may_grant_signatory, "form": form}
+    context = {
+        "organisation": organisation,
+        "roles": roles,
+        "may_manage": True,
+        "may_grant_signatory": may_grant_signatory,
+        "form": form,
+    }
     return render(request, "organisations/organisation_detail.html", context, status=400)
 
 
@@ -88,8 +100,9 @@ def role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("%(person)s no longer has the role %(role)s.") % {
-            "person": grant.user, "role": grant.get_role_display().lower()})
+        messages.success(
+            request,
+            _("%(person)s no longer has the role %(role)s.")
+            % {"person": grant.user, "role": grant.get_role_display().lower()},
+        )
     return redirect(organisation)
-
-

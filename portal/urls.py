@@ -2,9 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-admin.site.site_header = "Medlemsportal – administrasjon"
-admin.site.site_title = "Medlemsportal"
-
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),

@@ -1,0 +1,98 @@
+"""Named personas shared by every test: two municipalities in different counties and networks.
+
+* ``admin_a``   – administrator and signatory (general manager) of municipality A
+* ``member_a``  – technical contact of A
+* ``admin_b``   – administrator of municipality B
+* ``coordinator_a`` – coordinator of A's Diginettverk
+* ``staff`` personas – one per NHN staff role, plus a superuser
+* ``deactivated_a`` – a former technical contact of A whose account is deactivated
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from core.roles import OrganisationRoleType, SignatoryBasis, StaffRole
+from organisations.tests.factories import (
+    CountyFactory,
+    DiginettverkFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    RoleFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class World:
+    municipality_a: Any
+    municipality_b: Any
+    org_a: Any
+    org_b: Any
+    enterprise_b: Any
+    users: dict[str, Any]
+
+    def __getitem__(self, persona: str) -> Any:
+        return self.users[persona]
+
+
+ROLES_FOR_MATRIX = [
+    "anonymous",
+    "member_a",
+    "admin_a",
+    "admin_b",
+    "coordinator_a",
+    "deactivated_a",
+    "membership_manager",
+    "customer_centre",
+    "cert_analyst",
+    "system_admin",
+    "superuser",
+]
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    county_a, county_b = CountyFactory(number="34", name="Innlandet"), CountyFactory(number="46", name="Vestland")
+    net_a, net_b = DiginettverkFactory(name="Digi Innlandet"), DiginettverkFactory(name="DigiVestland")
+    mun_a = MunicipalityFactory(number="3411", name="Ringsaker", county=county_a, diginettverk=net_a)
+    mun_b = MunicipalityFactory(number="4601", name="Bergen", county=county_b, diginettverk=net_b)
+    enterprise_b = OrganisationFactory(name="Bergen Legesenter AS", address_municipality=mun_b)
+    users = {
+        "member_a": UserFactory(email="member.a@example.no", full_name="Mette Medlem"),
+        "admin_a": UserFactory(email="admin.a@example.no", full_name="Anne Admin"),
+        "admin_b": UserFactory(email="admin.b@example.no", full_name="Bjørn Bergen"),
+        "coordinator_a": UserFactory(email="coord.a@example.no", full_name="Siri Koordinator"),
+        "deactivated_a": UserFactory(email="gone.a@example.no", full_name="Gunnar Gått", is_active=False),
+    }
+    for role in StaffRole:
+        users[role.value] = UserFactory(email=f"{role.value}@nhn.example.no", staff_role=role)
+    users["superuser"] = UserFactory(email="root@nhn.example.no", is_superuser=True)
+    org_a, org_b = mun_a.organisation, mun_b.organisation
+    RoleFactory(user=users["member_a"], organisation=org_a, role=OrganisationRoleType.TECHNICAL_CONTACT)
+    RoleFactory(user=users["admin_a"], organisation=org_a, role=OrganisationRoleType.ADMIN)
+    RoleFactory(
+        user=users["admin_a"],
+        organisation=org_a,
+        role=OrganisationRoleType.SIGNATORY,
+        signatory_basis=SignatoryBasis.GENERAL_MANAGER,
+    )
+    RoleFactory(user=users["admin_b"], organisation=org_b, role=OrganisationRoleType.ADMIN)
+    RoleFactory(user=users["deactivated_a"], organisation=org_a, role=OrganisationRoleType.TECHNICAL_CONTACT)
+    users["coordinator_a"].coordinator_assignments.create(diginettverk=net_a)
+    return World(mun_a, mun_b, org_a, org_b, enterprise_b, users)
+
+
+@pytest.fixture
+def login(client: Any) -> Any:
+    """Log a persona in on the test client (a real session, through the authentication backend)."""
+
+    def _login(user: Any) -> Any:
+        if user is not None:
+            client.force_login(user, backend="accounts.backends.PortalBackend")
+        return client
+
+    return _login

@@ -1,0 +1,56 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from accounts.models import User
+from demo.data import PERSONAS, demo_org_number
+from organisations.choices import Source
+from organisations.models import Organisation, OrganisationRole
+from organisations.validators import validate_org_number
+
+
+@pytest.fixture
+def reference(db):
+    call_command("load_reference_data", stdout=StringIO())
+
+
+def test_demo_org_numbers_are_valid_and_distinct() -> None:
+    numbers = [demo_org_number(n) for n in range(1, 200)]
+    for number in numbers:
+        validate_org_number(number)
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_it_creates_every_persona_and_prints_their_logins(reference) -> None:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert User.objects.filter(is_demo=True).count() == len(PERSONAS)
+    for persona in PERSONAS:
+        assert persona.email in out.getvalue()
+    assert "Helsenett-demo-2025" in out.getvalue()
+    kari = User.objects.get(email="kari@demo.medlemsportal.no")
+    assert kari.check_password("Helsenett-demo-2025")
+    assert OrganisationRole.objects.filter(user=kari, role="signatory", signatory_basis="general_manager").exists()
+    assert Organisation.objects.filter(source=Source.DEMO, form__in=["ENK", "AS"]).count() >= 4
+
+
+def test_a_second_run_changes_nothing(reference) -> None:
+    call_command("seed_demo", stdout=StringIO())
+    counts = (User.objects.count(), Organisation.objects.count(), OrganisationRole.objects.count())
+    call_command("seed_demo", stdout=StringIO())
+    assert (User.objects.count(), Organisation.objects.count(), OrganisationRole.objects.count()) == counts
+
+
+def test_it_needs_the_reference_data_first(db) -> None:
+    with pytest.raises(CommandError, match="load_reference_data"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+@override_settings(PRODUCTION=True)
+def test_it_is_refused_in_production(reference) -> None:
+    with pytest.raises(CommandError, match="never loaded in production"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()

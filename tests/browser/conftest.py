@@ -1,0 +1,177 @@
+"""Browser test harness: Debian's Chromium driven by Playwright (sync API) against pytest-django's live server.
+
+One browser per session, a fresh context (cookies, storage) per test. The reference data and demo
+personas are loaded once; later tests restore them from an in-memory SQLite snapshot, which takes
+milliseconds instead of the ~2 s the management commands need. On another database the commands
+simply run before every test.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse ORM calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from django.core.management import call_command
+from django.db import connection
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_PATH = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DEMO_PASSWORD = "Helsenett-demo-2025"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+TIMEOUT_MS = 15_000
+
+
+# --------------------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
+    """A context as a Norwegian user's browser would be (the site picks the language from Accept-Language).
+
+    bypass_csp: the site's CSP (script-src 'self') forbids the inline <script> that
+    page.add_script_tag(path=...) creates for axe-core. Only the test's injection needs it; the pages'
+    own scripts are all same-origin files and are unaffected.
+    """
+    options: dict[str, Any] = {"locale": "nb-NO", "bypass_csp": True, "viewport": {"width": 1280, "height": 900}}
+    options.update(kwargs)
+    context = browser.new_context(**options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = new_context(browser)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def narrow_page(browser: Browser) -> Iterator[Page]:
+    """A phone-sized viewport: 320 CSS px wide (WCAG 1.4.10 Reflow)."""
+    context = new_context(browser, viewport={"width": 320, "height": 640})
+    yield context.new_page()
+    context.close()
+
+
+# ------------------------------------------------------------------------------------------------ data
+
+_snapshot: sqlite3.Connection | None = None
+
+
+@pytest.fixture
+def demo_data(transactional_db: None, live_server: Any) -> None:
+    """Reference data (counties, municipalities, organisations) and the demo personas, for every test.
+
+    transactional_db empties every table after each test, so the data has to come back before the
+    next one. The first test runs the two management commands and copies the SQLite database into an
+    in-memory snapshot; the others copy the snapshot back with SQLite's online backup API.
+    """
+    global _snapshot
+    connection.ensure_connection()
+    if connection.vendor != "sqlite":
+        call_command("load_reference_data", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+        return
+    if _snapshot is None:
+        call_command("load_reference_data", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+        _snapshot = snapshot
+    else:
+        _snapshot.backup(connection.connection)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def login(page: Page, live_server: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the real login form and wait for the front page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url == f"{live_server.url}/", f"login as {email} did not reach the front page: {page.url}"
+
+
+def assert_no_axe_violations(page: Page, tags: list[str] | None = None) -> dict[str, Any]:
+    """Run axe-core on the current page; fail with one line per WCAG 2.1 A/AA violation."""
+    page.add_script_tag(path=str(AXE_PATH))
+    assert page.evaluate("typeof axe") == "object", "axe-core was not injected (blocked by the CSP?)"
+    results = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return {
+                violations: r.violations.map(v => ({
+                    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                    nodes: v.nodes.map(n => ({target: n.target, summary: n.failureSummary})),
+                })),
+                passes: r.passes.map(p => p.id),
+                incomplete: r.incomplete.map(i => i.id),
+                version: axe.version,
+            };
+        }""",
+        tags or WCAG_TAGS,
+    )
+    assert results["passes"], "axe-core reported no passing rules at all: it did not really run"
+    if os.environ.get("AXE_VERBOSE"):  # AXE_VERBOSE=1 pytest tests/browser -s: what axe could not decide
+        print(
+            f"\naxe {results['version']} on {page.url}: {len(results['passes'])} rules pass, "
+            f"needs review: {', '.join(results['incomplete']) or 'nothing'}"
+        )
+    violations = results["violations"]
+    if violations:
+        lines = [f"{len(violations)} axe-core {results['version']} violation(s) on {page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} [{v['impact']}]: {v['help']} ({v['helpUrl']})")
+            for node in v["nodes"][:5]:
+                lines.append(f"    at {', '.join(map(str, node['target']))}")
+                summary = (node["summary"] or "").strip().replace("\n", " / ")
+                if summary:
+                    lines.append(f"       {summary[:300]}")
+            if len(v["nodes"]) > 5:
+                lines.append(f"    … and {len(v['nodes']) - 5} more")
+        pytest.fail("\n".join(lines), pytrace=False)
+    return results
+
+
+def assert_no_horizontal_scroll(page: Page) -> None:
+    width = page.evaluate("window.innerWidth")
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= width + 1, f"page scrolls sideways at {width}px: scrollWidth is {scroll_width}px"
