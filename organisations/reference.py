@@ -70,24 +70,29 @@ def _decimal(raw: str, where: str) -> Decimal:
         raise ReferenceDataError(f"{where}: {raw!r} is not a coordinate") from None
 
 
-def _upsert(model: type[Model], report: LoadReport, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
-    """Create, or update only the fields that differ: an unchanged row is never written."""
+def _upsert(
+    model: type[Model], report: LoadReport, existing: Any, create: dict[str, Any], values: dict[str, Any]
+) -> Any:
+    """Create, or update only the fields that differ: an unchanged row is never written.
+
+    ``values`` name foreign keys by their column (``county_id``), so comparing costs no query.
+    """
     label = model._meta.model_name
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        obj = model(**lookup, **values)
-        obj.full_clean(validate_unique=False, validate_constraints=False)
+    if existing is None:
+        obj = model(**create, **values)
+        obj.clean_fields()
         obj.save()
         report.created[label] += 1
         return obj
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = [name for name, value in values.items() if getattr(existing, name) != value]
     if changed:
         for name in changed:
-            setattr(obj, name, values[name])
-        obj.full_clean(validate_unique=False, validate_constraints=False)
-        obj.save(update_fields=changed + (["updated_at"] if hasattr(obj, "updated_at") else []))
+            setattr(existing, name, values[name])
+        existing.clean_fields()
+        fields = [name.removesuffix("_id") if name.endswith("_id") else name for name in changed]
+        existing.save(update_fields=fields + (["updated_at"] if hasattr(existing, "updated_at") else []))
         report.updated[label] += 1
-    return obj
+    return existing
 
 
 @transaction.atomic
@@ -100,6 +105,13 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
     network_rows = _read(directory / "diginettverk-2024.csv", ["kommunenummer", "diginettverk"])
     networks_by_municipality = {row["kommunenummer"]: row["diginettverk"] for _n, row in network_rows}
 
+    # What is stored already, read once: the reference rows are a few hundred, the register may be large.
+    stored_municipalities = {m.number: m for m in Municipality.objects.select_related("organisation")}
+    numbers = {row["orgnr"] for _n, row in municipality_rows + counties_rows if row["orgnr"]}
+    orgs_by_number = {o.org_number: o for o in Organisation.objects.filter(org_number__in=numbers)}
+    for municipality in stored_municipalities.values():
+        orgs_by_number.setdefault(municipality.organisation.org_number, municipality.organisation)
+
     municipality_orgs: dict[str, Organisation] = {}
     seen_numbers: set[str] = set()
     for line, row in municipality_rows:
@@ -110,17 +122,12 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
         if number in seen_numbers:
             raise ReferenceDataError(f"{where}: municipality {number} appears twice")
         seen_numbers.add(number)
-        if number not in networks_by_municipality or not networks_by_municipality[number]:
+        if not networks_by_municipality.get(number):
             raise ReferenceDataError(f"{where}: municipality {number} has no Diginettverk")
         org_number = _org_number(row["orgnr"], where)
-        existing = Municipality.objects.select_related("organisation").filter(number=number).first()
-        org_lookup: dict[str, Any]
-        if existing is not None:
-            org_lookup = {"pk": existing.organisation_id}
-        elif org_number:
-            org_lookup = {"org_number": org_number}
-        else:
-            org_lookup = {"municipality__number": number}
+        stored = stored_municipalities.get(number)
+        # A stored municipality keeps its organisation (Haram keeps its row when its number is learnt).
+        existing = stored.organisation if stored else orgs_by_number.get(org_number) if org_number else None
         values: dict[str, Any] = {
             "name": f"{row['navn']} kommune",
             "form": OrganisationForm.KOMM,
@@ -128,18 +135,19 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
         }
         if org_number:
             values["org_number"] = org_number
-        org = Organisation.objects.filter(**org_lookup).first()
-        if org is None:
-            # Haram (re-established 2024) has no known number yet: created once, then found by municipality.
-            org = Organisation(**{**values, "org_number": org_number, "source": Source.REFERENCE_DATA})
-            org.full_clean(validate_unique=False, validate_constraints=False)
-            org.save()
-            report.created["organisation"] += 1
-        else:
-            org = _upsert(Organisation, report, {"pk": org.pk}, values)
-        municipality_orgs[number] = org
+        municipality_orgs[number] = _upsert(
+            Organisation,
+            report,
+            existing,
+            {"org_number": None, "source": Source.REFERENCE_DATA}
+            if not org_number
+            else {"source": Source.REFERENCE_DATA},
+            values,
+        )
+        orgs_by_number[org_number] = municipality_orgs[number]
 
     counties: dict[str, County] = {}
+    stored_counties = {c.number: c for c in County.objects.all()}
     for line, row in counties_rows:
         where = f"fylker-2024.csv line {line}"
         number = row["fylkesnummer"]
@@ -148,25 +156,29 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
         org_number = _org_number(row["orgnr"], where)
         organisation = None
         if org_number:
-            organisation = Organisation.objects.filter(org_number=org_number).first()
-            if organisation is None:
-                organisation = _upsert(
-                    Organisation,
-                    report,
-                    {"org_number": org_number},
-                    {
-                        "name": f"{row['navn']} fylkeskommune",
-                        "form": OrganisationForm.FYLK,
-                        "industry_codes": [MUNICIPALITY_INDUSTRY_CODE],
-                        "source": Source.REFERENCE_DATA,
-                    },
-                )
+            organisation = orgs_by_number.get(org_number) or _upsert(
+                Organisation,
+                report,
+                None,
+                {"source": Source.REFERENCE_DATA},
+                {
+                    "org_number": org_number,
+                    "name": f"{row['navn']} fylkeskommune",
+                    "form": OrganisationForm.FYLK,
+                    "industry_codes": [MUNICIPALITY_INDUSTRY_CODE],
+                },
+            )
         counties[number] = _upsert(
-            County, report, {"number": number}, {"name": row["navn"], "organisation": organisation}
+            County,
+            report,
+            stored_counties.get(number),
+            {"number": number},
+            {"name": row["navn"], "organisation_id": organisation.pk if organisation else None},
         )
 
+    stored_networks = {n.name: n for n in Diginettverk.objects.all()}
     networks = {
-        name: _upsert(Diginettverk, report, {"name": name}, {})
+        name: stored_networks.get(name) or _upsert(Diginettverk, report, None, {"name": name}, {})
         for name in sorted(set(networks_by_municipality.values()))
     }
 
@@ -176,18 +188,20 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
         if county is None:
             raise ReferenceDataError(f"{where}: county {row['fylkesnummer']!r} is not in fylker-2024.csv")
         number = row["kommunenummer"]
+        organisation = municipality_orgs[number]
         municipality = _upsert(
             Municipality,
             report,
+            stored_municipalities.get(number),
             {"number": number},
             {
                 "name": row["navn"],
-                "county": county,
-                "diginettverk": networks[networks_by_municipality[number]],
-                "organisation": municipality_orgs[number],
+                "county_id": county.pk,
+                "diginettverk_id": networks[networks_by_municipality[number]].pk,
+                "organisation_id": organisation.pk,
                 "latitude": _decimal(row["lat"], where),
                 "longitude": _decimal(row["lon"], where),
             },
         )
-        _upsert(Organisation, report, {"pk": municipality.organisation_id}, {"address_municipality": municipality})
+        _upsert(Organisation, report, organisation, {}, {"address_municipality_id": municipality.pk})
     return report

@@ -53,26 +53,42 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+AXE_ROUTE = "/__browser-tests__/axe.min.js"
+
+
 def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
     """A context as a Norwegian user's browser would be (the site picks the language from Accept-Language).
 
-    bypass_csp: the site's CSP (script-src 'self') forbids the inline <script> that
-    page.add_script_tag(path=...) creates for axe-core. Only the test's injection needs it; the pages'
-    own scripts are all same-origin files and are unaffected.
+    The site's CSP stays in force: axe-core is served under the page's own origin by a route that only
+    this test browser has, so `script-src 'self'` admits it. Every CSP violation a page logs is
+    collected in ``context.csp_violations`` and fails the test at teardown.
     """
-    options: dict[str, Any] = {"locale": "nb-NO", "bypass_csp": True, "viewport": {"width": 1280, "height": 900}}
+    options: dict[str, Any] = {"locale": "nb-NO", "viewport": {"width": 1280, "height": 900}}
     options.update(kwargs)
     context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
     context.set_default_navigation_timeout(TIMEOUT_MS)
+    context.route(f"**{AXE_ROUTE}", lambda route: route.fulfill(path=str(AXE_PATH), content_type="text/javascript"))
+    violations: list[str] = []
+    context.csp_violations = violations  # type: ignore[attr-defined]
+    context.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return context
+
+
+def close_context(context: BrowserContext) -> None:
+    violations = context.csp_violations  # type: ignore[attr-defined]
+    context.close()
+    assert not violations, "the page broke its own Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     context = new_context(browser)
     yield context
-    context.close()
+    close_context(context)
 
 
 @pytest.fixture
@@ -85,7 +101,7 @@ def narrow_page(browser: Browser) -> Iterator[Page]:
     """A phone-sized viewport: 320 CSS px wide (WCAG 1.4.10 Reflow)."""
     context = new_context(browser, viewport={"width": 320, "height": 640})
     yield context.new_page()
-    context.close()
+    close_context(context)
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -132,7 +148,8 @@ def login(page: Page, live_server: Any, email: str, password: str = DEMO_PASSWOR
 
 def assert_no_axe_violations(page: Page, tags: list[str] | None = None) -> dict[str, Any]:
     """Run axe-core on the current page; fail with one line per WCAG 2.1 A/AA violation."""
-    page.add_script_tag(path=str(AXE_PATH))
+    origin = page.evaluate("location.origin")
+    page.add_script_tag(url=f"{origin}{AXE_ROUTE}")
     assert page.evaluate("typeof axe") == "object", "axe-core was not injected (blocked by the CSP?)"
     results = page.evaluate(
         """async (tags) => {

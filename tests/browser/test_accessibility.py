@@ -14,7 +14,14 @@ from playwright.sync_api import Page, expect
 
 from organisations.models import Organisation
 
-from .conftest import DEMO_PASSWORD, assert_no_axe_violations, assert_no_horizontal_scroll, login
+from .conftest import (
+    DEMO_PASSWORD,
+    assert_no_axe_violations,
+    assert_no_horizontal_scroll,
+    close_context,
+    login,
+    new_context,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -189,6 +196,23 @@ def test_axe_helper_fails_on_a_real_violation(page: Page, live_server: Any) -> N
     message = str(failure.value)
     assert "color-contrast [serious]" in message
     assert "image-alt [critical]" in message
+
+
+def test_the_harness_catches_a_content_security_policy_violation(browser: Any, live_server: Any) -> None:
+    """A control: an inline script is refused by the CSP, and the harness notices."""
+    context = new_context(browser)
+    page = context.new_page()
+    open_page(page, f"{live_server.url}/help/")
+    page.evaluate(
+        """() => {
+            const s = document.createElement("script");
+            s.textContent = "window.injected = true";
+            document.body.append(s);
+        }"""
+    )
+    assert page.evaluate("window.injected === undefined")
+    with pytest.raises(AssertionError, match="Content-Security-Policy"):
+        close_context(context)
 
 
 # ---------------------------------------------------------------------------------------- keyboard
