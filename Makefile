@@ -9,7 +9,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 .PHONY: run test venv system-deps node-deps lint check-deploy pytest-sqlite pytest-postgres messages clean
 
 $(STAMP): requirements.lock pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv --clear $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
 	$(VENV)/bin/pip check
 	@rm -f $(VENV)/.installed-* && touch $@

@@ -37,6 +37,7 @@ class OrganisationQuerySet(models.QuerySet):
 
 class OrganisationRoleQuerySet(models.QuerySet):
     def active(self) -> OrganisationRoleQuerySet:
-        """Roles in force today: a delegation past its end date no longer counts."""
+        """Roles in force today: a delegation past its end date, or a deactivated person's role, no
+        longer counts."""
         today = timezone.localdate()
-        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), user__is_active=True)

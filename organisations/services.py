@@ -35,17 +35,15 @@ def role_grant(
         raise PermissionDenied
     if not user.is_active:
         raise ValidationError(_("This person's account is deactivated."))
-    grant = OrganisationRole(
-        user=user,
-        organisation=organisation,
-        role=role,
-        signatory_basis=signatory_basis if role == OrganisationRoleType.SIGNATORY else "",
-        valid_until=valid_until,
-        granted_by=actor,
-    )
-    grant.full_clean(validate_unique=False, validate_constraints=False)
-    if OrganisationRole.objects.filter(user=user, organisation=organisation, role=role).exists():
+    # An expired grant of the same role is renewed in place: it no longer shows, so nobody could remove it.
+    grant = OrganisationRole.objects.filter(user=user, organisation=organisation, role=role).first()
+    if grant is not None and grant.is_current:
         raise ValidationError(_("%(person)s already has this role.") % {"person": user})
+    grant = grant or OrganisationRole(user=user, organisation=organisation, role=role)
+    grant.signatory_basis = signatory_basis if role == OrganisationRoleType.SIGNATORY else ""
+    grant.valid_until = valid_until
+    grant.granted_by = actor
+    grant.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             grant.save()

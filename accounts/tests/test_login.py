@@ -38,7 +38,9 @@ def session_key(client: Any) -> str | None:
 # --- Logging in -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("email", ["admin.a@example.no", "ADMIN.A@EXAMPLE.NO", "Admin.A@Example.No", " admin.a@example.no "])
+@pytest.mark.parametrize(
+    "email", ["admin.a@example.no", "ADMIN.A@EXAMPLE.NO", "Admin.A@Example.No", " admin.a@example.no "]
+)
 def test_it_logs_in_with_the_e_mail_in_any_case(world: Any, client: Any, email: str) -> None:
     response = client.post(LOGIN, {"username": email, "password": PASSWORD})
 
@@ -147,7 +149,7 @@ def test_logout_by_post_ends_the_session(world: Any, login: Any) -> None:
 
 
 def test_a_too_short_new_password_is_rejected_with_the_validator_message(world: Any, login: Any) -> None:
-    """Asserted in English (language cookie "en"): the Norwegian text is the xfail test below."""
+    """Asserted in English (language cookie "en"): the Norwegian text is the test below."""
     user = world["member_a"]
     client = login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -167,23 +169,14 @@ def test_a_too_short_new_password_is_rejected_with_the_validator_message(world: 
 
 def test_other_validator_messages_are_norwegian_on_a_norwegian_page(world: Any, login: Any) -> None:
     response = login(world["member_a"]).post(
-        PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password1": "48291037561928", "new_password2": "48291037561928"}
+        PASSWORD_CHANGE,
+        {"old_password": PASSWORD, "new_password1": "48291037561928", "new_password2": "48291037561928"},
     )
 
     assert response.status_code == 200
     assert "Dette passordet inneholder bare tall." in response.content.decode()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: the minimum-length message shows in English on a Norwegian page. Django 5.2 changed the msgid "
-        "to 'This password is too short. It must contain at least %d character(s).' and Django's own nb "
-        "catalogue still has only the old '%(min_length)d' msgid; locale/nb/LC_MESSAGES/django.po does not "
-        "supply the new one, so the form error on the Norwegian page reads 'This password is too short. It must "
-        "contain at least 12 characters.'"
-    ),
-    strict=True,
-)
 def test_the_too_short_message_is_norwegian_on_a_norwegian_page(world: Any, login: Any) -> None:
     response = login(world["member_a"]).post(
         PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password1": "Kort-7x", "new_password2": "Kort-7x"}

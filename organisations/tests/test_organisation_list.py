@@ -122,7 +122,8 @@ def test_the_county_filter_includes_the_county_authority_once(world: Any, staff:
     response = staff.get(URL, {"county": county_a.pk})
     in_b = staff.get(URL, {"county": county_b.pk})
 
-    assert _names(response) == ["Innlandet fylkeskommune", "Ringsaker"]  # matched twice, listed once
+    # The authority is addressed in the county and is its authority: it is listed once.
+    assert _names(response) == ["Innlandet fylkeskommune", "Ringsaker"]
     assert _total(response) == 2
     assert "Vestland fylkeskommune" in _names(in_b)
 
@@ -371,7 +372,9 @@ def test_the_list_runs_a_bounded_number_of_queries(
 
 @pytest.mark.parametrize("persona", ["customer_centre", "coordinator_a"])
 @pytest.mark.parametrize(
-    "params", [{}, {"sort": "-org_number", "form": "KOMM"}, {"q": "kommune"}, {"page": "2"}], ids=["plain", "sorted", "search", "page-2"]
+    "params",
+    [{}, {"sort": "-org_number", "form": "KOMM"}, {"q": "kommune"}, {"page": "2"}],
+    ids=["plain", "sorted", "search", "page-2"],
 )
 def test_the_query_count_does_not_grow_with_the_number_of_organisations(
     world: Any, login: Any, persona: str, params: dict[str, str]

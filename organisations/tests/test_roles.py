@@ -42,9 +42,7 @@ def newcomer(world: Any) -> Any:
 # --- Granting -------------------------------------------------------------------------------------
 
 
-def test_an_org_admin_gives_a_registered_user_the_technical_contact_role(
-    world: Any, login: Any, newcomer: Any
-) -> None:
+def test_an_org_admin_gives_a_registered_user_the_technical_contact_role(world: Any, login: Any, newcomer: Any) -> None:
     client = login(world["admin_a"])
 
     response = client.post(grant_url(world.org_a), {"email": "nora.ny@example.no", "role": "technical_contact"})
@@ -93,7 +91,8 @@ def test_the_same_person_may_hold_a_second_different_role(world: Any, login: Any
 
     assert response.status_code == 302
     assert set(OrganisationRole.objects.filter(user=newcomer).values_list("role", flat=True)) == {
-        "technical_contact", "security_contact",
+        "technical_contact",
+        "security_contact",
     }
 
 
@@ -144,7 +143,9 @@ def test_a_membership_manager_grants_a_signatory_by_procuration(world: Any, logi
     assert response.status_code == 302
     grant = OrganisationRole.objects.get(user=newcomer)
     assert (grant.organisation, grant.role, grant.signatory_basis) == (
-        world.org_a, OrganisationRoleType.SIGNATORY, SignatoryBasis.PROCURATION,
+        world.org_a,
+        OrganisationRoleType.SIGNATORY,
+        SignatoryBasis.PROCURATION,
     )
     assert grant.granted_by == manager
     assert grant.valid_until is None
@@ -177,7 +178,12 @@ def test_it_rejects_a_delegated_signatory_without_an_end_date(world: Any, login:
 def test_it_stores_a_delegated_signatory_with_an_end_date(world: Any, login: Any, newcomer: Any) -> None:
     response = login(world["membership_manager"]).post(
         grant_url(world.org_a),
-        {"email": "nora.ny@example.no", "role": "signatory", "signatory_basis": "delegated", "valid_until": "2099-06-30"},
+        {
+            "email": "nora.ny@example.no",
+            "role": "signatory",
+            "signatory_basis": "delegated",
+            "valid_until": "2099-06-30",
+        },
     )
 
     assert response.status_code == 302
@@ -243,9 +249,7 @@ def test_the_last_administrator_cannot_remove_themselves(world: Any, login: Any)
     response = login(world["admin_a"]).post(revoke_url(own), follow=True)
 
     assert response.redirect_chain == [(world.org_a.get_absolute_url(), 302)]
-    assert messages_of(response) == [
-        "Du er den siste administratoren i organisasjonen og kan ikke fjerne deg selv."
-    ]
+    assert messages_of(response) == ["Du er den siste administratoren i organisasjonen og kan ikke fjerne deg selv."]
     assert OrganisationRole.objects.filter(pk=own.pk).exists()
 
 
@@ -270,14 +274,6 @@ def test_an_expired_fellow_administrator_does_not_count(world: Any, login: Any) 
     assert OrganisationRole.objects.filter(pk=own.pk).exists()
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: services.role_revoke counts a fellow administrator whose account is deactivated "
-        "(roles.active() filters on valid_until only, not user.is_active), so the last administrator "
-        "who can still log in may remove themselves and leave the organisation with no one to manage roles."
-    ),
-    strict=True,
-)
 def test_a_deactivated_fellow_administrator_does_not_count(world: Any, login: Any) -> None:
     RoleFactory(user=world["deactivated_a"], organisation=world.org_a, role=OrganisationRoleType.ADMIN)
     own = OrganisationRole.objects.get(user=world["admin_a"], role=OrganisationRoleType.ADMIN)
@@ -304,8 +300,11 @@ def test_a_role_of_another_organisation_cannot_be_removed_through_this_one(world
 def test_a_delegated_role_past_its_end_date_no_longer_grants_visibility(world: Any, login: Any) -> None:
     delegate = UserFactory(email="delegert@example.no")
     RoleFactory(
-        user=delegate, organisation=world.org_a, role=OrganisationRoleType.SIGNATORY,
-        signatory_basis=SignatoryBasis.DELEGATED, valid_until=dt.date(2026, 1, 31),
+        user=delegate,
+        organisation=world.org_a,
+        role=OrganisationRoleType.SIGNATORY,
+        signatory_basis=SignatoryBasis.DELEGATED,
+        valid_until=dt.date(2026, 1, 31),
     )
     url = world.org_a.get_absolute_url()
 
@@ -320,8 +319,10 @@ def test_a_delegated_role_past_its_end_date_no_longer_grants_visibility(world: A
 
 def test_an_expired_role_is_not_listed_on_the_organisation_page(world: Any, login: Any) -> None:
     RoleFactory(
-        user=UserFactory(full_name="Utløpt Person"), organisation=world.org_a,
-        role=OrganisationRoleType.SECURITY_CONTACT, valid_until=dt.date(2020, 1, 1),
+        user=UserFactory(full_name="Utløpt Person"),
+        organisation=world.org_a,
+        role=OrganisationRoleType.SECURITY_CONTACT,
+        valid_until=dt.date(2020, 1, 1),
     )
 
     content = login(world["admin_a"]).get(world.org_a.get_absolute_url()).content.decode()
@@ -431,3 +432,20 @@ def test_a_nul_byte_is_refused_with_its_own_message(world: Any, login: Any) -> N
     )
 
     assert "Null-tegn er ikke tillatt." in response.context["form"].errors["email"]
+
+
+def test_an_expired_role_can_be_given_again(world: Any, login: Any) -> None:
+    person = UserFactory(email="tilbake@example.no")
+    RoleFactory(
+        user=person,
+        organisation=world.org_a,
+        role=OrganisationRoleType.SECURITY_CONTACT,
+        valid_until=dt.date(2020, 1, 1),
+    )
+    response = login(world["admin_a"]).post(
+        reverse("organisations:role_grant", args=[world.org_a.pk]),
+        {"email": "tilbake@example.no", "role": "security_contact"},
+    )
+    assert response.status_code == 302
+    grant = OrganisationRole.objects.get(user=person, organisation=world.org_a, role="security_contact")
+    assert grant.valid_until is None and grant.is_current and grant.granted_by == world["admin_a"]
