@@ -18,10 +18,13 @@ venv: $(STAMP)
 
 run: venv
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_signing_certificate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
-	@echo "Serving Medlemsportal on http://127.0.0.1:8000 (stop with Ctrl-C)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail (stop with Ctrl-C)"
+	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # What the browser tests need from the operating system, installed only when missing.
 system-deps:
@@ -37,7 +40,7 @@ lint: venv
 
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no \
+	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

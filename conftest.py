@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -34,6 +34,7 @@ class World:
     org_b: Any
     enterprise_b: Any
     users: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def __getitem__(self, persona: str) -> Any:
         return self.users[persona]
@@ -96,3 +97,74 @@ def login(client: Any) -> Any:
         return client
 
     return _login
+
+
+@pytest.fixture(scope="session", autouse=True)
+def signing_ca() -> None:
+    """The tests' own demo CA for sealing agreements (made once per machine, under var/test-signing)."""
+    from django.conf import settings
+
+    from lib.pades import ensure_demo_ca
+
+    ensure_demo_ca(settings.SIGNING_PKCS12_PATH.parent, settings.SIGNING_PKCS12_PASSWORD)
+
+
+TERMS_TEXT = "# Vilkår\n\nMedlemmet skal følge *Normen*.\n\n- Tilgang etter tjenstlig behov\n- Logger"
+
+
+@pytest.fixture
+def terms(world: World) -> Any:
+    """A published version that municipalities and AS must sign, and a draft of the next one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from memberships.choices import TermsStatus
+    from memberships.models import TermsVersion
+    from memberships.services import terms_text_sha256
+
+    published = TermsVersion(
+        label="T1",
+        status=TermsStatus.PUBLISHED,
+        membership_terms=TERMS_TEXT,
+        data_processing="Databehandler.",
+        customer_agreement="Kundeavtale.",
+        effective_date=dt.date(2030, 4, 1),
+        sign_by=dt.date(2030, 3, 31),
+        required_forms=["KOMM", "AS"],
+        published_at=timezone.now(),
+    )
+    published.text_sha256 = terms_text_sha256(published)
+    published.save()
+    draft = TermsVersion.objects.create(
+        label="T2",
+        membership_terms=TERMS_TEXT,
+        data_processing="D.",
+        customer_agreement="K.",
+        effective_date=dt.date(2031, 4, 1),
+        sign_by=dt.date(2031, 3, 31),
+        required_forms=["KOMM"],
+    )
+    return type("Terms", (), {"published": published, "draft": draft})
+
+
+def sign_for(world: World, terms: Any, org: Any, signer: Any) -> Any:
+    from memberships.services import Authority, record_signature
+    from organisations.models import OrganisationRole
+
+    grant = OrganisationRole.objects.filter(user=signer, organisation=org, role="signatory").first()
+    if grant is None:
+        grant = OrganisationRole.objects.create(
+            user=signer, organisation=org, role="signatory", signatory_basis="signature_right"
+        )
+    authority = Authority(grant=grant, basis=grant.signatory_basis, text="Signaturrett")
+    return record_signature(organisation=org, version=terms.published, signer=signer, authority=authority, notify=False)
+
+
+@pytest.fixture
+def signatures(world: World, terms: Any) -> dict[str, Any]:
+    """Org A's and org B's signatures of the published terms."""
+    return {
+        "A": sign_for(world, terms, world.org_a, world["admin_a"]),
+        "B": sign_for(world, terms, world.org_b, UserFactory(email="signer.b@example.no", full_name="Berit Signatar")),
+    }

@@ -17,6 +17,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         },
         "nav": {
             "organisations": can(user, Action.ORGANISATION_LIST),
+            "terms": can(user, Action.TERMS_MANAGE),
             "admin": can(user, Action.ADMIN_SITE),
             "staff_role": effective_staff_role(user),
         },

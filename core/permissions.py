@@ -33,6 +33,11 @@ class Action(StrEnum):
     ORGANISATION_VIEW = "organisation.view"
     ORGANISATION_MANAGE_ROLES = "organisation.manage_roles"
     ORGANISATION_GRANT_SIGNATORY = "organisation.grant_signatory"
+    TERMS_MANAGE = "terms.manage"
+    AGREEMENT_SIGN = "agreement.sign"
+    AGREEMENT_DOWNLOAD = "agreement.download"
+    AGREEMENT_AUDIT_CERTIFICATE = "agreement.audit_certificate"
+    SIGNING_DELEGATE = "signing.delegate"
     ADMIN_SITE = "admin.site"
     ADMIN_VIEW = "admin.view"
     ADMIN_WRITE = "admin.write"
@@ -58,6 +63,17 @@ POLICY: dict[Action, Rule] = {
     Action.ORGANISATION_GRANT_SIGNATORY: Rule(
         staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
     ),
+    Action.TERMS_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
+    # Who holds signatory authority is decided in memberships.services (basis, delegation, dates).
+    Action.AGREEMENT_SIGN: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
+    Action.AGREEMENT_DOWNLOAD: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN}),
+        org_roles=frozenset({OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY}),
+    ),
+    Action.AGREEMENT_AUDIT_CERTIFICATE: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN}),
+    ),
+    Action.SIGNING_DELEGATE: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
     Action.ADMIN_SITE: Rule(
         staff=frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE})
     ),

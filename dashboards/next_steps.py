@@ -2,6 +2,7 @@
 
 Each domain app contributes its steps here as it arrives (membership terms to sign, services to
 re-sign, a connection to register); dashboards reads every app and nothing imports dashboards.
+Everything is read in a fixed number of queries for all cards together.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import OrganisationRoleType
+from memberships.choices import MembershipState
+from memberships.models import Membership, Signature, TermsVersion
 from organisations.models import Organisation
 
 
@@ -23,11 +27,53 @@ class NextStep:
     urgent: bool = False
 
 
-def next_steps(organisation: Organisation, roles_present: set[str]) -> list[NextStep]:
-    """The open tasks of one organisation, most important first. ``roles_present`` is the set of
-    role types that someone holds in the organisation."""
+@dataclass
+class StepContext:
+    """What the steps of several organisations need, read once."""
+
+    current_versions: dict[str, TermsVersion | None]
+    signed: set[tuple[int, int]]
+    states: dict[int, str]
+
+    @classmethod
+    def for_organisations(cls, organisations: list[Organisation]) -> StepContext:
+        versions = list(TermsVersion.objects.published().order_by("-published_at", "-pk"))
+        forms = {org.form for org in organisations}
+        current = {form: next((v for v in versions if form in v.required_forms), None) for form in forms}
+        ids = [org.pk for org in organisations]
+        signed = set(
+            Signature.objects.filter(
+                organisation_id__in=ids, terms_version__in=[v for v in current.values() if v]
+            ).values_list("organisation_id", "terms_version_id")
+        )
+        states = dict(Membership.objects.filter(organisation_id__in=ids).values_list("organisation_id", "state"))
+        return cls(current, signed, states)
+
+
+def next_steps(
+    organisation: Organisation, roles_present: set[str], my_roles: set[str], context: StepContext
+) -> list[NextStep]:
+    """The open tasks of one organisation, most important first. ``roles_present`` holds the role
+    types someone holds in the organisation, ``my_roles`` those the current user holds."""
     url = reverse("organisations:organisation_detail", args=[organisation.pk])
     steps = []
+    version = context.current_versions.get(organisation.form)
+    if version is not None and (organisation.pk, version.pk) not in context.signed:
+        deadline = date_format(version.sign_by, "j. F Y")
+        blocked = context.states.get(organisation.pk) == MembershipState.SUSPENDED
+        if OrganisationRoleType.SIGNATORY in my_roles:
+            text = (
+                _("Blocked: sign the membership terms %(label)s to open access again")
+                if blocked
+                else _("Sign the membership terms %(label)s by %(deadline)s")
+            ) % {"label": version.label, "deadline": deadline}
+            steps.append(NextStep(text, reverse("memberships:sign", args=[organisation.pk]), urgent=True))
+        else:
+            text = _("The membership terms %(label)s are not signed yet (deadline %(deadline)s)") % {
+                "label": version.label,
+                "deadline": deadline,
+            }
+            steps.append(NextStep(text, url, urgent=True))
     if OrganisationRoleType.SIGNATORY not in roles_present:
         steps.append(NextStep(_("Register who may sign for the organisation (contact NHN)"), url, urgent=True))
     if OrganisationRoleType.SECURITY_CONTACT not in roles_present:

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from dashboards.next_steps import next_steps
+from dashboards.next_steps import StepContext, next_steps
 from organisations.models import Organisation, OrganisationRole
 
 
@@ -22,8 +22,13 @@ def home(request: HttpRequest) -> HttpResponse:
         present[grant.organisation_id].add(grant.role)
         if grant.user_id == request.user.pk:
             my_roles[grant.organisation_id].append(grant)
+    context = StepContext.for_organisations(organisations)
     cards = [
-        {"organisation": org, "my_roles": my_roles[org.pk], "steps": next_steps(org, present[org.pk])}
+        {
+            "organisation": org,
+            "my_roles": my_roles[org.pk],
+            "steps": next_steps(org, present[org.pk], {grant.role for grant in my_roles[org.pk]}, context),
+        }
         for org in organisations
     ]
     networks = request.user.coordinator_assignments.select_related("diginettverk")

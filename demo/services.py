@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from demo.data import DEMO_MUNICIPALITY, DEMO_PASSWORD, ORGANISATIONS, OTHER_MUNICIPALITY, PERSONAS, demo_org_number
+from demo.history import seed_draft_2026, seed_signing_history
 from organisations.choices import Source
 from organisations.models import CoordinatorAssignment, Municipality, Organisation, OrganisationRole
 
@@ -24,11 +25,12 @@ class DemoDataError(Exception):
 
 
 @transaction.atomic
-def demo_seed() -> list[Login]:
+def demo_seed(*, history: bool = True) -> list[Login]:
     """Create or update the demo organisations, personas and their roles. Safe to run again.
 
     Requires the reference data (the personas work in Ringsaker and Hamar). A persona's password is
-    reset to the demo password only when the persona is first created.
+    reset to the demo password only when the persona is first created. ``history`` replays the deck's
+    signing round of 2025 (a few seconds: every signature gets a real sealed PDF).
     """
     municipalities = {
         m.number: m for m in Municipality.objects.filter(number__in=[DEMO_MUNICIPALITY, OTHER_MUNICIPALITY])
@@ -74,6 +76,9 @@ def demo_seed() -> list[Login]:
             network = Municipality.objects.get(number=number).diginettverk
             CoordinatorAssignment.objects.get_or_create(user=user, diginettverk=network)
         logins.append(Login(persona.email, persona.full_name, persona.journey))
+    manager = User.objects.get(email="nils@demo.medlemsportal.no")
+    seed_signing_history(publisher=manager, signatures=history)
+    seed_draft_2026(author=manager)
     return logins
 
 

@@ -41,3 +41,16 @@ class OrganisationRoleQuerySet(models.QuerySet):
         longer counts."""
         today = timezone.localdate()
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), user__is_active=True)
+
+
+def scoped_to_visible_organisations(
+    queryset: models.QuerySet, user: Any, field: str = "organisation"
+) -> models.QuerySet:
+    """Objects that belong to an organisation: only those of organisations ``user`` can see."""
+    scope = visibility(user)
+    if scope.everything:
+        return queryset
+    condition = Q(**{f"{field}_id__in": scope.organisation_ids})
+    if scope.network_ids:
+        condition |= Q(**{f"{field}__form": "KOMM", f"{field}__municipality__diginettverk_id__in": scope.network_ids})
+    return queryset.filter(condition)

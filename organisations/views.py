@@ -12,6 +12,7 @@ from organisations import services
 from organisations.filters import OrganisationFilter
 from organisations.forms import RoleGrantForm
 from organisations.models import Organisation, OrganisationRole
+from organisations.panels import render_panels
 
 PAGE_SIZE = 50
 
@@ -47,6 +48,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_grant_signatory = can(request.user, Action.ORGANISATION_GRANT_SIGNATORY, organisation)
     context = {
         "organisation": organisation,
+        "panels": render_panels(request, organisation),
         "roles": roles,
         "may_manage": may_manage,
         "may_grant_signatory": may_grant_signatory,

@@ -64,9 +64,12 @@ INSTALLED_APPS = [
     "csp",
     "django_filters",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "core",
     "accounts",
     "organisations",
+    "memberships",
     "dashboards",
     "demo",
 ]
@@ -118,8 +121,9 @@ except ValueError as exc:  # unknown scheme or malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
-    # Wait for a lock rather than fail at once when a worker and the web process write together.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Wait for a lock rather than fail at once when a worker and the web process write together, and
+    # take the write lock when a transaction begins, so that two writers never interleave.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -131,6 +135,24 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Background jobs: a persistent queue in the database (django-tasks). Workers run
+# `manage.py db_worker` on as many machines as needed; they claim jobs with row locks.
+TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+
+# Agreements are sealed (PAdES) with the portal's certificate from a PKCS#12 file. `make run` creates
+# a demo CA under var/signing when none is configured; production must name its own.
+SIGNING_PKCS12_PATH = Path(env_str("SIGNING_PKCS12_PATH", str(VAR_DIR / "signing" / "signing.p12")))
+SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "" if PRODUCTION else "demo-signing-password")
+SIGNING_TRUST_ROOT = Path(env_str("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem")))
+if PRODUCTION and not SIGNING_PKCS12_PASSWORD:
+    raise ImproperlyConfigured("SIGNING_PKCS12_PASSWORD is required in production.")
+# Reminder steps before a signing deadline, in days.
+_reminder_days = env_list("MEMBERSHIP_REMINDER_DAYS", ["30", "14", "7", "1"])
+if not _reminder_days or not all(day.isdigit() and 0 < int(day) <= 365 for day in _reminder_days):
+    raise ImproperlyConfigured("MEMBERSHIP_REMINDER_DAYS must be whole days from 1 to 365, e.g. 30,14,7,1.")
+MEMBERSHIP_REMINDER_DAYS = sorted({int(day) for day in _reminder_days}, reverse=True)
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
@@ -254,4 +276,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # pyHanko logs a traceback at WARNING for every untrusted or altered PDF someone checks: expected input.
+    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
 }

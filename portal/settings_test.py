@@ -6,3 +6,9 @@ from portal.settings import *  # noqa: F403
 # setting uses Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# A demo CA of the tests' own, made once per machine by the session fixture in conftest.py.
+SIGNING_PKCS12_PATH = VAR_DIR / "test-signing" / "signing.p12"
+SIGNING_PKCS12_PASSWORD = "test-signing-password"  # noqa: S105 - a throwaway test CA
+SIGNING_TRUST_ROOT = VAR_DIR / "test-signing" / "root-ca.pem"
+PORTAL_BASE_URL = "http://testserver"

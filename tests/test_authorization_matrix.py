@@ -24,6 +24,8 @@ from organisations.tests.factories import UserFactory
 
 LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
 STAFF = {"membership_manager", "customer_centre", "cert_analyst", "system_admin", "superuser"}
+TERMS_MANAGERS = {"membership_manager", "system_admin", "superuser"}
+AGREEMENT_STAFF = {"membership_manager", "customer_centre", "system_admin", "superuser"}
 ROLE_MANAGERS_STAFF = {"membership_manager", "system_admin", "superuser"}
 ADMIN_SITE_STAFF = {"membership_manager", "customer_centre", "system_admin", "superuser"}
 SIGNED_OUT = {"anonymous", "deactivated_a"}
@@ -101,10 +103,118 @@ ROUTES: dict[str, Route] = {
     "organisations:role_revoke": Route(_revoke_url, _signed_in(_revoke), method="post", targets=TARGETS),
 }
 
+
+def _delegated_grant_url(world: World, target: str) -> str:
+    org = {"A": world.org_a, "B": world.org_b}.get(target)
+    role_pk = 999_999
+    if org is not None:
+        import datetime as dt
+
+        grant = org.roles.create(
+            user=UserFactory(),
+            role=OrganisationRoleType.SIGNATORY,
+            signatory_basis="delegated",
+            valid_until=dt.date(2099, 1, 1),
+            granted_by=world["admin_a"],
+        )
+        role_pk = grant.pk
+    return reverse("memberships:delegation_revoke", args=[_org(world, target), role_pk])
+
+
+def _signature(world: World, target: str) -> int:
+    return world.extra["signatures"][target].pk if target in ("A", "B") else 999_999
+
+
+def _own_right_signatory(role: str, target: str) -> bool:
+    return role == "admin_a" and target == "A"  # the general manager of A; nobody holds B's own right
+
+
+def _org_action(allowed: Callable[[str, str], bool]) -> Callable[[str, str], Any]:
+    """Outsiders 404, a visible object with a wrong role 403, else ``allowed`` decides 200 or 403."""
+    return _signed_in(lambda r, t: 404 if not _visible(r, t) else (200 if allowed(r, t) else 403))
+
+
+MEMBERSHIP_ROUTES: dict[str, Route] = {
+    "memberships:terms_list": Route(
+        lambda w, t: reverse("memberships:terms_list"), _signed_in(lambda r, t: 200 if r in TERMS_MANAGERS else 403)
+    ),
+    "memberships:terms_create": Route(
+        lambda w, t: reverse("memberships:terms_create"), _signed_in(lambda r, t: 200 if r in TERMS_MANAGERS else 403)
+    ),
+    "memberships:terms_detail": Route(
+        lambda w, t: reverse("memberships:terms_detail", args=[getattr(w.extra["terms"], t).pk]),
+        _signed_in(lambda r, t: 200 if t == "published" or r in TERMS_MANAGERS else 404),
+        targets=("published", "draft"),
+    ),
+    "memberships:terms_pdf": Route(
+        lambda w, t: reverse("memberships:terms_pdf", args=[getattr(w.extra["terms"], t).pk]),
+        _signed_in(lambda r, t: 200 if t == "published" or r in TERMS_MANAGERS else 404),
+        targets=("published", "draft"),
+    ),
+    "memberships:terms_edit": Route(
+        lambda w, t: reverse("memberships:terms_edit", args=[w.extra["terms"].draft.pk]),
+        _signed_in(lambda r, t: 200 if r in TERMS_MANAGERS else 403),
+    ),
+    "memberships:terms_publish": Route(
+        lambda w, t: reverse("memberships:terms_publish", args=[w.extra["terms"].draft.pk]),
+        _signed_in(lambda r, t: REDIRECT if r in TERMS_MANAGERS else 403),
+        method="post",
+    ),
+    "memberships:sign": Route(
+        lambda w, t: reverse("memberships:sign", args=[_org(w, t)]),
+        _org_action(lambda r, t: r == "admin_a" and t == "A"),
+        targets=TARGETS,
+    ),
+    "memberships:delegation_create": Route(
+        lambda w, t: reverse("memberships:delegation_create", args=[_org(w, t)]),
+        _org_action(_own_right_signatory),
+        targets=TARGETS,
+    ),
+    "memberships:delegation_revoke": Route(
+        _delegated_grant_url,
+        _signed_in(
+            lambda r, t: (
+                404
+                if not _visible(r, t)
+                else REDIRECT
+                if _own_right_signatory(r, t) or r in ROLE_MANAGERS_STAFF
+                else 403
+            )
+        ),
+        method="post",
+        targets=TARGETS,
+    ),
+    "memberships:signed": Route(
+        lambda w, t: reverse("memberships:signed", args=[_signature(w, t)]),
+        _org_action(lambda r, t: r in AGREEMENT_STAFF or (r, t) in {("admin_a", "A"), ("admin_b", "B")}),
+        targets=TARGETS,
+    ),
+    "memberships:signature_pdf": Route(
+        lambda w, t: reverse("memberships:signature_pdf", args=[_signature(w, t)]),
+        _org_action(lambda r, t: r in AGREEMENT_STAFF or (r, t) in {("admin_a", "A"), ("admin_b", "B")}),
+        targets=TARGETS,
+    ),
+    "memberships:audit_certificate": Route(
+        lambda w, t: reverse("memberships:audit_certificate", args=[_signature(w, t)]),
+        _org_action(lambda r, t: r in AGREEMENT_STAFF),
+        targets=TARGETS,
+    ),
+    "memberships:verify": Route(lambda w, t: reverse("memberships:verify"), lambda r, t: 200),
+}
+ROUTES.update(MEMBERSHIP_ROUTES)
+
 # --- The Django admin: every registered model's pages, decided by the same policy. -------------
 
 ADMIN_VIEWS = {"changelist": "view", "change": "view", "history": "view", "add": "write", "delete": "write"}
 RESTRICTED = {"accounts_user"}
+READ_ONLY = {
+    "core_auditevent",
+    "core_outboundemail",
+    "memberships_termsversion",
+    "memberships_membership",
+    "memberships_membershiptransition",
+    "memberships_signature",
+}  # append-only: nobody adds, changes or deletes through the admin
 
 
 def _admin_expect(kind: str, model_key: str) -> Callable[[str, str], Any]:
@@ -122,6 +232,8 @@ def _admin_expect(kind: str, model_key: str) -> Callable[[str, str], Any]:
             return 403  # no field named in the request: refused
         if kind in {"view_on_site", "catch_all"}:
             return 404
+        if model_key in READ_ONLY and ADMIN_VIEWS[kind] == "write":
+            return 403
         if model_key in RESTRICTED or ADMIN_VIEWS[kind] == "write":
             return 200 if writer else 403
         return 200
@@ -208,9 +320,22 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
     assert not unknown, f"URL patterns missing from the authorization matrix: {unknown}"
 
 
+@pytest.fixture
+def full_world(world: World, terms: Any, signatures: dict[str, Any]) -> World:
+    """The world with an object of every model the admin shows: terms, signatures, a queued e-mail and a job."""
+    from core.models import OutboundEmail
+    from core.tasks import deliver_email
+
+    OutboundEmail.objects.create(key="matrix", to="x@example.no", subject="Emne", body_text="Tekst")
+    deliver_email.enqueue(0)
+    world.extra = {"terms": terms, "signatures": signatures}
+    return world
+
+
 @pytest.mark.parametrize("role", ROLES_FOR_MATRIX)
 @pytest.mark.parametrize("name", sorted(ROUTES))
-def test_portal_route(world: World, client: Any, name: str, role: str) -> None:
+def test_portal_route(full_world: World, client: Any, name: str, role: str) -> None:
+    world = full_world
     route = ROUTES[name]
     if role != "anonymous":
         client.force_login(world[role], backend="accounts.backends.PortalBackend")
@@ -224,7 +349,8 @@ def test_portal_route(world: World, client: Any, name: str, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES_FOR_MATRIX)
-def test_admin_routes(world: World, client: Any, role: str) -> None:
+def test_admin_routes(full_world: World, client: Any, role: str) -> None:
+    world = full_world
     if role != "anonymous":
         client.force_login(world[role], backend="accounts.backends.PortalBackend")
     mismatches = []

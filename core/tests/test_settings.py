@@ -19,6 +19,7 @@ PROD = {
     "SECRET_KEY": "k" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789",
     "ALLOWED_HOSTS": "medlemsportal.example.no",
     "EMAIL_HOST": "smtp.example.no",
+    "SIGNING_PKCS12_PASSWORD": "from-the-secret-store",
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
 }
 
@@ -71,6 +72,8 @@ def test_the_production_profile_starts_with_every_required_variable() -> None:
         ({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL must start with"),
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be one of"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number"),
+        ({"SIGNING_PKCS12_PASSWORD": ""}, "SIGNING_PKCS12_PASSWORD is required"),
+        ({"MEMBERSHIP_REMINDER_DAYS": "30,fourteen"}, "MEMBERSHIP_REMINDER_DAYS must be whole days"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(change: dict[str, str], message: str) -> None:

@@ -1,0 +1,144 @@
+"""The tamper-evident audit trail: append events, verify the chain, anchor its head.
+
+Each event's hash is SHA-256 over the canonical JSON of its content followed by the previous event's
+hash: ``hash = H(canonical_json(event) || prev_hash)``. The first event follows ``GENESIS``.
+
+Appending is serialised so that the chain never forks: on PostgreSQL by a transaction-level advisory
+lock, on SQLite by its single writer. ``prev_hash`` is also unique, so a fork fails loudly.
+
+Tail truncation (deleting the newest events) leaves a valid shorter chain; only a head recorded
+outside the database (``anchor``) reveals it. ``verify_chain(anchor=…)`` checks one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from core.models import AuditEvent
+
+GENESIS = "0" * 64
+# An arbitrary constant: the advisory-lock key that serialises appends to the chain on PostgreSQL.
+_CHAIN_LOCK_KEY = 7_310_482_019
+
+
+def canonical_json(value: Any) -> str:
+    """Stable text for hashing: sorted keys, no spaces, UTF-8 kept, dates and decimals as ISO strings."""
+    return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _jsonable(value: Any) -> Any:
+    """Round-trip through JSON so the hashed content equals what the JSON column gives back."""
+    return None if value is None else json.loads(canonical_json(value))
+
+
+def event_content(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "id": event.pk,
+        "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_label": event.actor_label,
+        "action": event.action,
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "organisation_id": event.organisation_id,
+        "before": event.before,
+        "after": event.after,
+        "reason": event.reason,
+    }
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256((canonical_json(event_content(event)) + event.prev_hash).encode()).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+
+
+def actor_label(actor: Any) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return "system"
+    return f"{actor.get_full_name()} <{actor.email}>"
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: Model,
+    organisation_id: int | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> AuditEvent:
+    """Append one event. Call it inside the transaction that makes the change it records, so the
+    change and its record are stored together or not at all."""
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
+    event = AuditEvent(
+        id=(last.pk + 1) if last else 1,
+        occurred_at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        organisation_id=organisation_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+        prev_hash=last.hash if last else GENESIS,
+    )
+    event.hash = event_hash(event)
+    event.save(force_insert=True)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""
+    head_id: int | None = None
+    head_hash: str = ""
+
+
+def verify_chain(events: Iterable[AuditEvent] | None = None, *, anchor: tuple[int, str] | None = None) -> ChainReport:
+    """Walk the chain in id order; report the first event whose link or hash does not hold."""
+    if events is None:
+        events = AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
+    previous_hash, previous_id, checked, anchor_seen = GENESIS, 0, 0, anchor is None
+    for event in events:
+        checked += 1
+        if event.pk != previous_id + 1:
+            return ChainReport(False, checked, event.pk, f"ids jump from {previous_id} to {event.pk}")
+        if event.prev_hash != previous_hash:
+            return ChainReport(False, checked, event.pk, "does not follow the previous event's hash")
+        if event_hash(event) != event.hash:
+            return ChainReport(False, checked, event.pk, "content does not match its hash")
+        if anchor is not None and event.pk == anchor[0]:
+            if event.hash != anchor[1]:
+                return ChainReport(False, checked, event.pk, "differs from the anchored head")
+            anchor_seen = True
+        previous_hash, previous_id = event.hash, event.pk
+    if not anchor_seen:
+        return ChainReport(
+            False, checked, anchor[0] if anchor else None, "the anchored head is missing: events were removed"
+        )
+    return ChainReport(True, checked, head_id=previous_id or None, head_hash=previous_hash if previous_id else "")

@@ -1,0 +1,127 @@
+"""The outbox: queue e-mails in the caller's transaction; deliver them from a background task.
+
+* ``mail_queue`` renders ``templates/<name>_subject.txt``, ``_body.txt`` and ``_body.html`` and stores one
+  OutboundEmail per recipient under a unique key; the same key twice is skipped, which is what makes
+  notices exactly-once. The delivery task is enqueued when the transaction commits.
+* ``mail_deliver`` sends one queued e-mail over SMTP; a failure is retried with growing delays up to
+  ``MAX_ATTEMPTS``, then marked failed.
+* ``mail_enqueue_stale`` re-enqueues pending mail whose task was lost (a crash between commit and
+  enqueue); the periodic command runs it. Delivery is idempotent, so an extra task does no harm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import smtplib
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from core.models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+RETRY_DELAYS = [dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2)]
+
+
+def _one_line(text: str) -> str:
+    """Subjects are one line: a newline in a name must never become a header break."""
+    return " ".join(text.split())
+
+
+def mail_queue(
+    *,
+    template: str,
+    recipients: Iterable[str],
+    context: dict[str, Any],
+    key: str,
+    attachment: tuple[str, bytes] | None = None,
+    language: str = "nb",
+) -> list[OutboundEmail]:
+    """Queue one e-mail per recipient. Returns the newly queued ones (already queued keys are skipped)."""
+    queued = []
+    with translation.override(language):
+        subject = _one_line(render_to_string(f"{template}_subject.txt", context))
+        text = render_to_string(f"{template}_body.txt", context)
+        html = render_to_string(f"{template}_body.html", context)
+    for address in sorted({r.strip().lower() for r in recipients if r and r.strip()}):
+        mail = OutboundEmail(
+            key=f"{key}:{address}"[:200],
+            to=address,
+            subject=subject[:300],
+            body_text=text,
+            body_html=html,
+            attachment_name=attachment[0] if attachment else "",
+            attachment=attachment[1] if attachment else None,
+        )
+        try:
+            with transaction.atomic():
+                mail.save(force_insert=True)
+        except IntegrityError:
+            continue  # this notice went to this address already
+        queued.append(mail)
+        transaction.on_commit(lambda pk=mail.pk: _enqueue(pk))
+    return queued
+
+
+def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
+    from core.tasks import deliver_email
+
+    task = deliver_email.using(run_after=run_after) if run_after else deliver_email
+    task.enqueue(pk)
+
+
+def mail_deliver(pk: int) -> str:
+    """Send one queued e-mail. Returns what happened: sent, skipped, retry or failed."""
+    with transaction.atomic():
+        mail = OutboundEmail.objects.select_for_update().filter(pk=pk).first()
+        if mail is None or mail.status != OutboundEmail.Status.PENDING:
+            return "skipped"
+        message = EmailMultiAlternatives(
+            subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+        )
+        if mail.body_html:
+            message.attach_alternative(mail.body_html, "text/html")
+        if mail.attachment_name and mail.attachment is not None:
+            message.attach(mail.attachment_name, bytes(mail.attachment), "application/pdf")
+        mail.attempts += 1
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if mail.attempts >= MAX_ATTEMPTS:
+                mail.status = OutboundEmail.Status.FAILED
+                mail.save(update_fields=["attempts", "last_error", "status"])
+                logger.error("E-mail %s failed for good after %s attempts: %s", pk, mail.attempts, exc)
+                return "failed"
+            delay = RETRY_DELAYS[min(mail.attempts - 1, len(RETRY_DELAYS) - 1)]
+            mail.next_attempt_at = timezone.now() + delay
+            mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            transaction.on_commit(lambda: _enqueue(pk, mail.next_attempt_at))
+            logger.warning("E-mail %s failed (attempt %s), retrying in %s: %s", pk, mail.attempts, delay, exc)
+            return "retry"
+        mail.status = OutboundEmail.Status.SENT
+        mail.sent_at = timezone.now()
+        mail.save(update_fields=["attempts", "status", "sent_at"])
+        return "sent"
+
+
+def mail_enqueue_stale(older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
+    """Enqueue delivery again for pending mail that has waited too long (its task may be lost)."""
+    cutoff = timezone.now() - older_than
+    stale = OutboundEmail.objects.filter(
+        Q(next_attempt_at__isnull=True, created_at__lt=cutoff) | Q(next_attempt_at__lt=cutoff),
+        status=OutboundEmail.Status.PENDING,
+    ).values_list("pk", flat=True)
+    count = 0
+    for pk in stale:
+        _enqueue(pk)
+        count += 1
+    return count

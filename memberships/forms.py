@@ -1,0 +1,91 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from memberships.models import TermsVersion
+from organisations.choices import OrganisationForm
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class TermsForm(forms.ModelForm):
+    required_forms = forms.MultipleChoiceField(
+        label=_("Organisation forms that must sign"),
+        choices=OrganisationForm.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = TermsVersion
+        fields = [
+            "label",
+            "effective_date",
+            "sign_by",
+            "required_forms",
+            "membership_terms",
+            "data_processing",
+            "customer_agreement",
+        ]
+        widgets = {
+            "effective_date": forms.DateInput(attrs={"type": "date"}),
+            "sign_by": forms.DateInput(attrs={"type": "date"}),
+            "membership_terms": forms.Textarea(attrs={"rows": 12}),
+            "data_processing": forms.Textarea(attrs={"rows": 12}),
+            "customer_agreement": forms.Textarea(attrs={"rows": 12}),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("sign_by") and data.get("effective_date") and data["sign_by"] > data["effective_date"]:
+            self.add_error("sign_by", _("The deadline must be on or before the effective date."))
+        return data
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("We ask again to be sure it is you who signs."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have read the agreement and sign it on behalf of the organisation"),
+        error_messages={
+            "required": _("Confirm that you have read the agreement and sign on behalf of the organisation.")
+        },
+    )
+
+
+class DelegateForm(forms.Form):
+    email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
+    until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        user = get_user_model().objects.filter(email=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+class VerifyForm(forms.Form):
+    document = forms.FileField(
+        label=_("Agreement PDF"),
+        help_text=_("A PDF file of at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    def clean_document(self) -> bytes:
+        upload = self.cleaned_data["document"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        content = upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if not content.startswith(b"%PDF-"):
+            raise forms.ValidationError(_("This is not a PDF file."))
+        return content

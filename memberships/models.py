@@ -1,0 +1,229 @@
+"""Membership of Helsenettet: versioned terms, each organisation's membership, and signatures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.models import TimeStampedModel
+from memberships.choices import (
+    MEMBERSHIP_STATE_COLOURS,
+    DocumentKind,
+    MembershipState,
+    TerminationReason,
+    TermsStatus,
+)
+from organisations.choices import OrganisationForm
+
+
+def default_required_forms() -> list[str]:
+    return [OrganisationForm.KOMM, OrganisationForm.FYLK, OrganisationForm.ENK, OrganisationForm.AS]
+
+
+class TermsVersionQuerySet(models.QuerySet):
+    def published(self) -> TermsVersionQuerySet:
+        return self.filter(status=TermsStatus.PUBLISHED)
+
+    def current_for(self, form: str) -> TermsVersion | None:
+        """The newest published version that organisations of ``form`` must sign."""
+        for version in self.published().order_by("-published_at", "-pk"):
+            if form in version.required_forms:
+                return version
+        return None
+
+
+class TermsVersion(TimeStampedModel):
+    """A version of the membership agreement: the membership terms, the data processing agreement and
+    the customer agreement, accepted together. A membership manager drafts and publishes it; once
+    published it never changes (a correction is a new version)."""
+
+    label = models.CharField(_("label"), max_length=50, unique=True, help_text=_("For example 2025."))
+    status = models.CharField(_("status"), max_length=12, choices=TermsStatus.choices, default=TermsStatus.DRAFT)
+    membership_terms = models.TextField(_("membership terms"), help_text=_("Markdown."))
+    data_processing = models.TextField(_("data processing agreement"), help_text=_("Markdown."))
+    customer_agreement = models.TextField(_("customer agreement"), help_text=_("Markdown."))
+    effective_date = models.DateField(_("effective date"))
+    sign_by = models.DateField(_("sign by"), help_text=_("The deadline for signing."))
+    required_forms = models.JSONField(
+        _("organisation forms that must sign"),
+        default=default_required_forms,
+        help_text=_("Enhetsregisteret codes, for example KOMM, ENK, AS."),
+    )
+    text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = TermsVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("terms version")
+        verbose_name_plural = _("terms versions")
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="terms_published_has_hash_and_time",
+                condition=Q(status=TermsStatus.DRAFT) | (Q(published_at__isnull=False) & ~Q(text_sha256="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.label)
+
+    def get_absolute_url(self) -> str:
+        return reverse("memberships:terms_detail", args=[self.pk])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TermsStatus.PUBLISHED
+
+    def documents(self) -> list[tuple[str, str]]:
+        """(title, Markdown) of the three documents, in the order they are accepted."""
+        return [
+            (str(DocumentKind.MEMBERSHIP_TERMS.label), self.membership_terms),
+            (str(DocumentKind.DATA_PROCESSING.label), self.data_processing),
+            (str(DocumentKind.CUSTOMER_AGREEMENT.label), self.customer_agreement),
+        ]
+
+
+class Membership(TimeStampedModel):
+    """An organisation's membership of Helsenettet: one organisation number, one membership.
+
+    The state changes only through memberships.services.membership_transition, which checks the move
+    against the state machine, records it in the history and the audit trail."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="membership",
+        verbose_name=_("organisation"),
+    )
+    state = models.CharField(
+        _("state"), max_length=16, choices=MembershipState.choices, default=MembershipState.NOT_MEMBER
+    )
+    signed_version = models.ForeignKey(
+        TermsVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed terms"),
+    )
+    termination_reason = models.CharField(
+        _("termination reason"), max_length=32, choices=TerminationReason.choices, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.CheckConstraint(name="membership_state_valid", condition=Q(state__in=MembershipState.values)),
+            models.CheckConstraint(
+                name="membership_termination_has_reason",
+                condition=~Q(state=MembershipState.TERMINATED) | ~Q(termination_reason=""),
+            ),
+        ]
+        indexes = [
+            # Status dashboards count memberships by state.
+            models.Index(fields=["state"], name="membership_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.get_state_display()}"
+
+    @property
+    def state_colour(self) -> str:
+        return MEMBERSHIP_STATE_COLOURS[MembershipState(self.state)]
+
+
+class MembershipTransition(models.Model):
+    """One step in a membership's history, as shown on the organisation page."""
+
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="transitions")
+    from_state = models.CharField(_("from"), max_length=16, choices=MembershipState.choices)
+    to_state = models.CharField(_("to"), max_length=16, choices=MembershipState.choices)
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("membership change")
+        verbose_name_plural = _("membership changes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_state} → {self.to_state}"
+
+
+class Signature(models.Model):
+    """A signed membership agreement: who signed which exact document for which organisation, with
+    what authority and when. The PDF is sealed by the portal (PAdES), so it proves itself without our
+    database; exactly one signature exists per organisation and terms version."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="signatures",
+        verbose_name=_("organisation"),
+    )
+    terms_version = models.ForeignKey(
+        TermsVersion, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("terms version")
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures", verbose_name=_("signed by")
+    )
+    signer_name = models.CharField(_("signer's name"), max_length=150)
+    basis = models.CharField(_("basis"), max_length=32)
+    basis_text = models.CharField(_("authority"), max_length=300)
+    signed_at = models.DateTimeField(_("signed"))
+    document_sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
+    signed_pdf = models.BinaryField(_("signed PDF"))
+    signed_pdf_sha256 = models.CharField(_("SHA-256 of the signed PDF"), max_length=64, unique=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "terms_version"], name="signature_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.terms_version} – {self.signer_name}"
+
+    @property
+    def filename(self) -> str:
+        number = self.organisation.org_number or self.organisation.pk
+        return f"medlemsavtale-{number}-{self.terms_version.label}.pdf"
+
+
+class ReminderLog(models.Model):
+    """That an invitation or a reminder step went out for an organisation and terms version.
+
+    The unique constraint is what makes reminders exactly-once: the row and the queued e-mails are
+    written in one transaction, so a second run, or a run after a crash, finds the step taken."""
+
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="reminders")
+    step = models.CharField(_("step"), max_length=16, help_text=_("'invitation' or days before the deadline."))
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "terms_version", "step"], name="reminder_once_per_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.terms_version_id}/{self.step}"

@@ -1,0 +1,443 @@
+"""Write-side rules of memberships: terms, the membership state machine, signing and delegation.
+
+Every change writes an audit event (core.audit) in the same transaction. E-mails are queued in the
+outbox (core.mail) in that transaction too, and delivered by a background task after commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, canonical_json
+from core.permissions import Action, can
+from core.roles import OrganisationRoleType, SignatoryBasis
+from memberships import documents
+from memberships.choices import MembershipState, TermsStatus
+from memberships.models import Membership, MembershipTransition, Signature, TermsVersion
+from organisations.choices import RegisterStatus
+from organisations.models import Organisation, OrganisationRole
+
+S = MembershipState
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.NOT_MEMBER: frozenset({S.INVITED, S.ACTIVE}),
+    S.INVITED: frozenset({S.ACTIVE, S.SUSPENDED, S.TERMINATED}),
+    S.ACTIVE: frozenset({S.MUST_RESIGN, S.SUSPENDED, S.TERMINATED}),
+    S.MUST_RESIGN: frozenset({S.ACTIVE, S.SUSPENDED, S.TERMINATED}),
+    S.SUSPENDED: frozenset({S.ACTIVE, S.TERMINATED}),
+    S.TERMINATED: frozenset({S.INVITED, S.ACTIVE}),
+}
+TERMS_FIELDS = [
+    "label",
+    "membership_terms",
+    "data_processing",
+    "customer_agreement",
+    "effective_date",
+    "sign_by",
+    "required_forms",
+]
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+class AlreadySigned(ValidationError):
+    def __init__(self, signature: Signature) -> None:
+        self.signature = signature
+        super().__init__(
+            _("Already signed by %(name)s at %(time)s.")
+            % {
+                "name": signature.signer_name,
+                "time": timezone.localtime(signature.signed_at).strftime("%d.%m.%Y %H:%M"),
+            },
+            code="already_signed",
+        )
+
+
+def _snapshot(version: TermsVersion) -> dict[str, Any]:
+    return {name: getattr(version, name) for name in [*TERMS_FIELDS, "status", "text_sha256"]}
+
+
+def terms_text_sha256(version: TermsVersion) -> str:
+    """SHA-256 of the exact text of a version: label, dates, forms and the three documents."""
+    return hashlib.sha256(canonical_json({name: getattr(version, name) for name in TERMS_FIELDS}).encode()).hexdigest()
+
+
+# --- terms -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def terms_save_draft(*, actor: Any, version: TermsVersion) -> TermsVersion:
+    """Create or change a draft. A published version never changes: a correction is a new version."""
+    if not can(actor, Action.TERMS_MANAGE):
+        raise PermissionDenied
+    before = None
+    if version.pk is not None:
+        stored = TermsVersion.objects.select_for_update().get(pk=version.pk)
+        if stored.status != TermsStatus.DRAFT:
+            raise ValidationError(_("A published version cannot be changed. Make a new version instead."))
+        before = _snapshot(stored)
+    version.status = TermsStatus.DRAFT
+    version.created_by = version.created_by or actor
+    version.full_clean()
+    version.save()
+    audit_record(actor=actor, action="terms.draft_saved", obj=version, before=before, after=_snapshot(version))
+    return version
+
+
+@transaction.atomic
+def terms_publish(*, actor: Any, version: TermsVersion) -> TermsVersion:
+    """Publish a draft: freeze its text hash and start the signing round (invitations are sent by a
+    background task, so publishing returns at once)."""
+    if not can(actor, Action.TERMS_MANAGE):
+        raise PermissionDenied
+    version = TermsVersion.objects.select_for_update().get(pk=version.pk)
+    if version.status != TermsStatus.DRAFT:
+        raise ValidationError(_("This version is already published."))
+    if version.sign_by < timezone.localdate():
+        raise ValidationError(_("The deadline has passed. Choose a later sign-by date before publishing."))
+    before = _snapshot(version)
+    version.status = TermsStatus.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = actor
+    version.text_sha256 = terms_text_sha256(version)
+    version.save()
+    audit_record(actor=actor, action="terms.published", obj=version, before=before, after=_snapshot(version))
+    from memberships.tasks import send_invitations
+
+    transaction.on_commit(lambda: send_invitations.enqueue(version.pk))
+    return version
+
+
+# --- the state machine ---------------------------------------------------------------------------
+
+
+def membership_for(organisation: Organisation) -> Membership:
+    membership, _created = Membership.objects.get_or_create(organisation=organisation)
+    return membership
+
+
+def membership_transition(
+    *,
+    membership: Membership,
+    to_state: str,
+    actor: Any = None,
+    reason: str = "",
+    terms_version: TermsVersion | None = None,
+    termination_reason: str = "",
+    at: dt.datetime | None = None,
+) -> Membership:
+    """Move a membership to ``to_state``. An illegal move raises InvalidTransition and changes nothing.
+
+    Side effects: the history row and an audit event, in the caller's transaction (atomic here too)."""
+    if to_state not in TRANSITIONS.get(membership.state, frozenset()):
+        raise InvalidTransition(
+            _("A membership cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": S(membership.state).label, "to": S(to_state).label},
+            code="invalid_transition",
+        )
+    if to_state == S.TERMINATED and not termination_reason:
+        raise ValidationError(_("A termination needs a reason."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        before = {"state": membership.state, "signed_version": membership.signed_version_id}
+        from_state = membership.state
+        membership.state = to_state
+        if to_state == S.TERMINATED:
+            membership.termination_reason = termination_reason
+        elif membership.termination_reason:
+            membership.termination_reason = ""
+        if to_state == S.ACTIVE and terms_version is not None:
+            membership.signed_version = terms_version
+        membership.save()
+        MembershipTransition.objects.create(
+            membership=membership,
+            from_state=from_state,
+            to_state=to_state,
+            terms_version=terms_version,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=reason,
+            at=at,
+        )
+        audit_record(
+            actor=actor,
+            action="membership.transition",
+            obj=membership,
+            organisation_id=membership.organisation_id,
+            before=before,
+            after={
+                "state": to_state,
+                "signed_version": membership.signed_version_id,
+                "termination_reason": membership.termination_reason,
+            },
+            reason=reason,
+            at=at,
+        )
+    return membership
+
+
+# --- signing authority ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Authority:
+    grant: OrganisationRole
+    basis: str
+    text: str
+
+
+def signing_authority(user: Any, organisation: Organisation) -> Authority | None:
+    """The user's authority to sign for the organisation today, or None. Read from the person's
+    active signatory role; a delegation names who delegated it and until when."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    grant = (
+        OrganisationRole.objects.active()
+        .select_related("granted_by")
+        .filter(user=user, organisation=organisation, role=OrganisationRoleType.SIGNATORY)
+        .first()
+    )
+    if grant is None:
+        return None
+    return Authority(grant=grant, basis=grant.signatory_basis, text=describe_basis(grant))
+
+
+def describe_basis(grant: OrganisationRole) -> str:
+    if grant.signatory_basis == SignatoryBasis.DELEGATED:
+        return _("Delegated by %(person)s until %(date)s") % {
+            "person": grant.granted_by.get_full_name() if grant.granted_by else _("unknown"),
+            "date": grant.valid_until.strftime("%d.%m.%Y") if grant.valid_until else "",
+        }
+    return str(SignatoryBasis(grant.signatory_basis).label)
+
+
+def required_to_sign(version: TermsVersion, organisation: Organisation) -> bool:
+    return organisation.form in version.required_forms
+
+
+def recipients_for(organisation: Organisation) -> list[str]:
+    """Who hears about the organisation's membership: its administrators and signatories, or the
+    organisation's own e-mail address from the register when it has no one registered."""
+    emails = list(
+        OrganisationRole.objects.active()
+        .filter(organisation=organisation, role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY])
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+    if not emails and organisation.email:
+        emails = [organisation.email]
+    return emails
+
+
+# --- signing -------------------------------------------------------------------------------------
+
+
+def terms_sign(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    version: TermsVersion,
+    password: str,
+    confirmed: bool,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> Signature:
+    """Sign ``version`` for ``organisation``: exactly once, by someone with authority, after step-up.
+
+    Validates: authority (PermissionDenied), the password again (step-up), the confirmation, that the
+    version is published and required of this organisation, and that the organisation is in good
+    standing in the register. Raises AlreadySigned when a signature exists (even one made a moment
+    ago by a concurrent request). Side effects: the sealed PDF, the membership becomes active, an audit
+    event, and receipt e-mails to the signer and the organisation's administrators.
+    """
+    authority = signing_authority(actor, organisation)
+    if authority is None:
+        raise PermissionDenied
+    if not actor.check_password(password):
+        raise ValidationError({"password": _("The password is wrong.")})
+    if not confirmed:
+        raise ValidationError(
+            {"confirm": _("Confirm that you have read the agreement and sign on behalf of the organisation.")}
+        )
+    if not version.is_published or not required_to_sign(version, organisation):
+        raise ValidationError(_("This version of the terms is not for this organisation to sign."))
+    if organisation.register_status != RegisterStatus.ACTIVE:
+        raise ValidationError(
+            _("The organisation is registered as “%(status)s” in Enhetsregisteret and cannot enter new agreements.")
+            % {"status": organisation.get_register_status_display()}
+        )
+    return record_signature(
+        organisation=organisation,
+        version=version,
+        signer=actor,
+        authority=authority,
+        ip_address=ip_address,
+        user_agent=user_agent[:500],
+    )
+
+
+def record_signature(
+    *,
+    organisation: Organisation,
+    version: TermsVersion,
+    signer: Any,
+    authority: Authority,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    signed_at: dt.datetime | None = None,
+    notify: bool = True,
+) -> Signature:
+    """Store the signature, the sealed PDF, the membership change and the audit event together."""
+    signed_at = signed_at or timezone.now()
+    try:
+        with transaction.atomic():
+            membership = membership_for(organisation)
+            membership = Membership.objects.select_for_update().get(pk=membership.pk)  # one signer at a time
+            existing = Signature.objects.filter(organisation=organisation, terms_version=version).first()
+            if existing is not None:
+                raise AlreadySigned(existing)
+            unsigned = documents.agreement_pdf(
+                version=version,
+                organisation=organisation,
+                signer_name=signer.get_full_name(),
+                basis_text=authority.text,
+                signed_at=signed_at,
+            )
+            sealed = documents.seal(unsigned, reason=f"Medlemsavtale {version.label}: {organisation.name}")
+            signature = Signature.objects.create(
+                organisation=organisation,
+                terms_version=version,
+                signer=signer,
+                signer_name=signer.get_full_name(),
+                basis=authority.basis,
+                basis_text=authority.text,
+                signed_at=signed_at,
+                document_sha256=hashlib.sha256(unsigned).hexdigest(),
+                signed_pdf=sealed,
+                signed_pdf_sha256=hashlib.sha256(sealed).hexdigest(),
+                ip_address=ip_address,
+                user_agent=user_agent,
+            )
+            audit_record(
+                actor=signer,
+                action="agreement.signed",
+                obj=signature,
+                organisation_id=organisation.pk,
+                after={
+                    "terms_version": version.label,
+                    "terms_sha256": version.text_sha256,
+                    "document_sha256": signature.document_sha256,
+                    "signed_pdf_sha256": signature.signed_pdf_sha256,
+                    "basis": authority.basis,
+                    "basis_text": authority.text,
+                    "ip_address": ip_address,
+                },
+                at=signed_at,
+            )
+            if membership.state != S.ACTIVE:
+                membership_transition(
+                    membership=membership,
+                    to_state=S.ACTIVE,
+                    actor=signer,
+                    terms_version=version,
+                    at=signed_at,
+                    reason=_("Signed the terms %(label)s") % {"label": version.label},
+                )
+            else:
+                membership.signed_version = version
+                membership.save(update_fields=["signed_version", "updated_at"])
+            if notify:
+                _queue_receipt(signature)
+            return signature
+    except IntegrityError:
+        # A concurrent request signed between our check and our insert; its signature stands.
+        existing = Signature.objects.filter(organisation=organisation, terms_version=version).first()
+        if existing is None:
+            raise
+        raise AlreadySigned(existing) from None
+
+
+def _queue_receipt(signature: Signature) -> None:
+    from core.mail import mail_queue
+
+    recipients = {signature.signer.email, *recipients_for(signature.organisation)}
+    mail_queue(
+        template="memberships/email/receipt",
+        recipients=recipients,
+        context={"signature": signature, "base_url": settings.PORTAL_BASE_URL},
+        key=f"receipt:{signature.pk}",
+        attachment=(signature.filename, bytes(signature.signed_pdf)),
+    )
+
+
+# --- delegation ----------------------------------------------------------------------------------
+
+
+MAX_DELEGATION = dt.timedelta(days=366)
+
+
+@transaction.atomic
+def signing_delegate(*, actor: Any, organisation: Organisation, user: Any, until: dt.date) -> OrganisationRole:
+    """A signatory with authority of their own (not delegated) delegates it to a registered person
+    until a date, at most a year ahead."""
+    authority = signing_authority(actor, organisation)
+    if authority is None or authority.basis == SignatoryBasis.DELEGATED:
+        raise PermissionDenied
+    today = timezone.localdate()
+    if until < today or until > today + MAX_DELEGATION:
+        raise ValidationError({"until": _("Choose a date from today and at most a year ahead.")})
+    if user.pk == actor.pk:
+        raise ValidationError({"email": _("You cannot delegate to yourself.")})
+    if not user.is_active:
+        raise ValidationError({"email": _("This person's account is deactivated.")})
+    grant = OrganisationRole.objects.filter(
+        user=user, organisation=organisation, role=OrganisationRoleType.SIGNATORY
+    ).first()
+    if grant is not None and grant.is_current and grant.signatory_basis != SignatoryBasis.DELEGATED:
+        raise ValidationError({"email": _("%(person)s can already sign in their own right.") % {"person": user}})
+    before = {"valid_until": grant.valid_until, "granted_by": grant.granted_by_id} if grant else None
+    grant = grant or OrganisationRole(user=user, organisation=organisation, role=OrganisationRoleType.SIGNATORY)
+    grant.signatory_basis = SignatoryBasis.DELEGATED
+    grant.valid_until = until
+    grant.granted_by = actor
+    grant.full_clean(validate_unique=False, validate_constraints=False)
+    grant.save()
+    audit_record(
+        actor=actor,
+        action="delegation.granted",
+        obj=grant,
+        organisation_id=organisation.pk,
+        before=before,
+        after={"user": user.email, "valid_until": until, "granted_by": actor.pk},
+    )
+    return grant
+
+
+@transaction.atomic
+def signing_delegation_revoke(*, actor: Any, grant: OrganisationRole, reason: str = "") -> None:
+    """End a delegation at once. The delegating signatory, another signatory in their own right, or NHN
+    staff who manage roles may do it."""
+    if grant.signatory_basis != SignatoryBasis.DELEGATED:
+        raise ValidationError(_("Only a delegated authority can be revoked here."))
+    authority = signing_authority(actor, grant.organisation)
+    own_right = authority is not None and authority.basis != SignatoryBasis.DELEGATED
+    if not own_right and not can(actor, Action.ORGANISATION_GRANT_SIGNATORY, grant.organisation):
+        raise PermissionDenied
+    audit_record(
+        actor=actor,
+        action="delegation.revoked",
+        obj=grant,
+        organisation_id=grant.organisation_id,
+        before={"user": grant.user.email, "valid_until": grant.valid_until, "granted_by": grant.granted_by_id},
+        reason=reason,
+    )
+    grant.delete()

@@ -1,0 +1,11 @@
+"""Background tasks of memberships: thin, they load by id and call a service."""
+
+from django_tasks import task
+
+from memberships import rounds
+from memberships.models import TermsVersion
+
+
+@task()
+def send_invitations(version_id: int) -> int:
+    return rounds.send_invitations(TermsVersion.objects.get(pk=version_id)).invited

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms import add_service_errors
+from core.models import AuditEvent
+from core.permissions import Action, can, get_visible_or_404, require
+from memberships import documents, services
+from memberships.forms import DelegateForm, SignForm, TermsForm, VerifyForm
+from memberships.models import Signature, TermsVersion
+from organisations.models import Organisation, OrganisationRole
+from organisations.querysets import scoped_to_visible_organisations
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(bytes(content), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _terms_for(request: HttpRequest, pk: int) -> TermsVersion:
+    """A published version for any signed-in user; a draft only for those who manage terms (else 404)."""
+    version = get_object_or_404(TermsVersion, pk=pk)
+    if not version.is_published and not can(request.user, Action.TERMS_MANAGE):
+        raise Http404
+    return version
+
+
+# --- terms (membership managers) ---------------------------------------------------------------
+
+
+@login_required
+def terms_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.TERMS_MANAGE)
+    versions = TermsVersion.objects.annotate(signed=Count("signatures")).order_by("-published_at", "-pk")
+    return render(request, "memberships/terms_list.html", {"versions": versions})
+
+
+@login_required
+def terms_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require(request.user, Action.TERMS_MANAGE)
+    version = get_object_or_404(TermsVersion, pk=pk) if pk else None
+    if version is not None and version.is_published:
+        messages.error(request, _("A published version cannot be changed. Make a new version instead."))
+        return redirect(version)
+    form = TermsForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.terms_save_draft(actor=request.user, version=form.save(commit=False))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The draft is saved. Preview it, then publish when it is ready."))
+            return redirect(version)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "memberships/terms_form.html", {"form": form, "version": version}, status=status)
+
+
+@login_required
+def terms_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _terms_for(request, pk)
+    return render(
+        request,
+        "memberships/terms_detail.html",
+        {
+            "version": version,
+            "may_manage": can(request.user, Action.TERMS_MANAGE),
+        },
+    )
+
+
+@login_required
+@require_POST
+def terms_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.TERMS_MANAGE)
+    version = get_object_or_404(TermsVersion, pk=pk)
+    try:
+        services.terms_publish(actor=request.user, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Published. Invitations to sign are on their way to every organisation that must sign.")
+        )
+    return redirect(version)
+
+
+@login_required
+def terms_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _terms_for(request, pk)
+    return _pdf_response(documents.terms_pdf(version), f"medlemsvilkar-{version.label}.pdf")
+
+
+# --- signing -----------------------------------------------------------------------------------
+
+
+@login_required
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.AGREEMENT_SIGN, pk=pk)
+    authority = services.signing_authority(request.user, organisation)
+    if authority is None:
+        raise PermissionDenied
+    version = TermsVersion.objects.current_for(organisation.form)
+    signature = Signature.objects.filter(organisation=organisation, terms_version=version).first() if version else None
+    form = SignForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and version is not None and signature is None:
+        if form.is_valid():
+            try:
+                signature = services.terms_sign(
+                    actor=request.user,
+                    organisation=organisation,
+                    version=version,
+                    password=form.cleaned_data["password"],
+                    confirmed=form.cleaned_data["confirm"],
+                    ip_address=request.META.get("REMOTE_ADDR"),
+                    user_agent=request.headers.get("User-Agent", ""),
+                )
+            except services.AlreadySigned as exc:
+                signature = exc.signature
+                messages.info(request, exc.messages[0])
+                return redirect("memberships:signed", pk=signature.pk)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                return redirect("memberships:signed", pk=signature.pk)
+        status = 400
+    return render(
+        request,
+        "memberships/sign.html",
+        {
+            "organisation": organisation,
+            "authority": authority,
+            "version": version,
+            "signature": signature,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+def _visible_signature(request: HttpRequest, pk: int, action: Action) -> Signature:
+    queryset = scoped_to_visible_organisations(
+        Signature.objects.select_related("organisation", "terms_version", "signer"), request.user
+    )
+    signature = get_object_or_404(queryset, pk=pk)
+    require(request.user, action, signature)
+    return signature
+
+
+@login_required
+def signed(request: HttpRequest, pk: int) -> HttpResponse:
+    """The receipt page after signing."""
+    signature = _visible_signature(request, pk, Action.AGREEMENT_DOWNLOAD)
+    return render(request, "memberships/signed.html", {"signature": signature})
+
+
+@login_required
+def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = _visible_signature(request, pk, Action.AGREEMENT_DOWNLOAD)
+    return _pdf_response(signature.signed_pdf, signature.filename)
+
+
+@login_required
+def audit_certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = _visible_signature(request, pk, Action.AGREEMENT_AUDIT_CERTIFICATE)
+    events = list(
+        AuditEvent.objects.filter(organisation_id=signature.organisation_id)
+        .filter(action__in=["agreement.signed", "membership.transition", "delegation.granted", "delegation.revoked"])
+        .order_by("id")
+    )
+    content = documents.audit_certificate_pdf(signature, events)
+    return _pdf_response(content, signature.filename.replace("medlemsavtale", "revisjonsbevis"))
+
+
+# --- delegation --------------------------------------------------------------------------------
+
+
+@login_required
+def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.SIGNING_DELEGATE, pk=pk)
+    authority = services.signing_authority(request.user, organisation)
+    if authority is None or authority.basis == "delegated":
+        raise PermissionDenied
+    form = DelegateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = services.signing_delegate(
+                actor=request.user,
+                organisation=organisation,
+                user=form.cleaned_data["user"],
+                until=form.cleaned_data["until"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(person)s may sign for %(org)s until %(date)s.")
+                % {"person": grant.user, "org": organisation, "date": grant.valid_until.strftime("%d.%m.%Y")},
+            )
+            return redirect(organisation)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "memberships/delegate.html", {"organisation": organisation, "form": form}, status=status)
+
+
+@login_required
+@require_POST
+def delegation_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_VIEW, pk=pk)
+    grant = get_object_or_404(
+        OrganisationRole.objects.select_related("user", "organisation"), pk=role_pk, organisation=organisation
+    )
+    try:
+        services.signing_delegation_revoke(actor=request.user, grant=grant)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The delegation to %(person)s is revoked.") % {"person": grant.user})
+    return redirect(organisation)
+
+
+# --- public verification -----------------------------------------------------------------------
+
+
+def verify(request: HttpRequest) -> HttpResponse:
+    """Public: is this PDF a genuine, unaltered agreement from the portal, and whose?"""
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    outcome = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = documents.verify(form.cleaned_data["document"])
+        else:
+            status = 400
+    return render(request, "memberships/verify.html", {"form": form, "outcome": outcome}, status=status)
