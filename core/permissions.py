@@ -34,6 +34,7 @@ class Action(StrEnum):
     ORGANISATION_MANAGE_ROLES = "organisation.manage_roles"
     ORGANISATION_GRANT_SIGNATORY = "organisation.grant_signatory"
     TERMS_MANAGE = "terms.manage"
+    MEMBERSHIP_MANAGE = "membership.manage"
     AGREEMENT_SIGN = "agreement.sign"
     AGREEMENT_DOWNLOAD = "agreement.download"
     AGREEMENT_AUDIT_CERTIFICATE = "agreement.audit_certificate"
@@ -64,6 +65,7 @@ POLICY: dict[Action, Rule] = {
         staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
     ),
     Action.TERMS_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
+    Action.MEMBERSHIP_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
     # Who holds signatory authority is decided in memberships.services (basis, delegation, dates).
     Action.AGREEMENT_SIGN: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
     Action.AGREEMENT_DOWNLOAD: Rule(

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from memberships.choices import TerminationReason
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
 
@@ -89,3 +90,8 @@ class VerifyForm(forms.Form):
         if not content.startswith(b"%PDF-"):
             raise forms.ValidationError(_("This is not a PDF file."))
         return content
+
+
+class TerminateForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why does the membership end?"), choices=TerminationReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -37,6 +37,9 @@ def membership_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict
         "may_sign": authority is not None and version is not None and not signed_current,
         "may_download": can(user, Action.AGREEMENT_DOWNLOAD, organisation),
         "may_certify": can(user, Action.AGREEMENT_AUDIT_CERTIFICATE, organisation),
+        "may_terminate": membership is not None
+        and membership.state not in {"terminated", "not_member"}
+        and can(user, Action.MEMBERSHIP_MANAGE, organisation),
         "may_delegate": own_right,
         "may_revoke": own_right or can(user, Action.ORGANISATION_GRANT_SIGNATORY, organisation),
         "delegations": delegations,

@@ -21,7 +21,7 @@ from core.audit import audit_record, canonical_json
 from core.permissions import Action, can
 from core.roles import OrganisationRoleType, SignatoryBasis
 from memberships import documents
-from memberships.choices import MembershipState, TermsStatus
+from memberships.choices import MembershipState, TerminationReason, TermsStatus
 from memberships.models import Membership, MembershipTransition, Signature, TermsVersion
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation, OrganisationRole
@@ -441,3 +441,22 @@ def signing_delegation_revoke(*, actor: Any, grant: OrganisationRole, reason: st
         reason=reason,
     )
     grant.delete()
+
+
+@transaction.atomic
+def membership_terminate(*, actor: Any, membership: Membership, termination_reason: str, note: str = "") -> Membership:
+    """End a membership (NHN staff only). The reason is one of TerminationReason; the note is kept in
+    the history and the audit trail."""
+    if not can(actor, Action.MEMBERSHIP_MANAGE, membership.organisation):
+        raise PermissionDenied
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    label = str(TerminationReason(termination_reason).label) if termination_reason in TerminationReason.values else ""
+    if not label:
+        raise ValidationError({"reason": _("Choose why the membership ends.")})
+    return membership_transition(
+        membership=membership,
+        to_state=S.TERMINATED,
+        actor=actor,
+        termination_reason=termination_reason,
+        reason=f"{label}. {note}".strip() if note else label,
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("terms/<int:pk>/pdf/", views.terms_pdf, name="terms_pdf"),
     path("organisations/<int:pk>/sign/", views.sign, name="sign"),
     path("organisations/<int:pk>/delegations/", views.delegation_create, name="delegation_create"),
+    path("organisations/<int:pk>/terminate/", views.membership_terminate, name="membership_terminate"),
     path("organisations/<int:pk>/delegations/<int:role_pk>/revoke/", views.delegation_revoke, name="delegation_revoke"),
     path("signatures/<int:pk>/", views.signed, name="signed"),
     path("signatures/<int:pk>/pdf/", views.signature_pdf, name="signature_pdf"),

@@ -13,7 +13,7 @@ from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
 from memberships import documents, services
-from memberships.forms import DelegateForm, SignForm, TermsForm, VerifyForm
+from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
 from memberships.models import Signature, TermsVersion
 from organisations.models import Organisation, OrganisationRole
 from organisations.querysets import scoped_to_visible_organisations
@@ -241,3 +241,33 @@ def verify(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     return render(request, "memberships/verify.html", {"form": form, "outcome": outcome}, status=status)
+
+
+@login_required
+def membership_terminate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A membership manager ends a membership: the member's notice, a merger, or deletion from the register."""
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.MEMBERSHIP_MANAGE, pk=pk)
+    membership = services.membership_for(organisation)
+    form = TerminateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            services.membership_terminate(
+                actor=request.user, membership=membership, termination_reason=reason, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The membership of %(org)s has ended.") % {"org": organisation})
+            return redirect(organisation)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "memberships/terminate.html",
+        {
+            "organisation": organisation,
+            "membership": membership,
+            "form": form,
+        },
+        status=status,
+    )

@@ -121,11 +121,11 @@ def demo_data(transactional_db: None, live_server: Any) -> None:
     connection.ensure_connection()
     if connection.vendor != "sqlite":
         call_command("load_reference_data", verbosity=0)
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", without_history=True, verbosity=0)
         return
     if _snapshot is None:
         call_command("load_reference_data", verbosity=0)
-        call_command("seed_demo", verbosity=0)
+        call_command("seed_demo", without_history=True, verbosity=0)
         snapshot = sqlite3.connect(":memory:", check_same_thread=False)
         connection.connection.backup(snapshot)
         _snapshot = snapshot
