@@ -1,3 +1,7 @@
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +19,17 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("E-mail address")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "type": "email"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class RegisteredPersonForm(forms.Form):
+    """A form that names a registered, active person by e-mail; ``cleaned_data["user"]`` is that person."""
+
+    email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
+
+    def clean_email(self) -> Any:
+        email = self.cleaned_data["email"].strip().lower()
+        user = get_user_model().objects.filter(email=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
+        self.cleaned_data["user"] = user
+        return email

@@ -3,18 +3,8 @@ which check authority and write the audit trail."""
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
 from memberships.models import Membership, MembershipTransition, Signature, TermsVersion
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
 
 
 @admin.register(TermsVersion)

@@ -1,9 +1,9 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import RegisteredPersonForm
 from memberships.choices import TerminationReason
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
@@ -60,17 +60,8 @@ class SignForm(forms.Form):
     )
 
 
-class DelegateForm(forms.Form):
-    email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
+class DelegateForm(RegisteredPersonForm):
     until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        user = get_user_model().objects.filter(email=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
-        self.cleaned_data["user"] = user
-        return email
 
 
 class VerifyForm(forms.Form):

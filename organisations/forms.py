@@ -1,16 +1,15 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import RegisteredPersonForm
 from core.roles import OrganisationRoleType, SignatoryBasis
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(RegisteredPersonForm):
     """Give a registered person a role for the organisation."""
 
-    email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRoleType.choices)
     signatory_basis = forms.ChoiceField(
         label=_("Basis of signatory authority"),
@@ -33,11 +32,3 @@ class RoleGrantForm(forms.Form):
             ]
             del self.fields["signatory_basis"]
             del self.fields["valid_until"]
-
-    def clean_email(self) -> Any:
-        email = self.cleaned_data["email"].strip().lower()
-        user = get_user_model().objects.filter(email=email, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
-        self.cleaned_data["user"] = user
-        return email
