@@ -71,6 +71,7 @@ def test_the_history_reproduces_the_deck(reference) -> None:
     webinar = dt.datetime(2025, 3, 10, tzinfo=ZoneInfo("Europe/Oslo"))
     assert Municipality.objects.count() == 357
     assert municipal.filter(signed_at__lt=webinar).count() == 306
+    assert municipal.filter(signed_at__lt=webinar + dt.timedelta(days=1)).count() == 306  # none on the day
     assert municipal.count() == 352
     blocked = Membership.objects.filter(organisation__form="KOMM", state="suspended")
     assert blocked.count() == 5

@@ -113,6 +113,10 @@ _snapshot: sqlite3.Connection | None = None
 def demo_data(transactional_db: None, live_server: Any) -> None:
     """Reference data (counties, municipalities, organisations) and the demo personas, for every test.
 
+    seed_demo runs without the replayed signing round (``without_history``): the terms 2025 are
+    published and every organisation is invited, but no one has signed, and the draft 2026 exists.
+    Replaying ~370 sealed signatures would cost about 45 s, on every test on PostgreSQL.
+
     transactional_db empties every table after each test, so the data has to come back before the
     next one. The first test runs the two management commands and copies the SQLite database into an
     in-memory snapshot; the others copy the snapshot back with SQLite's online backup API.

@@ -168,9 +168,10 @@ def test_sign_download_and_verify_the_agreement(browser: Browser, live_server: A
 
     # The sign page: the whole agreement, and the authority she signs with.
     expect(page.locator("h1")).to_contain_text(organisation.name)
-    you_sign_as = dict(facts(page, "main > dl.facts"))
+    sign_facts = facts(page, "main > dl.facts")
     authority = either("General manager in Enhetsregisteret", nb="Daglig leder i Enhetsregisteret")
-    as_text = next(value for term, value in you_sign_as.items() if either("You sign as").search(term))
+    as_text = next((value for term, value in sign_facts if either("You sign as").search(term)), None)
+    assert as_text is not None, f"the sign page does not say whom she signs as: {sign_facts}"
     assert "Kari Nordmann" in as_text and authority.search(as_text), as_text
     sections = page.locator("section.agreement section.document")
     expect(sections).to_have_count(3)
@@ -370,7 +371,9 @@ def test_organisation_page_membership_panel_before_signing(page: Page, live_serv
     expect(panel).to_be_visible()
     expect(panel.locator(".badge").first).to_be_visible()
     expect(panel.locator(f"a[href='{reverse('memberships:sign', args=[organisation.pk])}']")).to_be_visible()
-    expect(panel.locator(f"a[href='{reverse('memberships:delegation_create', args=[organisation.pk])}']")).to_be_visible()
+    expect(
+        panel.locator(f"a[href='{reverse('memberships:delegation_create', args=[organisation.pk])}']")
+    ).to_be_visible()
     assert_no_axe_violations(page)
     # The history, opened.
     history = panel.locator("details")
@@ -414,7 +417,7 @@ def test_delegation(page: Page, live_server: Any) -> None:
 # ----------------------------------------------------------------------------------- 320 px (reflow)
 
 
-def test_sign_and_receipt_pages_at_320px(narrow_page: Page, live_server: Any) -> None:
+def test_sign_receipt_and_organisation_pages_at_320px(narrow_page: Page, live_server: Any) -> None:
     page = narrow_page
     organisation = ringsaker()
     login(page, live_server, KARI)
@@ -430,5 +433,11 @@ def test_sign_and_receipt_pages_at_320px(narrow_page: Page, live_server: Any) ->
     signature = Signature.objects.get(organisation=organisation)
     assert page.url == url(live_server, "memberships:signed", signature.pk)
     expect(page.locator("code.hash")).to_have_text(signature.signed_pdf_sha256)
+    assert_no_horizontal_scroll(page)
+    assert_no_axe_violations(page)
+
+    # The organisation page with the signed agreement (its roles table scrolls inside its own region).
+    open_page(page, f"{live_server.url}{organisation.get_absolute_url()}")
+    expect(page.locator("section[aria-labelledby=membership-title] a[href$='/pdf/']").first).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_no_axe_violations(page)
