@@ -18,6 +18,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "organisations": can(user, Action.ORGANISATION_LIST),
             "terms": can(user, Action.TERMS_MANAGE),
+            "status": can(user, Action.STATUS_VIEW),
             "admin": can(user, Action.ADMIN_SITE),
             "staff_role": effective_staff_role(user),
         },

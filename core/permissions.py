@@ -33,6 +33,8 @@ class Action(StrEnum):
     ORGANISATION_VIEW = "organisation.view"
     ORGANISATION_MANAGE_ROLES = "organisation.manage_roles"
     ORGANISATION_GRANT_SIGNATORY = "organisation.grant_signatory"
+    STATUS_VIEW = "status.view"
+    STATUS_REMIND = "status.remind"
     TERMS_MANAGE = "terms.manage"
     MEMBERSHIP_MANAGE = "membership.manage"
     AGREEMENT_SIGN = "agreement.sign"
@@ -64,6 +66,9 @@ POLICY: dict[Action, Rule] = {
     Action.ORGANISATION_GRANT_SIGNATORY: Rule(
         staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
     ),
+    # Status dashboards: every NHN role, and coordinators for the municipalities of their network.
+    Action.STATUS_VIEW: Rule(staff=ALL_STAFF, coordinator=True),
+    Action.STATUS_REMIND: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
     Action.TERMS_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
     Action.MEMBERSHIP_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
     # Who holds signatory authority is decided in memberships.services (basis, delegation, dates).

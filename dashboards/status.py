@@ -48,6 +48,11 @@ class Figure:
         return math.floor(100 * self.signed / self.total) if self.total else 0
 
     @property
+    def decile(self) -> int:
+        """The share rounded down to tens, for the width of a bar drawn with CSS classes (no inline style)."""
+        return self.percent // 10 * 10
+
+    @property
     def missing(self) -> int:
         return self.total - self.signed
 
@@ -64,7 +69,11 @@ def with_signed_flag(queryset: QuerySet[Organisation], version: TermsVersion, as
 
 
 def figures(
-    version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date, *, group_by: str | None = None,
+    version: TermsVersion,
+    scope: QuerySet[Organisation],
+    as_of: dt.date,
+    *,
+    group_by: str | None = None,
     forms: list[str] | None = None,
 ) -> list[Figure]:
     """Signed of required, as of the end of ``as_of``: one row, or one row per group."""
@@ -80,8 +89,7 @@ def figures(
     rows = queryset.values(key, label).annotate(**aggregates).order_by(label)
     labels = dict(OrganisationForm.choices) if group_by == "form" else {}
     return [
-        Figure(row[key], str(labels.get(row[label], row[label] or "–")), row["signed"], row["total"])
-        for row in rows
+        Figure(row[key], str(labels.get(row[label], row[label] or "–")), row["signed"], row["total"]) for row in rows
     ]
 
 
@@ -104,7 +112,9 @@ class Progress:
         return self.done or (self.forecast is not None and self.deadline is not None and self.forecast <= self.deadline)
 
 
-def progress(version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date, *, forms: list[str] | None = None) -> Progress:
+def progress(
+    version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date, *, forms: list[str] | None = None
+) -> Progress:
     required = required_organisations(version, scope)
     if forms:
         required = required.filter(form__in=forms)

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from dashboards import views
+from dashboards import status_views, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("status/", status_views.status_dashboard, name="status"),
+    path("status/missing/", status_views.missing, name="missing"),
+    path("status/missing.csv", status_views.missing_csv, name="missing_csv"),
+    path("status/organisations/<int:pk>/remind/", status_views.remind, name="remind"),
+    path("public/status/", status_views.public_status, name="public_status"),
+    path("status.json", status_views.status_json, name="status_json"),
 ]

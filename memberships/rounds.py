@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
 from core.mail import mail_queue
 from memberships.choices import MembershipState, ReminderStep
 from memberships.models import Membership, ReminderLog, Signature, TermsVersion
@@ -101,6 +102,8 @@ def send_reminders(today: dt.date | None = None) -> RoundReport:
             continue
         step = str(min(due))
         for organisation in _unsigned_required(version).iterator():
+            if TermsVersion.objects.current_for(organisation.form) != version:
+                continue  # newer terms replace these for this organisation; only they are reminded of
             if _notify(organisation, version, step, "memberships/email/reminder", report):
                 report.reminded += 1
     return report
@@ -127,3 +130,22 @@ def enforce_deadlines(today: dt.date | None = None) -> RoundReport:
                 )
             report.suspended += 1
     return report
+
+
+def remind_now(*, actor: object, organisation: Organisation, version: TermsVersion) -> bool:
+    """A membership manager reminds one organisation at once; at most once a day, and not after it signed."""
+    if Signature.objects.filter(organisation=organisation, terms_version=version).exists():
+        return False
+    step = f"manual-{timezone.localdate().isoformat()}"
+    report = RoundReport()
+    with transaction.atomic():
+        sent = _notify(organisation, version, step, "memberships/email/reminder", report)
+        if sent:
+            audit_record(
+                actor=actor,
+                action="membership.reminded",
+                obj=organisation,
+                organisation_id=organisation.pk,
+                after={"terms_version": version.label, "emails": report.emails},
+            )
+    return sent

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, canonical_json
@@ -140,9 +140,10 @@ def membership_transition(
 
     Side effects: the history row and an audit event, in the caller's transaction (atomic here too)."""
     if to_state not in TRANSITIONS.get(membership.state, frozenset()):
+        labels = dict(S.choices)  # an unknown state is named as given, not a ValueError from S(...)
         raise InvalidTransition(
             _("A membership cannot go from “%(from)s” to “%(to)s”.")
-            % {"from": S(membership.state).label, "to": S(to_state).label},
+            % {"from": labels.get(membership.state, membership.state), "to": labels.get(to_state, to_state)},
             code="invalid_transition",
         )
     if to_state == S.TERMINATED and not termination_reason:
@@ -259,7 +260,8 @@ def terms_sign(
     ago by a concurrent request). Side effects: the sealed PDF, the membership becomes active, an audit
     event, and receipt e-mails to the signer and the organisation's administrators.
     """
-    authority = signing_authority(actor, organisation)
+    with translation.override("nb"):  # the authority is written into the agreement, which is always Norwegian
+        authority = signing_authority(actor, organisation)
     if authority is None:
         raise PermissionDenied
     if not actor.check_password(password):
@@ -385,6 +387,14 @@ def _queue_receipt(signature: Signature) -> None:
 MAX_DELEGATION = dt.timedelta(days=366)
 
 
+def _one_year_after(day: dt.date) -> dt.date:
+    """The same date a year later (28 February for 29 February): "at most a year ahead" ends there."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
 @transaction.atomic
 def signing_delegate(*, actor: Any, organisation: Organisation, user: Any, until: dt.date) -> OrganisationRole:
     """A signatory with authority of their own (not delegated) delegates it to a registered person
@@ -393,7 +403,7 @@ def signing_delegate(*, actor: Any, organisation: Organisation, user: Any, until
     if authority is None or authority.basis == SignatoryBasis.DELEGATED:
         raise PermissionDenied
     today = timezone.localdate()
-    if until < today or until > today + MAX_DELEGATION:
+    if until < today or until > _one_year_after(today):
         raise ValidationError({"until": _("Choose a date from today and at most a year ahead.")})
     if user.pk == actor.pk:
         raise ValidationError({"email": _("You cannot delegate to yourself.")})

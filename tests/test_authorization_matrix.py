@@ -208,6 +208,28 @@ MEMBERSHIP_ROUTES: dict[str, Route] = {
 }
 ROUTES.update(MEMBERSHIP_ROUTES)
 
+STATUS_VIEWERS = STAFF | {"coordinator_a"}
+STATUS_ROUTES: dict[str, Route] = {
+    "dashboards:status": Route(
+        lambda w, t: reverse("dashboards:status"), _signed_in(lambda r, t: 200 if r in STATUS_VIEWERS else 403)
+    ),
+    "dashboards:missing": Route(
+        lambda w, t: reverse("dashboards:missing"), _signed_in(lambda r, t: 200 if r in STATUS_VIEWERS else 403)
+    ),
+    "dashboards:missing_csv": Route(
+        lambda w, t: reverse("dashboards:missing_csv"), _signed_in(lambda r, t: 200 if r in STATUS_VIEWERS else 403)
+    ),
+    "dashboards:remind": Route(
+        lambda w, t: reverse("dashboards:remind", args=[_org(w, t)]),
+        _signed_in(lambda r, t: 404 if not _visible(r, t) else (404 if r in TERMS_MANAGERS else 403)),
+        method="post",
+        targets=TARGETS,
+    ),
+    "dashboards:public_status": Route(lambda w, t: reverse("dashboards:public_status"), lambda r, t: 200),
+    "dashboards:status_json": Route(lambda w, t: reverse("dashboards:status_json"), lambda r, t: 200),
+}
+ROUTES.update(STATUS_ROUTES)
+
 # --- The Django admin: every registered model's pages, decided by the same policy. -------------
 
 ADMIN_VIEWS = {"changelist": "view", "change": "view", "history": "view", "add": "write", "delete": "write"}

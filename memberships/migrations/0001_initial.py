@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
             name='ReminderLog',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(help_text="'invitation' or days before the deadline.", max_length=16, verbose_name='step')),
+                ('step', models.CharField(help_text="'invitation', days before the deadline, or manual-DATE.", max_length=32, verbose_name='step')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='sent')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organisations.organisation')),
                 ('terms_version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='memberships.termsversion')),
