@@ -18,7 +18,7 @@ WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 640, 260, 48, 16, 16, 
 def progress_svg(progress: Progress, *, chart_id: str, title: str, description: str) -> SafeString:
     """Cumulative signatures per day against the total (dashed) and the deadline (vertical line)."""
     if not progress.days:
-        return mark_safe("")  # noqa: S308 - empty
+        return mark_safe("")
     first = progress.days[0][0]
     last = max(progress.days[-1][0], progress.deadline or first)
     span = max((last - first).days, 1)
@@ -38,13 +38,16 @@ def progress_svg(progress: Progress, *, chart_id: str, title: str, description: 
         f'<desc id="{chart_id}-desc">{escape(description)}</desc>',
         f'<line x1="{PAD_LEFT}" y1="{HEIGHT - PAD_BOTTOM}" x2="{WIDTH - PAD_RIGHT}" y2="{HEIGHT - PAD_BOTTOM}" '
         'stroke="#1b1b1b" stroke-width="1"/>',
-        f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{HEIGHT - PAD_BOTTOM}" stroke="#1b1b1b" stroke-width="1"/>',
+        f'<line x1="{PAD_LEFT}" y1="{PAD_TOP}" x2="{PAD_LEFT}" y2="{HEIGHT - PAD_BOTTOM}" '
+        'stroke="#1b1b1b" stroke-width="1"/>',
         f'<line x1="{PAD_LEFT}" y1="{y(progress.total):.1f}" x2="{WIDTH - PAD_RIGHT}" y2="{y(progress.total):.1f}" '
         'stroke="#4a4a4a" stroke-width="1.5" stroke-dasharray="6 4"/>',
         f'<text x="{PAD_LEFT - 6}" y="{y(progress.total) + 4:.1f}" text-anchor="end" font-size="12" fill="#1b1b1b">'
         f"{progress.total}</text>",
-        f'<text x="{PAD_LEFT - 6}" y="{HEIGHT - PAD_BOTTOM + 4}" text-anchor="end" font-size="12" fill="#1b1b1b">0</text>',
-        f'<text x="{PAD_LEFT}" y="{HEIGHT - 12}" font-size="12" fill="#1b1b1b">{escape(date_format(first, "j. M Y"))}</text>',
+        f'<text x="{PAD_LEFT - 6}" y="{HEIGHT - PAD_BOTTOM + 4}" text-anchor="end" font-size="12" '
+        'fill="#1b1b1b">0</text>',
+        f'<text x="{PAD_LEFT}" y="{HEIGHT - 12}" font-size="12" fill="#1b1b1b">'
+        f'{escape(date_format(first, "j. M Y"))}</text>',
     ]
     if progress.deadline:
         deadline_x = x(progress.deadline)

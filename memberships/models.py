@@ -217,7 +217,9 @@ class ReminderLog(models.Model):
 
     organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="+")
     terms_version = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="reminders")
-    step = models.CharField(_("step"), max_length=32, help_text=_("'invitation', days before the deadline, or manual-DATE."))
+    step = models.CharField(
+        _("step"), max_length=32, help_text=_("'invitation', days before the deadline, or manual-DATE.")
+    )
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
     class Meta:
