@@ -8,6 +8,7 @@ previous-msgid comments of the entries it fills. Prints the msgids still untrans
 import json
 import re
 import sys
+from pathlib import Path
 
 
 def unquote(lines: list[str]) -> str:
@@ -19,8 +20,8 @@ def quote(text: str) -> str:
 
 
 def main(po_path: str, json_path: str) -> None:
-    translations = json.load(open(json_path, encoding="utf-8"))
-    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    translations = json.loads(Path(json_path).read_text(encoding="utf-8"))
+    blocks = Path(po_path).read_text(encoding="utf-8").split("\n\n")
     out, remaining = [], []
     for block in blocks:
         lines = block.split("\n")
@@ -58,7 +59,7 @@ def main(po_path: str, json_path: str) -> None:
         if fuzzy or not all(strs):
             remaining.append(msgid)
         out.append(block)
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     for msgid in remaining:
         print("STILL TODO:", msgid)
 
