@@ -113,6 +113,14 @@ def mail_deliver(pk: int) -> str:
         return "sent"
 
 
+def mail_cancel_pending(*, key_contains: str) -> int:
+    """Withdraw queued mail that is no longer due (a reminder to sign, once the organisation has
+    signed). Mail already sent is left alone; a task that later picks a cancelled one skips it."""
+    return OutboundEmail.objects.filter(status=OutboundEmail.Status.PENDING, key__contains=key_contains).update(
+        status=OutboundEmail.Status.CANCELLED, next_attempt_at=None
+    )
+
+
 def mail_enqueue_stale(older_than: dt.timedelta = dt.timedelta(minutes=10)) -> int:
     """Enqueue delivery again for pending mail that has waited too long (its task may be lost)."""
     cutoff = timezone.now() - older_than

@@ -88,6 +88,7 @@ class OutboundEmail(models.Model):
         PENDING = "pending", _("Waiting")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled: no longer due")
 
     key = models.CharField(_("key"), max_length=200, unique=True)
     to = models.EmailField(_("to"))

@@ -47,7 +47,7 @@ def progress_svg(progress: Progress, *, chart_id: str, title: str, description: 
         f'<text x="{PAD_LEFT - 6}" y="{HEIGHT - PAD_BOTTOM + 4}" text-anchor="end" font-size="12" '
         'fill="#1b1b1b">0</text>',
         f'<text x="{PAD_LEFT}" y="{HEIGHT - 12}" font-size="12" fill="#1b1b1b">'
-        f'{escape(date_format(first, "j. M Y"))}</text>',
+        f"{escape(date_format(first, 'j. M Y'))}</text>",
     ]
     if progress.deadline:
         deadline_x = x(progress.deadline)

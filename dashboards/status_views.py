@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -171,10 +172,15 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
         version = TermsVersion.objects.published().get(pk=int(request.POST.get("version", "")))
     except (ValueError, TermsVersion.DoesNotExist):
         raise Http404 from None
-    if rounds.remind_now(actor=request.user, organisation=organisation, version=version):
-        messages.success(request, _("A reminder is on its way to %(org)s.") % {"org": organisation})
+    try:
+        sent = rounds.remind_now(actor=request.user, organisation=organisation, version=version)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        messages.info(request, _("%(org)s has signed or was already reminded today.") % {"org": organisation})
+        if sent:
+            messages.success(request, _("A reminder is on its way to %(org)s.") % {"org": organisation})
+        else:
+            messages.info(request, _("%(org)s has signed or was already reminded today.") % {"org": organisation})
     return redirect(f"{reverse('dashboards:missing')}?version={version.pk}")
 
 

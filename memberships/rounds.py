@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,9 +134,15 @@ def enforce_deadlines(today: dt.date | None = None) -> RoundReport:
 
 
 def remind_now(*, actor: object, organisation: Organisation, version: TermsVersion) -> bool:
-    """A membership manager reminds one organisation at once; at most once a day, and not after it signed."""
+    """A membership manager reminds one organisation at once; at most once a day, and not after it
+    signed. Raises ValidationError when there is no one to send the reminder to."""
     if Signature.objects.filter(organisation=organisation, terms_version=version).exists():
         return False
+    if not recipients_for(organisation):
+        raise ValidationError(
+            _("%(org)s has no administrator, signatory or e-mail address to remind. Add a contact first.")
+            % {"org": organisation}
+        )
     step = f"manual-{timezone.localdate().isoformat()}"
     report = RoundReport()
     with transaction.atomic():

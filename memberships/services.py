@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, canonical_json
+from core.mail import mail_cancel_pending, mail_queue
 from core.permissions import Action, can
 from core.roles import OrganisationRoleType, SignatoryBasis
 from memberships import documents
@@ -357,6 +358,8 @@ def record_signature(
             else:
                 membership.signed_version = version
                 membership.save(update_fields=["signed_version", "updated_at"])
+            # Invitations and reminders to sign this version, still waiting or retrying, are no longer due.
+            mail_cancel_pending(key_contains=f":{version.pk}:{organisation.pk}:")
             if notify:
                 _queue_receipt(signature)
             return signature
@@ -369,8 +372,6 @@ def record_signature(
 
 
 def _queue_receipt(signature: Signature) -> None:
-    from core.mail import mail_queue
-
     recipients = {signature.signer.email, *recipients_for(signature.organisation)}
     mail_queue(
         template="memberships/email/receipt",

@@ -28,7 +28,7 @@ def main(po_path: str, json_path: str) -> None:
         fields: dict[str, list[str]] = {}
         current = None
         for line in lines:
-            match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
             if match:
                 current = match.group(1)
                 fields[current] = [match.group(2)]
@@ -40,13 +40,18 @@ def main(po_path: str, json_path: str) -> None:
         if not msgid:
             out.append(block)
             continue
-        value = translations.get(msgid)
+        context = unquote(fields["msgctxt"]) if "msgctxt" in fields else None
+        # An entry with a context is looked up as "context\u0004msgid", as gettext itself does.
+        value = translations.get(f"{context}\u0004{msgid}" if context is not None else msgid)
         comments = [line for line in lines if line.startswith("#") and not line.startswith("#|")]
         fuzzy = any("fuzzy" in line for line in comments if line.startswith("#,"))
         if value is not None:
             comments = [re.sub(r"fuzzy, |, fuzzy|fuzzy", "", c) if c.startswith("#,") else c for c in comments]
             comments = [c for c in comments if c.strip() not in ("#,", "#")]
-            new = [*comments, f"msgid {quote(msgid)}" if "\n" not in msgid else "msgid " + quote(msgid)]
+            new = [*comments]
+            if context is not None:
+                new.append(f"msgctxt {quote(context)}")
+            new.append(f"msgid {quote(msgid)}")
             if "msgid_plural" in fields:
                 singular, plural = value if isinstance(value, list) else [value, value]
                 new.append(f"msgid_plural {quote(unquote(fields['msgid_plural']))}")
@@ -57,7 +62,7 @@ def main(po_path: str, json_path: str) -> None:
             continue
         strs = [unquote(v) for k, v in fields.items() if k.startswith("msgstr")]
         if fuzzy or not all(strs):
-            remaining.append(msgid)
+            remaining.append(f"[{context}] {msgid}" if context is not None else msgid)
         out.append(block)
     Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     for msgid in remaining:
