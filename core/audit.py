@@ -38,8 +38,11 @@ def canonical_json(value: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    """Round-trip through JSON so the hashed content equals what the JSON column gives back."""
-    return None if value is None else json.loads(canonical_json(value))
+    """Round-trip through JSON so the hashed content equals what the JSON column gives back.
+
+    Floats are kept as their decimal text: PostgreSQL's jsonb rewrites some numbers (1e16, -0.0), which
+    would change the content under its hash. Audit values are evidence, not arithmetic."""
+    return None if value is None else json.loads(canonical_json(value), parse_float=str)
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:
