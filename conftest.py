@@ -168,3 +168,26 @@ def signatures(world: World, terms: Any) -> dict[str, Any]:
         "A": sign_for(world, terms, world.org_a, world["admin_a"]),
         "B": sign_for(world, terms, world.org_b, UserFactory(email="signer.b@example.no", full_name="Berit Signatar")),
     }
+
+
+@pytest.fixture
+def manage(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run `manage.py <args>` in this process, so it sees the test's data: (exit code, stdout, stderr).
+
+    run_from_argv closes every connection when it ends; that would end the test's transaction on PostgreSQL."""
+    from django.core.management import ManagementUtility
+    from django.db import connections
+
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def _manage(*args: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            ManagementUtility(["manage.py", *args]).execute()
+            code = 0
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _manage

@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.management import CommandError, ManagementUtility, call_command
-from django.db import DatabaseError, connection, connections, transaction
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
 
 from core.audit import GENESIS, audit_record, event_hash, verify_chain
@@ -444,26 +444,6 @@ def test_on_postgresql_the_database_itself_refuses_raw_update_and_delete(world: 
 
 
 # --- the commands --------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def manage(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """Run `manage.py <args>` in this process (so it sees the test's data): (exit code, stdout, stderr).
-
-    run_from_argv closes every connection when it ends; that would end the test's transaction on PostgreSQL."""
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def _manage(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            ManagementUtility(["manage.py", *args]).execute()
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _manage
 
 
 def test_verify_audit_chain_exits_0_on_an_intact_chain(world: Any, manage: Any) -> None:

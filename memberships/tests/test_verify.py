@@ -9,15 +9,13 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, ManagementUtility, call_command
-from django.db import connections
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from core.models import AuditEvent
@@ -213,25 +211,6 @@ def test_the_form_sent_without_choosing_a_file_gives_400_asking_for_one(db: Any,
 
 
 # --- verify_agreement ------------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def manage(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
-    """`manage.py <args>` in this process, so it sees the test's data: (exit code, stdout, stderr).
-    run_from_argv closes every connection when it ends; that would end the test's transaction on PostgreSQL."""
-    monkeypatch.setattr(connections, "close_all", lambda: None)
-
-    def _manage(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            ManagementUtility(["manage.py", *args]).execute()
-            code = 0
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return _manage
 
 
 def test_verify_agreement_exits_0_for_a_genuine_agreement_and_says_whose_it_is(
