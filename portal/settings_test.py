@@ -12,3 +12,8 @@ SIGNING_PKCS12_PATH = VAR_DIR / "test-signing" / "signing.p12"
 SIGNING_PKCS12_PASSWORD = "test-signing-password"  # noqa: S105 - a throwaway test CA
 SIGNING_TRUST_ROOT = VAR_DIR / "test-signing" / "root-ca.pem"
 PORTAL_BASE_URL = "http://testserver"
+
+# aiosmtpd (the tests' real SMTP server) logs from its own thread, sometimes after pytest has closed
+# the captured stream; its chatter is not what the tests check.
+LOGGING["handlers"]["null"] = {"class": "logging.NullHandler"}  # noqa: F405
+LOGGING["loggers"]["mail.log"] = {"handlers": ["null"], "level": "CRITICAL", "propagate": False}  # noqa: F405
