@@ -15,5 +15,5 @@ PORTAL_BASE_URL = "http://testserver"
 
 # aiosmtpd (the tests' real SMTP server) logs from its own thread, sometimes after pytest has closed
 # the captured stream; its chatter is not what the tests check.
-LOGGING["handlers"]["null"] = {"class": "logging.NullHandler"}  # noqa: F405
-LOGGING["loggers"]["mail.log"] = {"handlers": ["null"], "level": "CRITICAL", "propagate": False}  # noqa: F405
+LOGGING["handlers"]["null"] = {"class": "logging.NullHandler"}
+LOGGING["loggers"]["mail.log"] = {"handlers": ["null"], "level": "CRITICAL", "propagate": False}
