@@ -66,7 +66,9 @@ class TermsVersion(TimeStampedModel):
     class Meta:
         verbose_name = _("terms version")
         verbose_name_plural = _("terms versions")
-        ordering = ["-published_at", "-pk"]
+        # Drafts (not yet published) first, then the newest published: the same on every database
+        # (PostgreSQL puts NULL first in a descending order, SQLite last).
+        ordering = [models.F("published_at").desc(nulls_first=True), "-pk"]
         constraints = [
             models.CheckConstraint(
                 name="terms_published_has_hash_and_time",

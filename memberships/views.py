@@ -39,7 +39,7 @@ def _terms_for(request: HttpRequest, pk: int) -> TermsVersion:
 @login_required
 def terms_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.TERMS_MANAGE)
-    versions = TermsVersion.objects.annotate(signed=Count("signatures")).order_by("-published_at", "-pk")
+    versions = TermsVersion.objects.annotate(signed=Count("signatures"))  # drafts first, then newest (Meta)
     return render(request, "memberships/terms_list.html", {"versions": versions})
 
 

@@ -319,7 +319,8 @@ def test_membership_manager_publishes_the_draft(page: Page, live_server: Any) ->
     expect(page.locator(f".site-nav a[href='{list_url}']")).to_have_attribute("aria-current", "page")
     rows = page.locator("table.table tbody tr")
     expect(rows).to_have_count(2)
-    expect(page.locator("table.table tbody th[scope=row] a")).to_have_text(["2025", "2026"], use_inner_text=True)
+    # The draft first (work in progress on top), then the published versions, newest first.
+    expect(page.locator("table.table tbody th[scope=row] a")).to_have_text(["2026", "2025"], use_inner_text=True)
     assert_no_axe_violations(page)
 
     # The draft's page, with the button that publishes it.
