@@ -442,3 +442,24 @@ def test_sign_receipt_and_organisation_pages_at_320px(narrow_page: Page, live_se
     expect(page.locator("section[aria-labelledby=membership-title] a[href$='/pdf/']").first).to_be_visible()
     assert_no_horizontal_scroll(page)
     assert_no_axe_violations(page)
+
+
+def test_membership_manager_ends_a_membership(page: Page, live_server: Any) -> None:
+    """Nils ends Hamar's membership after a merger: the form, an error, the result; axe on each."""
+    hamar = Organisation.objects.get(municipality__number="3403")
+    login(page, live_server, "nils@demo.medlemsportal.no")
+    open_page(page, url(live_server, "organisations:organisation_detail", hamar.pk))
+    terminate = reverse("memberships:membership_terminate", args=[hamar.pk])
+    with page.expect_navigation():
+        page.click(f"a[href='{terminate}']")
+    assert_no_axe_violations(page)
+    page.select_option("#id_reason", "merger")
+    page.fill("#id_note", "Slått sammen med nabokommunen (demo).")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url.endswith(hamar.get_absolute_url())
+    expect(page.locator(".messages")).to_contain_text(hamar.name)
+    assert_no_axe_violations(page)
+    hamar.membership.refresh_from_db()
+    assert hamar.membership.state == "terminated"
+    assert hamar.membership.termination_reason == "merger"
