@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from core.roles import OrganisationRoleType as R
 from core.roles import SignatoryBasis as B
 from core.roles import StaffRole
+from organisations.validators import with_check_digit
 
 DEMO_PASSWORD = "Helsenett-demo-2025"  # noqa: S105 - printed on purpose: demo logins only, refused in production
 DEMO_MUNICIPALITY = "3411"  # Ringsaker, Innlandet: the personas' "Eksempel kommune"
@@ -21,11 +22,8 @@ OTHER_MUNICIPALITY = "3403"  # Hamar
 def demo_org_number(serial: int) -> str:
     """A valid organisation number 999xxxxxC for demo organisation ``serial`` (MOD11, weights 3,2,7,6,5,4,3,2)."""
     for candidate in range(serial * 10, serial * 10 + 10):
-        base = f"999{candidate:05d}"
-        remainder = sum(int(d) * w for d, w in zip(base, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-        check = (11 - remainder) % 11
-        if check != 10:
-            return base + str(check)
+        if number := with_check_digit(f"999{candidate:05d}"):
+            return number
     raise ValueError(serial)  # unreachable: one of ten consecutive bases always has a valid digit
 
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
+from core.roles import SignatoryBasis
 from memberships import documents, services
 from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
 from memberships.models import Signature, TermsVersion
@@ -187,7 +188,7 @@ def audit_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.SIGNING_DELEGATE, pk=pk)
     authority = services.signing_authority(request.user, organisation)
-    if authority is None or authority.basis == "delegated":
+    if authority is None or authority.basis == SignatoryBasis.DELEGATED:
         raise PermissionDenied
     form = DelegateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

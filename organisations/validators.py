@@ -13,6 +13,15 @@ MESSAGES = {
 }
 
 
+def with_check_digit(base: str) -> str | None:
+    """``base`` (8 digits) completed with its MOD11 check digit, or None when no digit makes it valid.
+
+    python-stdnum validates but does not compute the digit; the demo data and the test factories need
+    to make numbers."""
+    check = (11 - orgnr.checksum(base + "0")) % 11  # checksum() weights the 9th digit by 1: pass it as 0
+    return None if check == 10 else base + str(check)
+
+
 def normalise_org_number(value: str) -> str:
     """Strip the spaces people type ("974 760 673"); keep everything else for the validator to judge."""
     return "".join(str(value).split())

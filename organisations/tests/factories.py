@@ -10,18 +10,16 @@ from django.contrib.auth import get_user_model
 from core.roles import OrganisationRoleType
 from organisations.choices import OrganisationForm, Source
 from organisations.models import County, Diginettverk, Municipality, Organisation, OrganisationRole
+from organisations.validators import with_check_digit
 
 _serials = itertools.count(1)
 
 
 def valid_org_number() -> str:
     """The next unused valid organisation number (weights 3,2,7,6,5,4,3,2; remainder 10 skipped)."""
-    while True:
-        base = f"8{next(_serials):07d}"
-        remainder = sum(int(d) * w for d, w in zip(base, (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
-        check = (11 - remainder) % 11
-        if check != 10:
-            return base + str(check)
+    while not (number := with_check_digit(f"8{next(_serials):07d}")):
+        pass
+    return number
 
 
 class UserFactory(factory.django.DjangoModelFactory):
