@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from core import navigation
 from core.permissions import Action, can, effective_staff_role
 
 
@@ -21,5 +22,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
             "status": can(user, Action.STATUS_VIEW),
             "admin": can(user, Action.ADMIN_SITE),
             "staff_role": effective_staff_role(user),
+            "main": navigation.links_for(user, navigation.MAIN),
+            "work": navigation.links_for(user, navigation.WORK),
         },
     }

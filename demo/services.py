@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import import_module
+from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
 from demo.data import DEMO_MUNICIPALITY, DEMO_PASSWORD, ORGANISATIONS, OTHER_MUNICIPALITY, PERSONAS, demo_org_number
 from demo.history import seed_draft_2026, seed_signing_history
@@ -79,7 +83,24 @@ def demo_seed(*, history: bool = True) -> list[Login]:
     manager = User.objects.get(email="nils@demo.medlemsportal.no")
     seed_signing_history(publisher=manager, signatures=history)
     seed_draft_2026(author=manager)
+    users = {user.email: user for user in User.objects.filter(is_demo=True)}
+    for seed in app_demo_seeders():
+        seed(organisations=organisations, users=users)
     return logins
+
+
+def app_demo_seeders() -> list[Any]:
+    """Each installed app's ``demo_data.seed(organisations=…, users=…)``, in INSTALLED_APPS order.
+
+    ``organisations`` maps the demo keys ("municipality", "other_municipality", and the keys of
+    demo.data.ORGANISATIONS) to organisations; ``users`` maps the personas' e-mail addresses to users.
+    Each seeder must be idempotent: `make run` seeds again on every start.
+    """
+    seeders = []
+    for config in apps.get_app_configs():
+        if config.name != "demo" and module_has_submodule(config.module, "demo_data"):
+            seeders.append(import_module(f"{config.name}.demo_data").seed)
+    return seeders
 
 
 __all__ = ["DEMO_PASSWORD", "Login", "demo_seed"]

@@ -71,6 +71,16 @@ INSTALLED_APPS = [
     "organisations",
     "memberships",
     "dashboards",
+    "services",
+    "orders",
+    "connections",
+    "enhetsregisteret",
+    "advisories",
+    "incidents",
+    "events",
+    "suggestions",
+    "surveys",
+    "support",
     "demo",
 ]
 

@@ -11,7 +11,6 @@ ADMIN_LOGIN a redirect to the admin's; REDIRECT any other redirect.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,36 +20,24 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import ROLES_FOR_MATRIX, World
 from core.roles import OrganisationRoleType
 from organisations.tests.factories import UserFactory
-
-LOGIN, ADMIN_LOGIN, REDIRECT = "login", "admin-login", "redirect"
-STAFF = {"membership_manager", "customer_centre", "cert_analyst", "system_admin", "superuser"}
-TERMS_MANAGERS = {"membership_manager", "system_admin", "superuser"}
-AGREEMENT_STAFF = {"membership_manager", "customer_centre", "system_admin", "superuser"}
-ROLE_MANAGERS_STAFF = {"membership_manager", "system_admin", "superuser"}
-ADMIN_SITE_STAFF = {"membership_manager", "customer_centre", "system_admin", "superuser"}
-SIGNED_OUT = {"anonymous", "deactivated_a"}
-VISIBLE = {"member_a": {"A"}, "admin_a": {"A"}, "admin_b": {"B"}, "coordinator_a": {"A"}}
-TARGETS = ("A", "B", "missing")
-
-
-@dataclass(frozen=True)
-class Route:
-    url: Callable[[World, str], str]
-    expect: Callable[[str, str], Any]
-    method: str = "get"
-    targets: tuple[str, ...] = ("-",)
-
-
-def _org(world: World, target: str) -> int:
-    return {"A": world.org_a.pk, "B": world.org_b.pk, "missing": 999_999}[target]
-
-
-def _signed_in(outcome: Callable[[str, str], Any]) -> Callable[[str, str], Any]:
-    return lambda role, target: LOGIN if role in SIGNED_OUT else outcome(role, target)
-
-
-def _visible(role: str, target: str) -> bool:
-    return target != "missing" and (role in STAFF or target in VISIBLE.get(role, set()))
+from tests.matrix_common import (  # noqa: F401 - shared vocabulary of the matrix
+    ADMIN_LOGIN,
+    ADMIN_SITE_STAFF,
+    AGREEMENT_STAFF,
+    LOGIN,
+    REDIRECT,
+    ROLE_MANAGERS_STAFF,
+    SIGNED_OUT,
+    STAFF,
+    TARGETS,
+    TERMS_MANAGERS,
+    VISIBLE,
+    Route,
+    _org,
+    _org_action,
+    _signed_in,
+    _visible,
+)
 
 
 def _manage_roles(role: str, target: str) -> int:
@@ -127,11 +114,6 @@ def _signature(world: World, target: str) -> int:
 
 def _own_right_signatory(role: str, target: str) -> bool:
     return role == "admin_a" and target == "A"  # the general manager of A; nobody holds B's own right
-
-
-def _org_action(allowed: Callable[[str, str], bool]) -> Callable[[str, str], Any]:
-    """Outsiders 404, a visible object with a wrong role 403, else ``allowed`` decides 200 or 403."""
-    return _signed_in(lambda r, t: 404 if not _visible(r, t) else (200 if allowed(r, t) else 403))
 
 
 MEMBERSHIP_ROUTES: dict[str, Route] = {
@@ -230,6 +212,20 @@ STATUS_ROUTES: dict[str, Route] = {
 }
 ROUTES.update(STATUS_ROUTES)
 
+
+def _app_route_modules() -> list[Any]:
+    """Every ``tests/matrix_routes/<app>.py``: each app's pages join the matrix from its own file."""
+    import importlib
+    import pkgutil
+
+    import tests.matrix_routes as package
+
+    return [importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+
+
+for _module in _app_route_modules():
+    ROUTES.update(_module.ROUTES)
+
 # --- The Django admin: every registered model's pages, decided by the same policy. -------------
 
 ADMIN_VIEWS = {"changelist": "view", "change": "view", "history": "view", "add": "write", "delete": "write"}
@@ -244,6 +240,8 @@ READ_ONLY = {
     "memberships_membershiptransition",
     "memberships_signature",
 }
+for _module in _app_route_modules():
+    READ_ONLY |= set(getattr(_module, "READ_ONLY_ADMIN", ()))
 
 
 def _admin_expect(kind: str, model_key: str) -> Callable[[str, str], Any]:

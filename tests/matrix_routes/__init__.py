@@ -1,0 +1,1 @@
+"""Per-app routes of the authorization matrix; see tests/matrix_common.py."""
