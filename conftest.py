@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,3 +193,32 @@ def manage(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) 
         return code, out, err
 
     return _manage
+
+
+@pytest.fixture
+def run_worker(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Run the queued jobs the way production does (``manage.py db_worker --batch``), until none is ready.
+
+    Jobs enqueue further jobs when their transaction commits (an invitation queues e-mails, whose delivery is
+    a job of its own), so the worker runs inside ``django_capture_on_commit_callbacks(execute=True)`` and again
+    while something is ready. A job scheduled for later (a retry) waits for the clock, as in production.
+
+    The worker calls ``close_old_connections()`` between jobs. Inside a test's transaction that would close the
+    connection on PostgreSQL (autocommit is off there, which Django takes for a connection left in a bad state),
+    so it is a no-op here; everything else is the real worker.
+    """
+    from django.core.management import call_command
+    from django_tasks_db.management.commands import db_worker
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def _run() -> None:
+        for _ in range(20):
+            with django_capture_on_commit_callbacks(execute=True) as callbacks:
+                call_command("db_worker", batch=True, startup_delay=False, stdout=io.StringIO())
+            if not callbacks and not DBTaskResult.objects.ready().exists():
+                return
+        raise AssertionError("jobs keep enqueuing ready jobs: a loop?")
+
+    return _run
