@@ -20,6 +20,7 @@ run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_signing_certificate
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py load_service_catalogue
 	$(PY) manage.py seed_demo
 	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail (stop with Ctrl-C)"
 	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \

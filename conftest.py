@@ -101,6 +101,16 @@ def login(client: Any) -> Any:
     return _login
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Each test starts with an empty cache, as it starts with an empty database."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def signing_ca() -> None:
     """The tests' own demo CA for sealing agreements (made once per machine, under var/test-signing)."""

@@ -26,6 +26,9 @@ from core.roles import OrganisationRoleType, StaffRole
 
 ALL_STAFF = frozenset(StaffRole.values)
 ALL_ORG_ROLES = frozenset(OrganisationRoleType.values)
+# engagement and help: the customer centre's agents, and the staff who run events, surveys and suggestions
+CUSTOMER_CENTRE_STAFF = frozenset({StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN})
+ENGAGEMENT_STAFF = frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN})
 
 
 class Action(StrEnum):
@@ -41,9 +44,41 @@ class Action(StrEnum):
     AGREEMENT_DOWNLOAD = "agreement.download"
     AGREEMENT_AUDIT_CERTIFICATE = "agreement.audit_certificate"
     SIGNING_DELEGATE = "signing.delegate"
+    # services and orders
+    SERVICE_AGREEMENTS_VIEW = "service.agreements_view"
+    SERVICE_SIGN = "service.sign"
+    SERVICE_TERMS_MANAGE = "service.terms_manage"
+    ORDER_VIEW = "order.view"
+    ORDER_HANDLE = "order.handle"
+    ORDER_CANCEL = "order.cancel"
+    ORDER_COMMENT = "order.comment"
     ADMIN_SITE = "admin.site"
     ADMIN_VIEW = "admin.view"
     ADMIN_WRITE = "admin.write"
+    # --- connections (Helsenett connections, issue 6) ---
+    CONNECTION_VIEW = "connection.view"
+    CONNECTION_MANAGE = "connection.manage"
+    CONNECTION_STATUS_VIEW = "connection.status_view"
+    CONNECTION_ASSESS = "connection.assess"
+    CONNECTION_ASSESSMENT_VIEW = "connection.assessment_view"
+    CONNECTION_TERMINATION_REQUEST = "connection.termination_request"
+    # --- engagement and help (events, suggestions, surveys, support) ---
+    SUPPORT_REQUEST_CREATE = "support.request_create"
+    SUPPORT_REQUEST_VIEW = "support.request_view"
+    SUPPORT_QUEUE = "support.queue"
+    SUPPORT_HOURS_MANAGE = "support.hours_manage"
+    ATTENDANCE_REQUEST_CREATE = "support.attendance_create"
+    ATTENDANCE_REQUEST_VIEW = "support.attendance_view"
+    ENGAGEMENT_MANAGE = "engagement.manage"
+    # --- advisories and incidents (HelseCERT/KommuneCERT, issue 8) ---
+    ADVISORY_MANAGE = "advisory.manage"
+    ADVISORY_ACKNOWLEDGE = "advisory.acknowledge"
+    SECURITY_CONTACTS_VIEW = "security_contacts.view"
+    SECURITY_CONTACTS_MANAGE = "security_contacts.manage"
+    INCIDENT_REPORT = "incident.report"
+    INCIDENT_VIEW = "incident.view"
+    INCIDENT_TRIAGE = "incident.triage"
+    INCIDENT_ACCESS_LOG = "incident.access_log"
 
 
 @dataclass(frozen=True)
@@ -81,6 +116,20 @@ POLICY: dict[Action, Rule] = {
         staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN}),
     ),
     Action.SIGNING_DELEGATE: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
+    # --- services and orders ---
+    Action.SERVICE_AGREEMENTS_VIEW: Rule(staff=ALL_STAFF, org_roles=ALL_ORG_ROLES, coordinator=True),
+    # Re-signing, ordering and ending services binds the organisation: signatories only.
+    Action.SERVICE_SIGN: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
+    Action.SERVICE_TERMS_MANAGE: Rule(staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})),
+    Action.ORDER_VIEW: Rule(staff=ALL_STAFF, org_roles=ALL_ORG_ROLES),
+    Action.ORDER_HANDLE: Rule(
+        staff=frozenset({StaffRole.CUSTOMER_CENTRE, StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN})
+    ),
+    Action.ORDER_CANCEL: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY, OrganisationRoleType.ADMIN})),
+    Action.ORDER_COMMENT: Rule(
+        staff=frozenset({StaffRole.CUSTOMER_CENTRE, StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
+        org_roles=frozenset({OrganisationRoleType.SIGNATORY, OrganisationRoleType.ADMIN}),
+    ),
     Action.ADMIN_SITE: Rule(
         staff=frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE})
     ),
@@ -88,6 +137,58 @@ POLICY: dict[Action, Rule] = {
         staff=frozenset({StaffRole.SYSTEM_ADMIN, StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE})
     ),
     Action.ADMIN_WRITE: Rule(staff=frozenset({StaffRole.SYSTEM_ADMIN})),
+    # --- connections (Helsenett connections, issue 6) ---
+    # Everyone who can see a member sees its connections; the registry is kept by the staff who talk to
+    # members about their lines (membership managers, the customer centre, system administrators).
+    Action.CONNECTION_VIEW: Rule(staff=ALL_STAFF, org_roles=ALL_ORG_ROLES, coordinator=True),
+    Action.CONNECTION_MANAGE: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN})
+    ),
+    # Aggregates (availability of the backbone, status before/after): like the status dashboards.
+    Action.CONNECTION_STATUS_VIEW: Rule(staff=ALL_STAFF, coordinator=True),
+    # The assessment and the cloud EPJ decision aid are the member's own work: its administrators,
+    # technical contacts and signatories; NHN's connection staff may read what they saved.
+    Action.CONNECTION_ASSESS: Rule(
+        org_roles=frozenset(
+            {OrganisationRoleType.ADMIN, OrganisationRoleType.TECHNICAL_CONTACT, OrganisationRoleType.SIGNATORY}
+        )
+    ),
+    Action.CONNECTION_ASSESSMENT_VIEW: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN}),
+        org_roles=frozenset(
+            {OrganisationRoleType.ADMIN, OrganisationRoleType.TECHNICAL_CONTACT, OrganisationRoleType.SIGNATORY}
+        ),
+    ),
+    # Ending the member's own access binds the organisation: signatories only.
+    Action.CONNECTION_TERMINATION_REQUEST: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
+    # --- engagement and help (apps events, suggestions, surveys, support) ---
+    # Any person with a role in the organisation may ask the customer centre or ask NHN to attend;
+    # a Diginettverk coordinator follows the municipality but does not read its support requests.
+    Action.SUPPORT_REQUEST_CREATE: Rule(org_roles=ALL_ORG_ROLES),
+    Action.SUPPORT_REQUEST_VIEW: Rule(staff=CUSTOMER_CENTRE_STAFF, org_roles=ALL_ORG_ROLES),
+    Action.SUPPORT_QUEUE: Rule(staff=CUSTOMER_CENTRE_STAFF),
+    Action.SUPPORT_HOURS_MANAGE: Rule(staff=CUSTOMER_CENTRE_STAFF),
+    Action.ATTENDANCE_REQUEST_CREATE: Rule(org_roles=ALL_ORG_ROLES),
+    Action.ATTENDANCE_REQUEST_VIEW: Rule(staff=ENGAGEMENT_STAFF, org_roles=ALL_ORG_ROLES),
+    # Events, topic suggestions, surveys and requests to attend: NHN's events lead works as one of these.
+    Action.ENGAGEMENT_MANAGE: Rule(staff=ENGAGEMENT_STAFF),
+    # --- advisories and incidents (HelseCERT/KommuneCERT, issue 8) ---
+    # CERT analysts write advisories; members read them per TLP, decided by
+    # advisories.models.AdvisoryQuerySet.visible_to. Incidents: the analysts and the reporting organisation.
+    Action.ADVISORY_MANAGE: Rule(staff=frozenset({StaffRole.CERT_ANALYST})),
+    Action.ADVISORY_ACKNOWLEDGE: Rule(
+        org_roles=frozenset({OrganisationRoleType.SECURITY_CONTACT, OrganisationRoleType.ADMIN})
+    ),
+    Action.SECURITY_CONTACTS_VIEW: Rule(staff=ALL_STAFF, org_roles=ALL_ORG_ROLES),
+    Action.SECURITY_CONTACTS_MANAGE: Rule(
+        staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=frozenset({OrganisationRoleType.ADMIN})
+    ),
+    Action.INCIDENT_REPORT: Rule(org_roles=ALL_ORG_ROLES),
+    Action.INCIDENT_VIEW: Rule(staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=ALL_ORG_ROLES),
+    Action.INCIDENT_TRIAGE: Rule(staff=frozenset({StaffRole.CERT_ANALYST})),
+    Action.INCIDENT_ACCESS_LOG: Rule(
+        staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=frozenset({OrganisationRoleType.ADMIN})
+    ),
 }
 
 # Models whose admin pages hold personal data or security material: system administrators only.

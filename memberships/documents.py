@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -70,17 +71,36 @@ def trust_roots() -> list[bytes]:
     return [settings.SIGNING_TRUST_ROOT.read_bytes()]
 
 
+# Other kinds of sealed agreements (service agreements) register how to find theirs by the PDF's SHA-256:
+# a function returning a dict with organisation, what, signer_name, basis_text and signed_at, or None.
+AGREEMENT_LOOKUPS: list[Callable[[str], dict[str, Any] | None]] = []
+
+
+def _membership_agreement(sha256: str) -> dict[str, Any] | None:
+    signature = (
+        Signature.objects.select_related("organisation", "terms_version").filter(signed_pdf_sha256=sha256).first()
+    )
+    if signature is None:
+        return None
+    return {
+        "organisation": signature.organisation,
+        "what": _("Membership terms %(label)s") % {"label": signature.terms_version.label},
+        "signer_name": signature.signer_name,
+        "basis_text": signature.basis_text,
+        "signed_at": signature.signed_at,
+    }
+
+
 def verify(document: bytes) -> dict[str, Any]:
     """Is this a genuine, unaltered agreement from the portal, and whose?"""
     result = pades.verify(document, trust_roots=trust_roots())
-    signature = None
+    record = None
     if result.ok:
-        signature = (
-            Signature.objects.select_related("organisation", "terms_version")
-            .filter(signed_pdf_sha256=result.sha256)
-            .first()
-        )
-    return {"result": result, "signature": signature, "genuine": result.ok and signature is not None}
+        for lookup in [_membership_agreement, *AGREEMENT_LOOKUPS]:
+            record = lookup(result.sha256)
+            if record is not None:
+                break
+    return {"result": result, "record": record, "genuine": result.ok and record is not None}
 
 
 def audit_certificate_pdf(signature: Signature, events: list[Any]) -> bytes:

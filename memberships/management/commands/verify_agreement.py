@@ -21,13 +21,13 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from None
         outcome = documents.verify(content)
-        result, signature = outcome["result"], outcome["signature"]
+        result, record = outcome["result"], outcome["record"]
         if outcome["genuine"]:
             self.stdout.write(self.style.SUCCESS("GENUINE: a valid, unaltered agreement sealed by Medlemsportal."))
-            self.stdout.write(f"Organisation: {signature.organisation.name} ({signature.organisation.org_number})")
-            self.stdout.write(f"Terms version: {signature.terms_version.label}")
-            self.stdout.write(f"Signed by: {signature.signer_name} – {signature.basis_text}")
-            self.stdout.write(f"Signed at: {signature.signed_at.isoformat()}")
+            self.stdout.write(f"Organisation: {record['organisation'].name} ({record['organisation'].org_number})")
+            self.stdout.write(f"Agreement: {record['what']}")
+            self.stdout.write(f"Signed by: {record['signer_name']} – {record['basis_text']}")
+            self.stdout.write(f"Signed at: {record['signed_at'].isoformat()}")
             self.stdout.write(f"SHA-256: {result.sha256}")
             return
         if result.ok:

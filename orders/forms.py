@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from core.roles import StaffRole
+from orders.choices import TRANSITIONS, OrderState
+from organisations.models import County
+
+
+class QueueFilter(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+    service = forms.ModelChoiceField(label=_("Service"), required=False, queryset=None, empty_label=_("All"))
+    county = forms.ModelChoiceField(
+        label=_("County"), required=False, queryset=County.objects.order_by("number"), empty_label=_("All")
+    )
+    older_than = forms.IntegerField(label=_("Older than (days)"), required=False, min_value=0, max_value=3650)
+    assignee = forms.ChoiceField(
+        label=_("Assigned to"),
+        required=False,
+        choices=[("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody"))],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from services.models import Service
+
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("All open")), ("all", _("All")), *OrderState.choices]
+        self.fields["service"].queryset = Service.objects.order_by("sort_order", "name")
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("Move to"))
+    comment = forms.CharField(
+        label=_("Comment to the member"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you reject or cancel."),
+    )
+
+    def __init__(self, *args: Any, state: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS.get(state, frozenset())
+        self.fields["to_state"].choices = [(value, label) for value, label in OrderState.choices if value in allowed]
+
+
+HANDLER_ROLES = [StaffRole.CUSTOMER_CENTRE, StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), required=False, queryset=None, empty_label=_("Nobody"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = (
+            get_user_model().objects.filter(is_active=True, staff_role__in=HANDLER_ROLES).order_by("full_name")
+        )
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you withdraw the order?"), max_length=1000)

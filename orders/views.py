@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.permissions import Action, can, require
+from orders import services
+from orders.choices import MEMBER_CANCELLABLE
+from orders.forms import AssignForm, CancelForm, CommentForm, QueueFilter, TransitionForm
+from orders.models import Order
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """The customer centre's queue: open orders, oldest first, with filters."""
+    require(request.user, Action.ORDER_HANDLE)
+    form = QueueFilter(request.GET or None)
+    orders = Order.objects.select_related(
+        "organisation", "organisation__address_municipality__county", "service", "assignee"
+    )
+    state = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        state = data["state"]
+        if data["service"]:
+            orders = orders.filter(service=data["service"])
+        if data["county"]:
+            orders = orders.filter(organisation__address_municipality__county=data["county"])
+        if data["older_than"] is not None:
+            orders = orders.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=data["older_than"]))
+        if data["assignee"] == "me":
+            orders = orders.filter(assignee=request.user)
+        elif data["assignee"] == "nobody":
+            orders = orders.filter(assignee__isnull=True)
+    if state == "":
+        orders = orders.open()
+    elif state != "all":
+        orders = orders.filter(state=state)
+    page = Paginator(orders.order_by("submitted_at", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "orders/queue.html", {"form": form, "page": page, "now": timezone.now()})
+
+
+def _visible_order(request: HttpRequest, pk: int, action: Action = Action.ORDER_VIEW) -> Order:
+    order = get_object_or_404(
+        Order.objects.visible_to(request.user).select_related(
+            "organisation", "service", "assignee", "submitted_by", "terms_version", "signing"
+        ),
+        pk=pk,
+    )
+    require(request.user, action, order)
+    return order
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk)
+    events = list(order.events.select_related("actor", "assignee"))
+    handler = can(request.user, Action.ORDER_HANDLE)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "events": events,
+            "durations": services.time_in_states(order, events),
+            "handler": handler,
+            "transition_form": TransitionForm(state=order.state) if handler and order.is_open else None,
+            "assign_form": AssignForm(initial={"assignee": order.assignee_id}) if handler and order.is_open else None,
+            "comment_form": CommentForm() if can(request.user, Action.ORDER_COMMENT, order) else None,
+            "cancel_form": CancelForm()
+            if order.state in MEMBER_CANCELLABLE and can(request.user, Action.ORDER_CANCEL, order)
+            else None,
+        },
+    )
+
+
+def _back(request: HttpRequest, order: Order, form: object, error: ValidationError | None = None) -> HttpResponse:
+    """Re-show the order with the form's problem (status 400), or go back to it when all went well."""
+    if error is None and getattr(form, "is_bound", False) and not form.errors:
+        return redirect(order)
+    for message in error.messages if error else [e for errs in form.errors.values() for e in errs]:
+        messages.error(request, message)
+    response = order_detail(request, order.pk)
+    response.status_code = 400
+    return response
+
+
+@require_POST
+@login_required
+def order_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk, Action.ORDER_HANDLE)
+    form = TransitionForm(request.POST, state=order.state)
+    if not form.is_valid():
+        return _back(request, order, form)
+    try:
+        services.order_transition(
+            actor=request.user,
+            order=order,
+            to_state=form.cleaned_data["to_state"],
+            comment=form.cleaned_data["comment"],
+        )
+    except ValidationError as exc:
+        return _back(request, order, form, exc)
+    messages.success(request, _("The order has moved on. The member has been told."))
+    return redirect(order)
+
+
+@require_POST
+@login_required
+def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk, Action.ORDER_HANDLE)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        return _back(request, order, form)
+    try:
+        services.order_assign(actor=request.user, order=order, assignee=form.cleaned_data["assignee"])
+    except ValidationError as exc:
+        return _back(request, order, form, exc)
+    messages.success(request, _("Assigned."))
+    return redirect(order)
+
+
+@require_POST
+@login_required
+def order_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk, Action.ORDER_COMMENT)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return _back(request, order, form)
+    try:
+        services.order_comment(actor=request.user, order=order, text=form.cleaned_data["text"])
+    except ValidationError as exc:
+        return _back(request, order, form, exc)
+    messages.success(request, _("Comment added."))
+    return redirect(order)
+
+
+@require_POST
+@login_required
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _visible_order(request, pk, Action.ORDER_CANCEL)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _back(request, order, form)
+    try:
+        services.order_cancel_by_member(actor=request.user, order=order, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        return _back(request, order, form, exc)
+    messages.success(request, _("The order is withdrawn."))
+    return redirect(order)

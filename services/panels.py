@@ -1,0 +1,21 @@
+"""The services section of an organisation's page: agreements, open orders and the estimated cost."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from core.permissions import Action, can
+from orders.models import Order
+from services.selectors import agreement_overview
+
+
+def services_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict[str, Any]] | None:
+    if not can(request.user, Action.SERVICE_AGREEMENTS_VIEW, organisation):
+        return None
+    return "services/partials/_org_services.html", {
+        "services_overview": agreement_overview(organisation),
+        "open_orders": list(Order.objects.open().filter(organisation=organisation).select_related("service")),
+        "may_sign_services": can(request.user, Action.SERVICE_SIGN, organisation),
+    }
