@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class DashboardsConfig(AppConfig):
     name = "dashboards"
     verbose_name = _("Dashboards")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from dashboards import freshness
+        from memberships.models import Membership, Signature
+        from organisations.models import CoordinatorAssignment, Organisation
+
+        # Everything the status figures count: a change to any of it makes cached figures stale.
+        for model in (Signature, Membership, Organisation, CoordinatorAssignment):
+            post_save.connect(freshness.bump, sender=model, dispatch_uid=f"status-bump-save-{model.__name__}")
+            post_delete.connect(freshness.bump, sender=model, dispatch_uid=f"status-bump-delete-{model.__name__}")

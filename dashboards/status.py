@@ -13,12 +13,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
-from memberships.models import Signature, TermsVersion
+from core.roles import OrganisationRoleType
+from memberships.models import ReminderLog, Signature, TermsVersion
 from organisations.choices import OrganisationForm, RegisterStatus
-from organisations.models import Organisation
+from organisations.models import Organisation, OrganisationRole
 
 OSLO = ZoneInfo(settings.TIME_ZONE)
 PACE_WINDOW_DAYS = 14
@@ -66,6 +67,32 @@ def with_signed_flag(queryset: QuerySet[Organisation], version: TermsVersion, as
         organisation=OuterRef("pk"), terms_version=version, signed_at__lt=end_of_day(as_of)
     )
     return queryset.annotate(has_signed=Exists(signed))
+
+
+def missing_organisations(
+    version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date
+) -> QuerySet[Organisation]:
+    """Who had not signed by the end of ``as_of``, with county, membership, the last reminder and the
+    contacts (active administrators and signatories, in ``contacts``): two queries however many."""
+    last_reminder = (
+        ReminderLog.objects.filter(organisation=OuterRef("pk"), terms_version=version)
+        .values("organisation")
+        .annotate(last=Max("created_at"))
+        .values("last")
+    )
+    contacts = (
+        OrganisationRole.objects.active()
+        .filter(role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY])
+        .select_related("user")
+    )
+    return (
+        with_signed_flag(required_organisations(version, scope), version, as_of)
+        .filter(has_signed=False)
+        .annotate(last_reminder=Subquery(last_reminder))
+        .select_related("address_municipality__county", "membership")
+        .prefetch_related(Prefetch("roles", queryset=contacts, to_attr="contacts"))
+        .order_by("form", "search_name")
+    )
 
 
 def figures(

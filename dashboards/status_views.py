@@ -4,30 +4,31 @@ public figures (page and JSON)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import Action, can, get_visible_or_404, require
-from core.roles import OrganisationRoleType
-from dashboards import status
+from dashboards import freshness, status
 from dashboards.charts import progress_svg
 from dashboards.forms import StatusForm
 from lib.csvsafe import to_csv
 from memberships import rounds
-from memberships.models import ReminderLog, TermsVersion
+from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
-from organisations.models import Organisation, OrganisationRole
+from organisations.models import Organisation
 
 MUNICIPALITIES = [OrganisationForm.KOMM]
 ENTERPRISES = [OrganisationForm.ENK, OrganisationForm.AS]
@@ -54,62 +55,93 @@ def _compare(now: list[status.Figure], before: list[status.Figure]) -> list[dict
     return rows
 
 
+def dashboard_figures(user: Any, version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> dict[str, Any]:
+    """Every figure of the status page (also exported as XLSX), cached while the data stays the same."""
+    return freshness.cached(
+        "dashboard",
+        (freshness.scope_key(user), version.pk, as_of, compare),
+        lambda: _dashboard_figures(user, version, as_of, compare),
+    )
+
+
+def _dashboard_figures(user: Any, version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> dict[str, Any]:
+    """A fixed number of aggregate queries, however many organisations."""
+    scope = Organisation.objects.visible_to(user)
+    national = status.figures(version, scope, as_of, forms=MUNICIPALITIES)[0]
+    progress = status.progress(version, scope, as_of, forms=MUNICIPALITIES)
+    groups = {}
+    for group in ("diginettverk", "county"):
+        now = status.figures(version, scope, as_of, group_by=group, forms=MUNICIPALITIES)
+        before = status.figures(version, scope, compare, group_by=group, forms=MUNICIPALITIES) if compare else []
+        groups[group] = _compare(now, before)
+    weekly = [(day, count) for index, (day, count) in enumerate(progress.days) if index % 7 == 0 or day == as_of]
+    return {
+        "national": national,
+        "enterprises": status.figures(version, scope, as_of, forms=ENTERPRISES)[0],
+        "by_form": status.figures(version, scope, as_of, group_by="form"),
+        "groups": groups,
+        "progress": progress,
+        "weekly": weekly,
+    }
+
+
+def export_query(version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> str:
+    """The query string that carries the page's choices to its exports, map and reports."""
+    query = {"version": version.pk, "as_of": as_of.isoformat()}
+    if compare:
+        query["compare"] = compare.isoformat()
+    return urlencode(query)
+
+
 @login_required
 def status_dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.STATUS_VIEW)
     form, version, as_of, compare = _parameters(request)
     context: dict[str, Any] = {"form": form, "version": version, "as_of": as_of, "compare": compare}
     if version is not None:
-        scope = Organisation.objects.visible_to(request.user)
-        national = status.figures(version, scope, as_of, forms=MUNICIPALITIES)[0]
-        progress = status.progress(version, scope, as_of, forms=MUNICIPALITIES)
-        groups = {}
-        for group in ("diginettverk", "county"):
-            now = status.figures(version, scope, as_of, group_by=group, forms=MUNICIPALITIES)
-            before = status.figures(version, scope, compare, group_by=group, forms=MUNICIPALITIES) if compare else []
-            groups[group] = _compare(now, before)
-        weekly = [(day, count) for index, (day, count) in enumerate(progress.days) if index % 7 == 0 or day == as_of]
+        context.update(dashboard_figures(request.user, version, as_of, compare))
+        national, progress = context["national"], context["progress"]
         description = _(
             "%(signed)s of %(total)s municipalities had signed on %(date)s. The line rises from 0 on the day the terms "
             "were published; the dashed line is the total and the red line the deadline."
         ) % {"signed": national.signed, "total": national.total, "date": as_of.strftime("%d.%m.%Y")}
-        context.update(
-            {
-                "national": national,
-                "enterprises": status.figures(version, scope, as_of, forms=ENTERPRISES)[0],
-                "by_form": status.figures(version, scope, as_of, group_by="form"),
-                "groups": groups,
-                "progress": progress,
-                "weekly": weekly,
-                "chart": progress_svg(
-                    progress, chart_id="progress", title=_("Municipalities signed over time"), description=description
-                ),
-            }
+        context["chart"] = progress_svg(
+            progress, chart_id="progress", title=_("Municipalities signed over time"), description=description
         )
+        context["export_query"] = export_query(version, as_of, compare)
+        context["report_query"] = urlencode({"version": version.pk, "as_of": as_of.isoformat()})
     return render(request, "dashboards/status.html", context)
 
 
 def _missing(request: HttpRequest, version: TermsVersion) -> QuerySet[Organisation]:
     scope = Organisation.objects.visible_to(request.user)
-    last_reminder = (
-        ReminderLog.objects.filter(organisation=OuterRef("pk"), terms_version=version)
-        .values("organisation")
-        .annotate(last=Max("created_at"))
-        .values("last")
-    )
-    contacts = (
-        OrganisationRole.objects.active()
-        .filter(role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY])
-        .select_related("user")
-    )
-    return (
-        status.with_signed_flag(status.required_organisations(version, scope), version, timezone.localdate())
-        .filter(has_signed=False)
-        .annotate(last_reminder=Subquery(last_reminder))
-        .select_related("address_municipality__county", "membership")
-        .prefetch_related(Prefetch("roles", queryset=contacts, to_attr="contacts"))
-        .order_by("form", "search_name")
-    )
+    return status.missing_organisations(version, scope, timezone.localdate())
+
+
+def missing_header() -> list[str]:
+    return [
+        _("Name"),
+        _("Organisation number"),
+        _("Organisation form"),
+        _("County"),
+        _("Membership"),
+        _("Contacts"),
+        _("Last reminder"),
+    ]
+
+
+def missing_rows(organisations: QuerySet[Organisation]) -> Iterator[list[Any]]:
+    """The rows of the exports of who has not signed; the last reminder as a local (naive) datetime."""
+    for org in organisations:
+        yield [
+            org.name,
+            org.org_number or "",
+            org.get_form_display(),
+            org.address_municipality.county.name if org.address_municipality else "",
+            org.membership.get_state_display() if hasattr(org, "membership") else "",
+            "; ".join(sorted({grant.user.email for grant in org.contacts})),
+            timezone.localtime(org.last_reminder).replace(tzinfo=None) if org.last_reminder else None,
+        ]
 
 
 @login_required
@@ -139,26 +171,10 @@ def missing_csv(request: HttpRequest) -> HttpResponse:
     if version is None:
         raise Http404
     rows = (
-        [
-            org.name,
-            org.org_number or "",
-            org.get_form_display(),
-            org.address_municipality.county.name if org.address_municipality else "",
-            org.membership.get_state_display() if hasattr(org, "membership") else "",
-            "; ".join(sorted({grant.user.email for grant in org.contacts})),
-            timezone.localtime(org.last_reminder).strftime("%Y-%m-%d %H:%M") if org.last_reminder else "",
-        ]
-        for org in _missing(request, version)
+        [f"{cell:%Y-%m-%d %H:%M}" if isinstance(cell, dt.datetime) else cell for cell in row]
+        for row in missing_rows(_missing(request, version))
     )
-    header = [
-        _("Name"),
-        _("Organisation number"),
-        _("Organisation form"),
-        _("County"),
-        _("Membership"),
-        _("Contacts"),
-        _("Last reminder"),
-    ]
+    header = missing_header()
     response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ikke-signert-{version.label}.csv"'
     return response
@@ -188,6 +204,10 @@ def _public_figures(day: dt.date) -> dict[str, Any] | None:
     version = TermsVersion.objects.current_for(OrganisationForm.KOMM)
     if version is None:
         return None
+    return freshness.cached("public", (version.pk, day), lambda: _compute_public_figures(version, day))
+
+
+def _compute_public_figures(version: TermsVersion, day: dt.date) -> dict[str, Any]:
     scope = Organisation.objects.all()
     national = status.figures(version, scope, day, forms=MUNICIPALITIES)[0]
 

@@ -56,7 +56,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-__all__ = ["AUTHOR", "FONT_DIR", "register_fonts", "render_markdown_pdf", "render_table_pdf"]
+__all__ = [
+    "AUTHOR",
+    "FONT_DIR",
+    "ReportSection",
+    "register_fonts",
+    "render_markdown_pdf",
+    "render_report_pdf",
+    "render_table_pdf",
+]
 
 AUTHOR = "Medlemsportal – Norsk helsenett"
 CREATOR = "Medlemsportal"
@@ -579,7 +587,18 @@ def render_table_pdf(
         if len(row) != len(columns):
             raise ValueError(f"Row {index} has {len(row)} cells, expected {len(columns)}.")
     register_fonts()
+    table = _data_table(columns, rows)
+    story: list[Flowable] = [
+        _plain_paragraph(title, _style("title")),
+        KeepTogether(_intro_paragraphs(intro)),
+        Spacer(0, 4 * mm),
+        table,
+    ]
+    return _build(story, title=title, footer=footer, metadata=None)
 
+
+def _data_table(columns: list[str], rows: list[list[str]]) -> Table:
+    """A table of literal text whose header row repeats on every page (shared by the table reports)."""
     head = [_plain_paragraph(column, _style("cell_head")) for column in columns]
     body = [[_plain_paragraph(str(cell), _style("cell")) for cell in row] for row in rows]
     table = Table([head, *body], colWidths=_column_widths(columns, rows), repeatRows=1, splitInRow=1)
@@ -598,13 +617,50 @@ def render_table_pdf(
             ]
         )
     )
-    story: list[Flowable] = [
-        _plain_paragraph(title, _style("title")),
-        KeepTogether(_intro_paragraphs(intro)),
-        Spacer(0, 4 * mm),
-        table,
-    ]
-    return _build(story, title=title, footer=footer, metadata=None)
+    return table
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """One section of :func:`render_report_pdf`: a heading, paragraphs of text, and an optional table.
+
+    ``empty_text`` is printed instead of the table when ``rows`` is empty (e.g. "Everyone has signed.")."""
+
+    heading: str
+    text: str = ""
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    empty_text: str = ""
+
+
+def render_report_pdf(
+    *,
+    title: str,
+    intro: str,
+    sections: list[ReportSection],
+    footer: str = "",
+    metadata: dict[str, str] | None = None,
+) -> bytes:
+    """Render an A4 report of several sections, each a heading, text and an optional table (added by the
+    dashboards app for the status report per county or Diginettverk). All text is literal, as in
+    :func:`render_table_pdf`."""
+    register_fonts()
+    story: list[Flowable] = [_plain_paragraph(title, _style("title")), KeepTogether(_intro_paragraphs(intro))]
+    for section in sections:
+        for index, row in enumerate(section.rows):
+            if len(row) != len(section.columns):
+                raise ValueError(
+                    f"{section.heading}: row {index} has {len(row)} cells, expected {len(section.columns)}."
+                )
+        heading = _plain_paragraph(section.heading, _style("section"))
+        heading.keepWithNext = True
+        story.append(heading)
+        story.extend(_intro_paragraphs(section.text))
+        if section.columns and section.rows:
+            story.append(_data_table(section.columns, section.rows))
+        elif section.empty_text:
+            story.extend(_intro_paragraphs(section.empty_text))
+    return _build(story, title=title, footer=footer, metadata=metadata)
 
 
 def _intro_paragraphs(intro: str) -> list[Flowable]:

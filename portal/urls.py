@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from core.views import healthz
+
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
@@ -19,5 +21,6 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("support/", include("support.urls")),
     path("language/", set_language, name="set_language"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

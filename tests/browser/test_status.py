@@ -111,7 +111,7 @@ def test_status_page_with_dates_and_the_chart_figures(page: Page, live_server: A
     assert_no_axe_violations(page)
 
     # The figures behind the chart, in the closed <details>.
-    details = page.locator("main details")
+    details = page.locator("main details.chart-data")
     weekly = page.locator("table:has(caption#weekly-caption)")
     expect(weekly).to_be_hidden()
     details.locator("summary").click()
@@ -206,7 +206,9 @@ def test_status_page_at_320px(narrow_page: Page, live_server: Any, signed_a_few:
     assert narrow_page.evaluate("window.innerWidth") == 320
     assert_no_horizontal_scroll(narrow_page)
     assert_no_axe_violations(narrow_page)
-    narrow_page.locator("main details summary").click()
+    narrow_page.locator("main details.chart-data summary").click()
+    for summary in narrow_page.locator("main details.status-downloads summary").all():
+        summary.click()
     assert_no_horizontal_scroll(narrow_page)
     assert_no_axe_violations(narrow_page)
 
