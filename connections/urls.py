@@ -1,5 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from connections import views
 
 app_name = "connections"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.connection_list, name="connection_list"),
+    path("new/", views.connection_edit, name="connection_create"),
+    path("import/", views.connection_import, name="connection_import"),
+    path("uptime/", views.backbone_uptime, name="backbone_uptime"),
+    path("before-after/", views.before_after, name="before_after"),
+    path("<int:pk>/", views.connection_detail, name="connection_detail"),
+    path("<int:pk>/edit/", views.connection_edit, name="connection_edit"),
+    path("<int:pk>/outages/new/", views.outage_edit, name="outage_create"),
+    path("<int:pk>/outages/<int:outage_pk>/edit/", views.outage_edit, name="outage_edit"),
+    path("organisations/<int:pk>/assessment/", views.assessment_create, name="assessment_create"),
+    path("assessments/<int:pk>/", views.assessment_detail, name="assessment_detail"),
+    path("assessments/<int:pk>/pdf/", views.assessment_pdf, name="assessment_pdf"),
+    path("organisations/<int:pk>/cloud-epj/", views.decision_create, name="decision_create"),
+    path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
+    path("organisations/<int:pk>/end-connection/", views.termination_request, name="termination_request"),
+]
