@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from incidents import views
 
 app_name = "incidents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("organisations/<int:org_pk>/report/", views.incident_report, name="report"),
+    path("organisations/<int:org_pk>/access-log/", views.access_log, name="access_log"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/messages/", views.incident_message, name="message"),
+    path("<int:pk>/status/", views.incident_status, name="status"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+]

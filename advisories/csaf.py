@@ -1,0 +1,321 @@
+"""CSAF 2.0: export an advisory as a document valid against the official schema, and read
+(validate, then map) documents published by other CERTs and vendors.
+
+The schema and the FIRST CVSS schemas it refers to are vendored in advisories/schemas/ and resolved
+through a ``referencing.Registry``: nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT7, DRAFT202012
+
+from advisories import cvss
+from advisories.choices import TLP, TLP_FROM_CSAF, TLP_TO_CSAF, Severity
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+MAX_DOCUMENT_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 64
+PUBLISHER = {
+    "category": "coordinator",
+    "name": "Norsk helsenett SF – HelseCERT/KommuneCERT",
+    "namespace": "https://www.nhn.no",
+    "contact_details": "helsecert@nhn.no",
+}
+
+
+class CsafError(Exception):
+    """A document that is not valid CSAF 2.0 (or that we cannot accept); the message says why."""
+
+
+def _format_checker() -> FormatChecker:
+    """jsonschema's own formats, plus a strict RFC 3339 date-time (which it checks only when an
+    optional package is installed): "2026-02-30" or a date without a time is refused."""
+    checker = Draft202012Validator.FORMAT_CHECKER
+    checker = FormatChecker(formats=list(checker.checkers))
+
+    @checker.checks("date-time", raises=ValueError)
+    def date_time(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        if len(value) < 20 or "T" not in value.upper() or not (value.endswith(("Z", "z")) or value[-6] in "+-"):
+            raise ValueError("not an RFC 3339 date-time with a time zone")
+        dt.datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+        return True
+
+    return checker
+
+
+@cache
+def validator() -> Draft202012Validator:
+    schema = json.loads((SCHEMA_DIR / "csaf_json_schema.json").read_text(encoding="utf-8"))
+    resources = []
+    for name in ("cvss-v2.0", "cvss-v3.0", "cvss-v3.1"):
+        contents = json.loads((SCHEMA_DIR / "first" / f"{name}.json").read_text(encoding="utf-8"))
+        resource = Resource.from_contents(contents, default_specification=DRAFT7)
+        # Registered under the URL the CSAF schema uses and under the schema's own $id (which has a
+        # date suffix), so that references inside it resolve too.
+        resources.append((f"https://www.first.org/cvss/{name}.json", resource))
+        if contents.get("$id"):
+            resources.append((contents["$id"], resource))
+    registry = (
+        Registry()
+        .with_resources(resources)
+        .with_resource(schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+    )
+    return Draft202012Validator(schema, registry=registry, format_checker=_format_checker())
+
+
+def schema_errors(document: Any) -> list[str]:
+    """Every schema violation, as "path: message", sorted by where it is."""
+    errors = sorted(validator().iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path])
+    return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"[:500] for error in errors]
+
+
+def _depth(value: Any, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def load(data: bytes) -> dict[str, Any]:
+    """Parse and validate a CSAF document's bytes; raise CsafError with the reason."""
+    if len(data) > MAX_DOCUMENT_BYTES:
+        raise CsafError(_("The document is larger than %(mb)s MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CsafError(_("The document is not UTF-8 text.")) from None
+    except RecursionError:
+        raise CsafError(_("The document is nested too deeply.")) from None
+    except json.JSONDecodeError as exc:
+        raise CsafError(_("The document is not valid JSON: %(error)s") % {"error": exc}) from None
+    if _depth(document) > MAX_DEPTH:
+        raise CsafError(_("The document is nested too deeply."))
+    if not isinstance(document, dict):
+        raise CsafError(_("A CSAF document is a JSON object."))
+    errors = schema_errors(document)
+    if errors:
+        shown = "; ".join(errors[:5])
+        more = len(errors) - 5
+        suffix = (" " + _("(and %(n)s more)") % {"n": more}) if more > 0 else ""
+        raise CsafError(_("The document does not follow the CSAF 2.0 schema: %(errors)s") % {"errors": shown} + suffix)
+    return document
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def _iso(value: Any) -> str:
+    return (value or timezone.now()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def export(advisory: Any) -> dict[str, Any]:
+    """The advisory as a CSAF 2.0 security advisory (valid against the official schema)."""
+    label = TLP(advisory.tlp) if advisory.tlp_known else TLP.RED  # unknown: the most restrictive
+    revisions = list(advisory.revisions.order_by("number"))
+    history = [
+        {"date": _iso(r.published_at), "number": str(r.number), "summary": r.change_note or _("First publication.")}
+        for r in revisions
+    ] or [{"date": _iso(advisory.updated_at), "number": "0", "summary": _("Draft.")}]
+    notes = [{"category": "summary", "title": _("Summary"), "text": advisory.summary}]
+    if advisory.body.strip():
+        notes.append({"category": "description", "title": _("Description"), "text": advisory.body})
+    if advisory.service_list():
+        notes.append(
+            {"category": "other", "title": _("Affected NHN services"), "text": "\n".join(advisory.service_list())}
+        )
+    document: dict[str, Any] = {
+        "category": "csaf_security_advisory",
+        "csaf_version": "2.0",
+        "distribution": {
+            "text": f"{label.label}",
+            "tlp": {"label": TLP_TO_CSAF[label], "url": "https://www.first.org/tlp/"},
+        },
+        "lang": "nb-NO",
+        "notes": notes,
+        "publisher": dict(PUBLISHER),
+        "title": advisory.title,
+        "tracking": {
+            "current_release_date": history[-1]["date"],
+            "generator": {"engine": {"name": "Medlemsportal", "version": "1.0"}},
+            "id": advisory.tracking_id,
+            "initial_release_date": history[0]["date"],
+            "revision_history": history,
+            "status": "final" if advisory.is_published else "draft",
+            "version": history[-1]["number"],
+        },
+    }
+    if advisory.reference_list():
+        document["references"] = [
+            {"category": "external", "summary": url, "url": url} for url in advisory.reference_list()
+        ]
+    if not advisory.is_published and document["tracking"]["version"] == "0":
+        document["tracking"]["status"] = "draft"
+    aggregate = {Severity.LOW: "Low", Severity.MEDIUM: "Medium", Severity.HIGH: "High", Severity.CRITICAL: "Critical"}
+    document["aggregate_severity"] = {"namespace": "https://www.nhn.no", "text": aggregate.get(advisory.severity, "")}
+    if not document["aggregate_severity"]["text"]:
+        del document["aggregate_severity"]
+    result: dict[str, Any] = {"document": document}
+    products = advisory.product_list()
+    if products:
+        full = [{"name": name[:500], "product_id": f"CSAFPID-{i:04d}"} for i, name in enumerate(products, 1)]
+        result["product_tree"] = {"full_product_names": full}
+        ids = [p["product_id"] for p in full]
+        vulnerability: dict[str, Any] = {
+            "notes": [{"category": "summary", "title": _("Summary"), "text": advisory.summary}],
+            "product_status": {"known_affected": ids},
+        }
+        if advisory.recommended_actions.strip():
+            vulnerability["remediations"] = [
+                {"category": "mitigation", "details": advisory.recommended_actions, "product_ids": ids}
+            ]
+        if advisory.cvss_vector:
+            vulnerability["scores"] = [{"cvss_v3": cvss.csaf_cvss_v3(advisory.cvss_vector), "products": ids}]
+        result["vulnerabilities"] = [vulnerability]
+    elif advisory.recommended_actions.strip():
+        document["notes"].append(
+            {"category": "general", "title": _("Recommended actions"), "text": advisory.recommended_actions}
+        )
+    return result
+
+
+def export_json(advisory: Any) -> str:
+    return json.dumps(export(advisory), ensure_ascii=False, indent=2)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Imported:
+    """What we take from a CSAF document into an advisory draft."""
+
+    tracking_id: str
+    version: str
+    publisher: str
+    namespace: str
+    title: str
+    summary: str
+    body: str
+    severity: str
+    cvss_vector: str
+    tlp: str
+    affected_products: list[str] = field(default_factory=list)
+    recommended_actions: str = ""
+    references: list[str] = field(default_factory=list)
+    document: dict[str, Any] = field(default_factory=dict)
+
+
+def _product_names(tree: dict[str, Any]) -> dict[str, str]:
+    names: dict[str, str] = {}
+
+    def walk(branches: list[dict[str, Any]]) -> None:
+        for branch in branches:
+            if "product" in branch:
+                names[branch["product"]["product_id"]] = branch["product"]["name"]
+            walk(branch.get("branches", []))
+
+    walk(tree.get("branches", []))
+    for product in tree.get("full_product_names", []):
+        names[product["product_id"]] = product["name"]
+    for relationship in tree.get("relationships", []):
+        product = relationship["full_product_name"]
+        names[product["product_id"]] = product["name"]
+    return names
+
+
+SEVERITY_BY_RATING = {
+    "NONE": Severity.LOW,
+    "LOW": Severity.LOW,
+    "MEDIUM": Severity.MEDIUM,
+    "HIGH": Severity.HIGH,
+    "CRITICAL": Severity.CRITICAL,
+}
+
+
+def parse(document: dict[str, Any]) -> Imported:
+    """Map a schema-valid CSAF 2.0 document onto an advisory draft. TLP v1 becomes TLP 2.0; a document
+    without a TLP label stays without one, which the portal treats as restricted."""
+    doc = document["document"]
+    tlp_v1 = ((doc.get("distribution") or {}).get("tlp") or {}).get("label", "")
+    tlp = TLP_FROM_CSAF.get(tlp_v1, "")
+    # A TLP 2.0 label in distribution.text (as we export it) is more precise than the v1 label.
+    text = (doc.get("distribution") or {}).get("text", "")
+    if tlp == TLP.AMBER and "AMBER+STRICT" in text.upper():
+        tlp = TLP.AMBER_STRICT
+    notes = doc.get("notes", [])
+    summary = next((n["text"] for n in notes if n["category"] == "summary"), "")
+    body_parts = [
+        (f"## {n['title']}\n\n" if n.get("title") else "") + n["text"]
+        for n in notes
+        if n["category"] in {"description", "details", "general", "other"}
+    ]
+    names = _product_names(document.get("product_tree", {}))
+    affected: list[str] = []
+    actions: list[str] = []
+    best_score = -1.0
+    vector = ""
+    for vulnerability in document.get("vulnerabilities", []):
+        status = vulnerability.get("product_status", {})
+        for key in ("known_affected", "first_affected", "last_affected"):
+            for pid in status.get(key, []):
+                name = names.get(pid, pid)
+                if name not in affected:
+                    affected.append(name)
+        for remediation in vulnerability.get("remediations", []):
+            if remediation["details"] not in actions:
+                actions.append(remediation["details"])
+        for score in vulnerability.get("scores", []):
+            v3 = score.get("cvss_v3")
+            if v3 and float(v3["baseScore"]) > best_score:
+                best_score = float(v3["baseScore"])
+                vector = v3["vectorString"] if v3["vectorString"].startswith("CVSS:3.1/") else ""
+    aggregate = (doc.get("aggregate_severity") or {}).get("text", "").strip().lower()
+    if aggregate in Severity.values:
+        severity = aggregate
+    elif best_score >= 0:
+        severity = SEVERITY_BY_RATING[cvss.rating(best_score)]
+    else:
+        severity = Severity.MEDIUM
+    if vector:
+        try:
+            cvss.parse(vector)
+        except Exception:  # a vector the schema accepts but we cannot score: keep the score out
+            vector = ""
+    return Imported(
+        tracking_id=doc["tracking"]["id"],
+        version=doc["tracking"]["version"],
+        publisher=doc["publisher"]["name"],
+        namespace=doc["publisher"]["namespace"],
+        title=doc["title"][:200],
+        summary=(summary or doc["title"])[:2000],
+        body="\n\n".join(body_parts),
+        severity=severity,
+        cvss_vector=vector,
+        tlp=tlp,
+        affected_products=affected,
+        recommended_actions="\n\n".join(actions),
+        references=[r["url"] for r in doc.get("references", []) if str(r.get("url", "")).startswith("https://")],
+        document=document,
+    )
+
+
+def local_tracking_id(imported: Imported) -> str:
+    prefix = getattr(settings, "ADVISORY_IMPORT_PREFIX", "EXT")
+    return f"{prefix}-{imported.tracking_id}"[:64]
