@@ -369,6 +369,10 @@ def full_world(world: World, terms: Any, signatures: dict[str, Any]) -> World:
     OutboundEmail.objects.create(key="matrix", to="x@example.no", subject="Emne", body_text="Tekst")
     deliver_email.enqueue(0)
     world.extra = {"terms": terms, "signatures": signatures}
+    # Each app's route module may add an object of each of its admin models (``seed_world(world)``).
+    for module in _app_route_modules():
+        if seed := getattr(module, "seed_world", None):
+            seed(world)
     return world
 
 

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from suggestions.choices import SuggestionCategory, SuggestionStatus
+from suggestions.models import Suggestion
+
+
+class SuggestionForm(forms.ModelForm):
+    class Meta:
+        model = Suggestion
+        fields = ["category", "title", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = Suggestion
+        fields = ["status", "answer", "event", "answer_url"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = self.fields["event"].queryset.order_by("-starts_at")
+
+
+class FilterForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=[("", _("All")), *SuggestionCategory.choices]
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *SuggestionStatus.choices])
