@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from enhetsregisteret import views
 
 app_name = "enhetsregisteret"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.candidates, name="candidates"),
+    path("invite/", views.invite, name="invite"),
+    path("follow-ups/<int:pk>/resolve/", views.follow_up_resolve, name="follow_up_resolve"),
+    path("rules/", views.rule_list, name="rule_list"),
+    path("rules/new/", views.rule_edit, name="rule_create"),
+    path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
+    path("mergers/new/", views.merger_create, name="merger_create"),
+]

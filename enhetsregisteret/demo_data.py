@@ -1,0 +1,78 @@
+"""Demo: health enterprises Enhetsregisteret says must be members (the candidate list is not empty),
+and a member whose standing in the register changed (the follow-up list)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from enhetsregisteret.models import FollowUp, RegisterEntry
+from memberships.choices import MembershipState
+from memberships.services import membership_for, membership_transition
+from organisations.choices import OrganisationForm, RegisterStatus, Source
+from organisations.models import Organisation
+from organisations.validators import with_check_digit
+
+CANDIDATES = [  # (number base, name, form, industry code, days since first seen)
+    ("93100010", "MOELV LEGEKONTOR AS", OrganisationForm.AS, "86.211", 3),
+    ("93100020", "FYSIOTERAPEUT LISE STRAND", OrganisationForm.ENK, "86.902", 6),
+    ("93100030", "NES TANNHELSE AS", OrganisationForm.AS, "86.230", 12),
+    ("93100040", "BRØTTUM HELSE OG OMSORG AS", OrganisationForm.AS, "86.906", 20),
+    ("93100050", "LEGE ASBJØRN ØVERBY", OrganisationForm.ENK, "86.211", 75),
+]
+
+
+def _number(base: str) -> str:
+    for step in range(10):
+        number = with_check_digit(f"{int(base) + step:08d}")
+        if number:
+            return number
+    raise ValueError(base)
+
+
+@transaction.atomic
+def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
+    now = timezone.now()
+    municipality = organisations.get("municipality")
+    for base, name, form, code, days in CANDIDATES:
+        org, _created = Organisation.objects.get_or_create(
+            org_number=_number(base),
+            defaults={
+                "name": name,
+                "form": form,
+                "industry_codes": [code],
+                "source": Source.ENHETSREGISTERET,
+                "address_municipality": getattr(municipality, "address_municipality", None),
+                "postal_place": "BRUMUNDDAL",
+                "synced_at": now,
+            },
+        )
+        RegisterEntry.objects.get_or_create(
+            organisation=org,
+            defaults={"must_be_member": True, "first_seen_at": now - dt.timedelta(days=days), "sector_code": "2100"},
+        )
+    # A member that went bankrupt: flagged for follow-up, never removed. Its own organisation, so the
+    # other demo journeys keep members in good standing.
+    org, _created = Organisation.objects.get_or_create(
+        org_number=_number("93100090"),
+        defaults={
+            "name": "HAMAR KIROPRAKTIKK AS",
+            "form": OrganisationForm.AS,
+            "industry_codes": ["86.909"],
+            "source": Source.ENHETSREGISTERET,
+            "register_status": RegisterStatus.BANKRUPT,
+            "postal_place": "HAMAR",
+            "synced_at": now,
+        },
+    )
+    membership = membership_for(org)
+    if membership.state == MembershipState.NOT_MEMBER:
+        membership_transition(membership=membership, to_state=MembershipState.ACTIVE, reason="Medlem siden 2021 (demo)")
+    RegisterEntry.objects.get_or_create(
+        organisation=org, defaults={"bankrupt": True, "first_seen_at": now - dt.timedelta(days=900)}
+    )
+    if not FollowUp.objects.filter(organisation=org, reason="bankrupt").exists():
+        FollowUp.objects.create(organisation=org, reason="bankrupt", detected_at=now - dt.timedelta(days=2))
