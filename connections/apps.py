@@ -13,6 +13,10 @@ class ConnectionsConfig(AppConfig):
         from organisations.panels import register_panel
 
         register_panel(connection_panel)
+        from connections.services import connections_move_on_merger
+        from enhetsregisteret.services import organisation_merged
+
+        organisation_merged.connect(connections_move_on_merger, dispatch_uid="connections-move-on-merger")
         register(
             NavLink(
                 "connections:connection_list",

@@ -46,6 +46,7 @@ class ChangeKind(models.TextChoices):
     UPDATED = "updated", _("Changed")
     IMPORTED = "imported", _("Imported")
     PLANNED_FROM_ORDER = "planned_from_order", _("Planned from an order")
+    MOVED_ON_MERGER = "moved_on_merger", _("Moved to the new organisation after a merger")
 
 
 class Flag(models.TextChoices):

@@ -41,7 +41,7 @@ class ConnectionType(models.Model):
     name = models.CharField(_("name"), max_length=100)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("in use"), default=True)
-    sort_order = models.PositiveSmallIntegerField(_("order"), default=100)
+    sort_order = models.PositiveSmallIntegerField(_("order in lists"), default=100)
 
     class Meta:
         verbose_name = _("connection type")

@@ -241,3 +241,27 @@ def termination_request_submit(
             key=f"connection-termination:{request.pk}",
         )
     return request
+
+
+def connections_move_on_merger(*, old: Any, new: Any, actor: Any, **_signal: Any) -> int:
+    """After a merger or change of owner: the old organisation's live connections belong to the new one
+    (and lines it shared are shared by the new one). A technical contact without a role in the new
+    organisation is cleared. Runs inside the merger's transaction; returns how many lines moved."""
+    moved = 0
+    for connection in (
+        Connection.objects.select_for_update().filter(organisation=old).exclude(status=ConnectionStatus.DECOMMISSIONED)
+    ):
+        before = connection.snapshot()
+        connection.organisation = new
+        if connection.technical_contact_id and not new.roles.filter(user_id=connection.technical_contact_id).exists():
+            connection.technical_contact = None
+        connection.save()
+        connection.shared_with.remove(new)
+        _record_change(connection=connection, actor=actor, kind=ChangeKind.MOVED_ON_MERGER, before=before)
+        moved += 1
+    for connection in Connection.objects.filter(shared_with=old).exclude(organisation=new):
+        before = connection.snapshot()
+        connection.shared_with.remove(old)
+        connection.shared_with.add(new)
+        _record_change(connection=connection, actor=actor, kind=ChangeKind.MOVED_ON_MERGER, before=before)
+    return moved

@@ -24,8 +24,8 @@ from enhetsregisteret.apply import RuleSet
 from enhetsregisteret.choices import FollowUpReason, MergerKind
 from enhetsregisteret.models import FollowUp, MembershipRule, Merger, RegisterEntry
 from memberships import rounds
-from memberships.choices import MembershipState, ReminderStep, TerminationReason
-from memberships.models import Membership, ReminderLog, TermsVersion
+from memberships.choices import MembershipState, TerminationReason
+from memberships.models import Membership, TermsVersion
 from memberships.services import membership_for, membership_transition
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
@@ -117,13 +117,7 @@ def invite(organisation: Organisation, *, actor: Any, reason: str, report: Invit
         membership_transition(
             membership=membership, to_state=S.INVITED, actor=actor, terms_version=version, reason=reason
         )
-        already = ReminderLog.objects.filter(
-            organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
-        ).exists()
-        if not already:
-            rounds._notify(
-                organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", rounds.RoundReport()
-            )
+        rounds.queue_invitation(organisation, version)
     report.invited.append(organisation)
     return True
 

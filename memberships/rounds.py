@@ -67,6 +67,12 @@ def _notify(organisation: Organisation, version: TermsVersion, step: str, templa
     return True
 
 
+def queue_invitation(organisation: Organisation, version: TermsVersion) -> bool:
+    """Queue the invitation to sign ``version`` to the organisation's people, exactly once (for one
+    organisation invited outside a round, e.g. a new unit from Enhetsregisteret)."""
+    return _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", RoundReport())
+
+
 def send_invitations(version: TermsVersion) -> RoundReport:
     """Invite every organisation that must sign ``version``: its membership moves to invited (or to
     must re-sign, when it is a member under older terms), and its people get an e-mail."""
