@@ -4,6 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form field assumes https:// when a person types an address without a scheme."""
+
+    def formfield(self, **kwargs):  # type: ignore[no-untyped-def]
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class TimeStampedModel(models.Model):
     """Created and updated times, set by the database layer, never by hand."""
 

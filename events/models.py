@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import HttpsURLField, TimeStampedModel
 from events.choices import REGISTRATION_STATUS_COLOURS, EventKind, RegistrationStatus
 
 
@@ -36,7 +36,7 @@ class Event(TimeStampedModel):
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
     place = models.CharField(_("place"), max_length=200, blank=True, help_text=_("An address, for events in person."))
-    online_url = models.URLField(_("link to join"), blank=True, help_text=_("Shown to those registered."))
+    online_url = HttpsURLField(_("link to join"), blank=True, help_text=_("Shown to those registered."))
     audience = models.CharField(
         _("audience"), max_length=200, help_text=_("For example: municipalities, IT managers, security officers.")
     )
@@ -50,7 +50,7 @@ class Event(TimeStampedModel):
     materials = models.TextField(
         _("materials"), blank=True, max_length=5000, help_text=_("Links to slides and documents, one per line.")
     )
-    recording_url = models.URLField(_("link to the recording"), blank=True)
+    recording_url = HttpsURLField(_("link to the recording"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False

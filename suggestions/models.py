@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.models import TimeStampedModel
+from core.models import HttpsURLField, TimeStampedModel
 from suggestions.choices import SUGGESTION_STATUS_COLOURS, SuggestionCategory, SuggestionStatus
 
 
@@ -27,7 +27,7 @@ class Suggestion(TimeStampedModel):
         _("status"), max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
     )
     answer = models.TextField(_("answer"), max_length=3000, blank=True)
-    answer_url = models.URLField(_("link to the answer"), blank=True, help_text=_("A page that answers the topic."))
+    answer_url = HttpsURLField(_("link to the answer"), blank=True, help_text=_("A page that answers the topic."))
     event = models.ForeignKey(
         "events.Event",
         on_delete=models.SET_NULL,
