@@ -10,14 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.roles import OrganisationRoleType
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
 from organisations.models import Organisation
+from services.choices import AgreementState
+from services.models import ServiceAgreement
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class StepContext:
     current_versions: dict[str, TermsVersion | None]
     signed: set[tuple[int, int]]
     states: dict[int, str]
+    must_resign: dict[int, int]
 
     @classmethod
     def for_organisations(cls, organisations: list[Organisation]) -> StepContext:
@@ -47,7 +52,13 @@ class StepContext:
             ).values_list("organisation_id", "terms_version_id")
         )
         states = dict(Membership.objects.filter(organisation_id__in=ids).values_list("organisation_id", "state"))
-        return cls(current, signed, states)
+        must_resign = dict(
+            ServiceAgreement.objects.filter(organisation_id__in=ids, state=AgreementState.MUST_RESIGN)
+            .values("organisation_id")
+            .annotate(n=Count("pk"))
+            .values_list("organisation_id", "n")
+        )
+        return cls(current, signed, states, must_resign)
 
 
 def next_steps(
@@ -74,6 +85,12 @@ def next_steps(
                 "deadline": deadline,
             }
             steps.append(NextStep(text, url, urgent=True))
+    resign = context.must_resign.get(organisation.pk, 0)
+    if resign and OrganisationRoleType.SIGNATORY in my_roles:
+        text = ngettext(
+            "Re-sign %(count)s service with new terms", "Re-sign %(count)s services with new terms", resign
+        ) % {"count": resign}
+        steps.append(NextStep(text, reverse("services:guided_flow", args=[organisation.pk]), urgent=True))
     if OrganisationRoleType.SIGNATORY not in roles_present:
         steps.append(NextStep(_("Register who may sign for the organisation (contact NHN)"), url, urgent=True))
     if OrganisationRoleType.SECURITY_CONTACT not in roles_present:
