@@ -46,13 +46,13 @@ check-deploy: venv
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
 pytest-sqlite: venv system-deps node-deps
-	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q
+	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2
 	env -u DATABASE_URL $(PY) -m pytest -m browser -q
 
 pytest-postgres: venv system-deps node-deps
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== The same suite on $$DATABASE_URL"; \
-	  $(PY) -m pytest -m "not browser" -q && $(PY) -m pytest -m browser -q; \
+	  $(PY) -m pytest -m "not browser" -q -n 2 && $(PY) -m pytest -m browser -q; \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
 test: venv system-deps node-deps lint
