@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SupportConfig(AppConfig):
@@ -17,7 +18,7 @@ class SupportConfig(AppConfig):
         register(
             NavLink(
                 "support:request_list",
-                _("Support"),
+                pgettext_lazy("menu", "Support"),
                 # Members (a role in an organisation); agents go to the queue from the front page instead.
                 lambda user: bool(visibility(user).organisation_ids) and not can(user, Action.SUPPORT_QUEUE),
                 order=60,
