@@ -101,6 +101,18 @@ def login(client: Any) -> Any:
     return _login
 
 
+@pytest.fixture
+def english(client: Any) -> Any:
+    """Assertions read the English texts: pages are asked for in English, services run in English, so the
+    tests hold when the Norwegian catalogue is filled in. An app's tests/conftest.py can use it autouse; a test
+    that checks the Norwegian text asks for it with ``HTTP_ACCEPT_LANGUAGE="nb"``."""
+    from django.utils import translation
+
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Any:
     """Each test starts with an empty cache, as it starts with an empty database."""

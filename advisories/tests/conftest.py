@@ -13,6 +13,12 @@ from core.roles import OrganisationRoleType, StaffRole
 from organisations.tests.factories import RoleFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _in_english(english: Any) -> None:
+    """Every test here reads the English texts (the root conftest's ``english``); a test of the Norwegian
+    text asks for it with ``HTTP_ACCEPT_LANGUAGE="nb"``."""
+
+
 @pytest.fixture
 def sec(world: Any) -> dict[str, Any]:
     """Security contacts: ``sec_a`` for org A (Ringsaker, Innlandet), ``sec_b`` for org B (Bergen),

@@ -46,11 +46,5 @@ def make_connection(world: Any) -> Callable[..., Connection]:
 
 
 @pytest.fixture(autouse=True)
-def english(client: Any) -> Any:
-    """Assertions read the English texts: pages are asked for in English, services run in English, so the
-    tests hold when the Norwegian catalogue is filled in."""
-    from django.utils import translation
-
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
+def _in_english(english: Any) -> None:
+    """Every connections test reads the English texts (the root conftest's ``english``)."""

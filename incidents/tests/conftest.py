@@ -10,6 +10,12 @@ from organisations.tests.factories import RoleFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _in_english(english: Any) -> None:
+    """Every test here reads the English texts (the root conftest's ``english``); a test of the Norwegian
+    text asks for it with ``HTTP_ACCEPT_LANGUAGE="nb"``."""
+
+
+@pytest.fixture(autouse=True)
 def private_dir(settings: Any, tmp_path: Path) -> Path:
     settings.INCIDENT_ATTACHMENT_DIR = tmp_path / "private"
     return settings.INCIDENT_ATTACHMENT_DIR
