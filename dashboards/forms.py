@@ -14,7 +14,10 @@ class StatusForm(forms.Form):
     """Which round, as of which day, compared with which day."""
 
     version = forms.ModelChoiceField(
-        label=_("Terms version"), queryset=TermsVersion.objects.published(), required=False, empty_label=None
+        label=_("Terms version"),
+        queryset=TermsVersion.objects.published().without_texts(),
+        required=False,
+        empty_label=None,
     )
     as_of = forms.DateField(label=_("As of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     compare = forms.DateField(

@@ -14,9 +14,11 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +39,7 @@ ENTERPRISES = [OrganisationForm.ENK, OrganisationForm.AS]
 def _parameters(request: HttpRequest) -> tuple[StatusForm, TermsVersion | None, dt.date, dt.date | None]:
     form = StatusForm(request.GET or None)
     today = timezone.localdate()
-    default_version = TermsVersion.objects.current_for(OrganisationForm.KOMM)
+    default_version = TermsVersion.objects.without_texts().current_for(OrganisationForm.KOMM)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         return form, data.get("version") or default_version, data.get("as_of") or today, data.get("compare")
@@ -99,18 +101,30 @@ def status_dashboard(request: HttpRequest) -> HttpResponse:
     form, version, as_of, compare = _parameters(request)
     context: dict[str, Any] = {"form": form, "version": version, "as_of": as_of, "compare": compare}
     if version is not None:
-        context.update(dashboard_figures(request.user, version, as_of, compare))
-        national, progress = context["national"], context["progress"]
-        description = _(
-            "%(signed)s of %(total)s municipalities had signed on %(date)s. The line rises from 0 on the day the terms "
-            "were published; the dashed line is the total and the red line the deadline."
-        ) % {"signed": national.signed, "total": national.total, "date": as_of.strftime("%d.%m.%Y")}
-        context["chart"] = progress_svg(
-            progress, chart_id="progress", title=_("Municipalities signed over time"), description=description
+        # The figures' HTML is cached like the figures themselves (same generation): drawing the tables
+        # and the chart costs more than counting, once the counts are cached.
+        context["figures_html"] = freshness.cached(
+            "dashboard-html",
+            (freshness.scope_key(request.user), version.pk, as_of, compare),
+            lambda: _figures_html(request, version, as_of, compare),
         )
-        context["export_query"] = export_query(version, as_of, compare)
-        context["report_query"] = urlencode({"version": version.pk, "as_of": as_of.isoformat()})
     return render(request, "dashboards/status.html", context)
+
+
+def _figures_html(request: HttpRequest, version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> str:
+    context: dict[str, Any] = {"version": version, "as_of": as_of, "compare": compare}
+    context.update(dashboard_figures(request.user, version, as_of, compare))
+    national, progress = context["national"], context["progress"]
+    description = _(
+        "%(signed)s of %(total)s municipalities had signed on %(date)s. The line rises from 0 on the day the terms "
+        "were published; the dashed line is the total and the red line the deadline."
+    ) % {"signed": national.signed, "total": national.total, "date": as_of.strftime("%d.%m.%Y")}
+    context["chart"] = progress_svg(
+        progress, chart_id="progress", title=_("Municipalities signed over time"), description=description
+    )
+    context["export_query"] = export_query(version, as_of, compare)
+    context["report_query"] = urlencode({"version": version.pk, "as_of": as_of.isoformat()})
+    return mark_safe(render_to_string("dashboards/_status_figures.html", context, request=request))  # noqa: S308
 
 
 def _missing(request: HttpRequest, version: TermsVersion) -> QuerySet[Organisation]:
@@ -201,7 +215,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _public_figures(day: dt.date) -> dict[str, Any] | None:
-    version = TermsVersion.objects.current_for(OrganisationForm.KOMM)
+    version = TermsVersion.objects.without_texts().current_for(OrganisationForm.KOMM)
     if version is None:
         return None
     return freshness.cached("public", (version.pk, day), lambda: _compute_public_figures(version, day))

@@ -27,6 +27,10 @@ class TermsVersionQuerySet(models.QuerySet):
     def published(self) -> TermsVersionQuerySet:
         return self.filter(status=TermsStatus.PUBLISHED)
 
+    def without_texts(self) -> TermsVersionQuerySet:
+        """Versions for lists and figures: the three documents (tens of kilobytes each) stay in the database."""
+        return self.defer("membership_terms", "data_processing", "customer_agreement")
+
     def current_for(self, form: str) -> TermsVersion | None:
         """The newest published version that organisations of ``form`` must sign."""
         for version in self.published().order_by("-published_at", "-pk"):

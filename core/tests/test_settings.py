@@ -101,3 +101,21 @@ def test_passwords_are_hashed_with_argon2_in_the_real_settings() -> None:
 def test_norwegian_is_the_default_language() -> None:
     assert settings.LANGUAGE_CODE == "nb"
     assert [code for code, _name in settings.LANGUAGES] == ["nb", "en"]
+
+
+def test_with_redis_the_cache_and_sessions_use_it() -> None:
+    code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PORTAL_ENV", "DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; {code}"],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "portal.settings", "REDIS_URL": "redis://127.0.0.1:6379/9"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
