@@ -11,9 +11,21 @@ class DashboardsConfig(AppConfig):
 
         from dashboards import freshness
         from memberships.models import Membership, Signature
+        from orders.models import Order
         from organisations.models import CoordinatorAssignment, Organisation
+        from services.models import ServiceAgreement, ServiceTermsVersion
 
         # Everything the status figures count: a change to any of it makes cached figures stale.
-        for model in (Signature, Membership, Organisation, CoordinatorAssignment):
+        # (Publishing service terms marks agreements "must re-sign" in one UPDATE, without signals: the
+        # terms version's own save stands for it.)
+        for model in (
+            Signature,
+            Membership,
+            Organisation,
+            CoordinatorAssignment,
+            ServiceAgreement,
+            ServiceTermsVersion,
+            Order,
+        ):
             post_save.connect(freshness.bump, sender=model, dispatch_uid=f"status-bump-save-{model.__name__}")
             post_delete.connect(freshness.bump, sender=model, dispatch_uid=f"status-bump-delete-{model.__name__}")

@@ -18,8 +18,12 @@ from django.db.models.functions import TruncDate
 
 from core.roles import OrganisationRoleType
 from memberships.models import ReminderLog, Signature, TermsVersion
+from orders.choices import OPEN_STATES
+from orders.models import Order
 from organisations.choices import OrganisationForm, RegisterStatus
 from organisations.models import Organisation, OrganisationRole
+from services.choices import AgreementState
+from services.models import ServiceAgreement
 
 OSLO = ZoneInfo(settings.TIME_ZONE)
 PACE_WINDOW_DAYS = 14
@@ -169,3 +173,56 @@ def progress(
     elif result.pace_per_day > 0:
         result.forecast = as_of + dt.timedelta(days=math.ceil(remaining / result.pace_per_day))
     return result
+
+
+# --- services and orders (today's picture: agreements and orders keep no dated history of states) ---
+
+
+@dataclass(frozen=True)
+class ServiceFigure:
+    key: Any
+    label: str
+    resigned: int  # live agreements on the service's current terms
+    must_resign: int
+    open_orders: int
+
+    @property
+    def agreements(self) -> int:
+        return self.resigned + self.must_resign
+
+    @property
+    def percent(self) -> int:
+        """Share of live agreements on current terms, rounded down like every other share here."""
+        return math.floor(100 * self.resigned / self.agreements) if self.agreements else 0
+
+
+def service_figures(scope: QuerySet[Organisation], *, group_by: str | None = None) -> list[ServiceFigure]:
+    """Live service agreements (re-signed or still to re-sign) and open orders of the organisations in
+    ``scope``: one row, or one row per county, Diginettverk or organisation form. Two queries."""
+    agreements = ServiceAgreement.objects.live().filter(organisation__in=scope)
+    orders = Order.objects.filter(organisation__in=scope, state__in=OPEN_STATES)
+    counts = {
+        "resigned": Count("pk", filter=Q(state=AgreementState.ACTIVE)),
+        "must_resign": Count("pk", filter=Q(state=AgreementState.MUST_RESIGN)),
+    }
+    if group_by is None:
+        row = agreements.aggregate(**counts)
+        return [ServiceFigure(None, "", row["resigned"], row["must_resign"], orders.count())]
+    key, label = (f"organisation__{part}" for part in GROUPINGS[group_by])
+    rows = {r[key]: r for r in agreements.values(key, label).annotate(**counts).order_by()}
+    open_orders = {r[key]: r for r in orders.values(key, label).annotate(n=Count("pk")).order_by()}
+    labels = dict(OrganisationForm.choices) if group_by == "form" else {}
+    figures = []
+    for group in rows.keys() | open_orders.keys():
+        source = rows.get(group) or open_orders[group]
+        name = str(labels.get(source[label], source[label] or "–"))
+        figures.append(
+            ServiceFigure(
+                group,
+                name,
+                rows.get(group, {}).get("resigned", 0),
+                rows.get(group, {}).get("must_resign", 0),
+                open_orders.get(group, {}).get("n", 0),
+            )
+        )
+    return sorted(figures, key=lambda f: f.label)

@@ -82,6 +82,10 @@ def _dashboard_figures(user: Any, version: TermsVersion, as_of: dt.date, compare
         "enterprises": status.figures(version, scope, as_of, forms=ENTERPRISES)[0],
         "by_form": status.figures(version, scope, as_of, group_by="form"),
         "groups": groups,
+        "services": {
+            "national": status.service_figures(scope)[0],
+            **{group: status.service_figures(scope, group_by=group) for group in ("county", "diginettverk", "form")},
+        },
         "progress": progress,
         "weekly": weekly,
     }
@@ -105,7 +109,7 @@ def status_dashboard(request: HttpRequest) -> HttpResponse:
         # and the chart costs more than counting, once the counts are cached.
         context["figures_html"] = freshness.cached(
             "dashboard-html",
-            (freshness.scope_key(request.user), version.pk, as_of, compare),
+            (freshness.scope_key(request.user), can(request.user, Action.ORDER_HANDLE), version.pk, as_of, compare),
             lambda: _figures_html(request, version, as_of, compare),
         )
     return render(request, "dashboards/status.html", context)
@@ -124,6 +128,7 @@ def _figures_html(request: HttpRequest, version: TermsVersion, as_of: dt.date, c
     )
     context["export_query"] = export_query(version, as_of, compare)
     context["report_query"] = urlencode({"version": version.pk, "as_of": as_of.isoformat()})
+    context["orders_url"] = reverse("orders:queue") if can(request.user, Action.ORDER_HANDLE) else ""
     return mark_safe(render_to_string("dashboards/_status_figures.html", context, request=request))  # noqa: S308
 
 

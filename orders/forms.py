@@ -15,7 +15,11 @@ class QueueFilter(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
     service = forms.ModelChoiceField(label=_("Service"), required=False, queryset=None, empty_label=_("All"))
     county = forms.ModelChoiceField(
-        label=_("County"), required=False, queryset=County.objects.order_by("number"), empty_label=_("All")
+        label=_("County"),
+        required=False,
+        queryset=County.objects.order_by("number"),
+        empty_label=_("All"),
+        to_field_name="number",  # the county number, as the status dashboard links to it
     )
     older_than = forms.IntegerField(label=_("Older than (days)"), required=False, min_value=0, max_value=3650)
     assignee = forms.ChoiceField(

@@ -66,9 +66,9 @@ def test_the_queue_filters(member_a: Any, orders: Any, login: Any) -> None:
     assert listed(client, state=OrderState.IN_REVIEW) == ids(orders, "review")
     assert listed(client, service=orders["fresh"].service_id) == ids(orders, "review", "fresh")
     assert listed(client, service=orders["fresh"].service_id, state="all") == ids(orders, "review", "fresh")
-    county_b = member_a.municipality_b.county_id
+    county_b = member_a.municipality_b.county.number
     assert listed(client, county=county_b, state="all") == ids(orders, "delivered", "fresh")
-    assert listed(client, county=member_a.municipality_a.county_id) == ids(orders, "old", "review")
+    assert listed(client, county=member_a.municipality_a.county.number) == ids(orders, "old", "review")
     assert listed(client, older_than=10) == ids(orders, "old")
     assert listed(client, older_than=1) == ids(orders, "old", "review", "fresh")
     assert listed(client, assignee="me") == ids(orders, "review")

@@ -122,7 +122,9 @@ def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: 
     page.goto(f"{live_server.url}{reverse('services:organisation_services', args=[ringsaker.pk])}")
     orders_row = page.locator(f"main tr:has(a[href='{order.get_absolute_url()}'])")
     expect(orders_row).to_contain_text(re.compile("Delivered|Levert"))
-    assert ServiceAgreement.objects.get(organisation=ringsaker, service__slug="digihelse").state == AgreementState.ACTIVE
+    assert (
+        ServiceAgreement.objects.get(organisation=ringsaker, service__slug="digihelse").state == AgreementState.ACTIVE
+    )
     assert_no_axe_violations(page)
     close_context(context)
 
