@@ -1,5 +1,9 @@
 """Read-only views in the admin: advisories change only through the portal's services (review by a
-second analyst, revisions, the audit trail)."""
+second analyst, revisions, the audit trail).
+
+The admin is open to NHN staff who are not CERT analysts, so every advisory row (and the revisions and
+acknowledgements that carry an advisory's content or name) is read through ``Advisory.objects.visible_to``:
+the admin is one more channel under the one TLP rule."""
 
 from django.contrib import admin
 
@@ -7,8 +11,19 @@ from advisories.models import Acknowledgement, Advisory, AdvisoryRevision, Secur
 from core.admin import ReadOnlyAdmin
 
 
+class _VisibleAdvisoriesAdmin(ReadOnlyAdmin):
+    """Rows whose advisory the user may see under the TLP rule; anything else answers 404 ("does not exist")."""
+
+    advisory_lookup = "advisory__in"
+
+    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+        visible = Advisory.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(**{self.advisory_lookup: visible})
+
+
 @admin.register(Advisory)
-class AdvisoryAdmin(ReadOnlyAdmin):
+class AdvisoryAdmin(_VisibleAdvisoriesAdmin):
+    advisory_lookup = "pk__in"
     list_display = ["tracking_id", "title", "tlp", "severity", "status", "revision", "published_at"]
     list_filter = ["status", "tlp", "severity", "source"]
     search_fields = ["tracking_id", "title"]
@@ -16,13 +31,13 @@ class AdvisoryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AdvisoryRevision)
-class AdvisoryRevisionAdmin(ReadOnlyAdmin):
+class AdvisoryRevisionAdmin(_VisibleAdvisoriesAdmin):
     list_display = ["advisory", "number", "published_at"]
     list_select_related = ["advisory"]
 
 
 @admin.register(Acknowledgement)
-class AcknowledgementAdmin(ReadOnlyAdmin):
+class AcknowledgementAdmin(_VisibleAdvisoriesAdmin):
     list_display = ["advisory", "organisation", "status", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["advisory", "organisation"]

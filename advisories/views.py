@@ -153,7 +153,9 @@ def advisory_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def advisory_csaf(request: HttpRequest, pk: int) -> HttpResponse:
     advisory = _visible(request, pk)
     response = HttpResponse(csaf.export_json(advisory), content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{advisory.tracking_id.lower()}.json"'
+    # An imported tracking ID is the publisher's text (quotes, semicolons): only safe characters in the header.
+    name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in advisory.tracking_id.lower())
+    response["Content-Disposition"] = f'attachment; filename="{name}.json"'
     return response
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -55,6 +56,15 @@ def clean_name(name: str) -> str:
     return name[:100]
 
 
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _pdf_has_active_content(content: bytes) -> bool:
+    """Names of scripts and embedded files, also when written with PDF's #hh escapes (/J#53 is /JS)."""
+    names = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), content)
+    return any(marker in names for marker in (b"/JavaScript", b"/JS", b"/EmbeddedFile"))
+
+
 def check(name: str, content: bytes) -> CheckedFile:
     """Refuse a file over the limit or whose content is not what its extension says."""
     limit = max_bytes()
@@ -76,7 +86,7 @@ def check(name: str, content: bytes) -> CheckedFile:
         content_type, magics = BINARY_TYPES[extension]
         if not content.startswith(magics):
             raise ValidationError(_("%(name)s is not a real %(ext)s file.") % {"name": display, "ext": extension})
-        if extension == ".pdf" and (b"/JavaScript" in content or b"/JS" in content or b"/EmbeddedFile" in content):
+        if extension == ".pdf" and _pdf_has_active_content(content):
             raise ValidationError(_("%(name)s contains scripts or embedded files.") % {"name": display})
     else:
         raise ValidationError(

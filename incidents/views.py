@@ -91,13 +91,14 @@ def incident_report(request: HttpRequest, org_pk: int) -> HttpResponse:
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = _incident(request, pk)
-    services.log_access(user=request.user, incident=incident, action=AccessAction.VIEW, ip=_client_ip(request))
     return _render_detail(request, incident, MessageForm(), StatusForm(initial={"status": incident.status}))
 
 
 def _render_detail(
     request: HttpRequest, incident: Incident, form: MessageForm, status_form: StatusForm, status: int = 200
 ) -> HttpResponse:
+    # Every page that shows the incident is a view of it, also a form shown again with its errors.
+    services.log_access(user=request.user, incident=incident, action=AccessAction.VIEW, ip=_client_ip(request))
     analyst = can(request.user, Action.INCIDENT_TRIAGE)
     attachments = list(incident.attachments.all())
     thread = list(incident.messages.select_related("author"))

@@ -252,3 +252,13 @@ def test_web_upload(world: Any, client: Any) -> None:
     # A member cannot upload.
     client.force_login(world["admin_a"], backend="accounts.backends.PortalBackend")
     assert client.get(reverse("advisories:import")).status_code == 403
+
+
+def test_csaf_download_name_is_safe_for_an_imported_tracking_id(world: Any, client: Any) -> None:
+    """An imported tracking ID is the publisher's text: it must not add parameters to Content-Disposition."""
+    advisory = make_advisory(tlp="CLEAR", audience_all=True)
+    Advisory.objects.filter(pk=advisory.pk).update(tracking_id='EXT-a"; filename=evil.html; x="')
+    client.force_login(world["member_a"], backend="accounts.backends.PortalBackend")
+    response = client.get(reverse("advisories:csaf", args=[advisory.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="ext-a___filename_evil.html__x__.json"'

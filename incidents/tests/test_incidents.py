@@ -48,6 +48,8 @@ def test_member_reports_with_attachment(world: Any, people: dict[str, Any], clie
         ("stor.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "larger than"),
         ("falsk.pdf", b"<html><script>alert(1)</script>", "not a real"),
         ("skript.pdf", b"%PDF-1.4 /JavaScript (app.alert(1))", "scripts"),
+        ("skjult.pdf", b"%PDF-1.4 << /S /J#61vaScript /J#53 (app.alert(1)) >>", "scripts"),  # #hh name escapes
+        ("vedlegg.pdf", b"%PDF-1.4 << /Type /#45mbeddedFile >>", "scripts"),
         ("side.html", b"<html></html>", "only these file types"),
         ("bilde.svg", b"<svg onload=alert(1)>", "only these file types"),
         ("tekst.txt", b"\xff\xfe\x00bin\x00", "not UTF-8"),
@@ -202,3 +204,18 @@ def test_pages_have_bounded_queries(
     client.force_login(world["admin_a"], backend="accounts.backends.PortalBackend")
     with django_assert_max_num_queries(12):
         assert client.get(reverse("incidents:access_log", args=[world.org_a.pk])).status_code == 200
+
+
+def test_a_form_shown_again_with_errors_is_a_logged_view(world: Any, people: dict[str, Any], client: Any) -> None:
+    """A message or status form with an error shows the whole incident again: that view is logged too, so
+    nobody can read an incident without a trace by posting an empty message."""
+    incident = make_incident(world, people["sec_a"])
+    client.force_login(world["member_a"], backend="accounts.backends.PortalBackend")
+    response = client.post(reverse("incidents:message", args=[incident.pk]), {"body": ""})
+    assert response.status_code == 400
+    assert incident.what_happened in response.content.decode()
+    client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
+    response = client.post(reverse("incidents:status", args=[incident.pk]), {"status": "no-such-status"})
+    assert response.status_code == 400
+    log = list(IncidentAccessLog.objects.order_by("at", "pk").values_list("user__email", "action"))
+    assert log == [(world["member_a"].email, "view"), (world["cert_analyst"].email, "view")]

@@ -39,6 +39,11 @@ def seed_world(world: World) -> None:
     world.extra["advisories"] = advisories
     role = world.org_a.roles.create(user=UserFactory(email="matrix.sec@example.no"), role="security_contact")
     SecurityContactDetails.objects.create(role=role, phone="+47 22 33 44 55")
+    # The admin opens the first acknowledgement: one on a TLP:CLEAR advisory, which any staff may read (an
+    # acknowledgement of an AMBER advisory is hidden from staff outside its audience, like the advisory).
+    Acknowledgement.objects.create(
+        advisory=advisories["clear"], organisation=world.org_b, status="received", acknowledged_by=world["admin_b"]
+    )
     Acknowledgement.objects.create(
         advisory=advisories["amber_a"], organisation=world.org_a, status="received", acknowledged_by=world["admin_a"]
     )
