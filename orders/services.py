@@ -74,7 +74,14 @@ def _locked(order: Order) -> Order:
 
 
 def order_transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -> Order:
-    """Move an order on. Rejecting and cancelling need a reason; delivering starts the agreement."""
+    """Move an order on (the customer centre). Rejecting and cancelling need a reason; delivering starts
+    the agreement."""
+    if not can(actor, Action.ORDER_HANDLE):
+        raise PermissionDenied
+    return _transition(actor=actor, order=order, to_state=to_state, comment=comment)
+
+
+def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -> Order:
     comment = comment.strip()
     with transaction.atomic():
         order = _locked(order)
@@ -126,15 +133,19 @@ def order_transition(*, actor: Any, order: Order, to_state: str, comment: str = 
 def order_cancel_by_member(*, actor: Any, order: Order, reason: str) -> Order:
     """A member withdraws its order; only before delivery has begun (checked on the locked row, so a move
     to delivery made meanwhile by the customer centre is not undone by a page loaded before it)."""
+    if not can(actor, Action.ORDER_CANCEL, order):
+        raise PermissionDenied
     with transaction.atomic():
         order = _locked(order)
         if order.state not in MEMBER_CANCELLABLE:
             raise InvalidTransition(_("Delivery has begun; contact the customer centre to stop it."))
-        return order_transition(actor=actor, order=order, to_state=OrderState.CANCELLED, comment=reason)
+        return _transition(actor=actor, order=order, to_state=OrderState.CANCELLED, comment=reason)
 
 
 def order_assign(*, actor: Any, order: Order, assignee: Any | None) -> Order:
     """Give the order to an agent (or to nobody). The assignee must be someone who handles orders."""
+    if not can(actor, Action.ORDER_HANDLE):
+        raise PermissionDenied
     if assignee is not None and not can(assignee, Action.ORDER_HANDLE):
         raise ValidationError({"assignee": _("%(name)s does not handle orders.") % {"name": assignee}})
     with transaction.atomic():
@@ -151,6 +162,8 @@ def order_assign(*, actor: Any, order: Order, assignee: Any | None) -> Order:
 
 def order_comment(*, actor: Any, order: Order, text: str) -> OrderEvent:
     """A message on the order, seen by the member and by NHN."""
+    if not can(actor, Action.ORDER_COMMENT, order):
+        raise PermissionDenied
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write a comment.")})
@@ -162,11 +175,6 @@ def order_comment(*, actor: Any, order: Order, text: str) -> OrderEvent:
         else:
             _notify_handlers(order, event)
     return event
-
-
-def require_member_may_cancel(actor: Any, order: Order) -> None:
-    if not can(actor, Action.ORDER_CANCEL, order):
-        raise PermissionDenied
 
 
 # --- reading -------------------------------------------------------------------------------------

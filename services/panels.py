@@ -16,6 +16,8 @@ def services_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict[s
         return None
     return "services/partials/_org_services.html", {
         "services_overview": agreement_overview(organisation),
-        "open_orders": list(Order.objects.open().filter(organisation=organisation).select_related("service")),
+        "open_orders": list(Order.objects.open().filter(organisation=organisation).select_related("service"))
+        if can(request.user, Action.ORDER_VIEW, organisation)
+        else [],
         "may_sign_services": can(request.user, Action.SERVICE_SIGN, organisation),
     }

@@ -145,8 +145,12 @@ def organisation_services(request: HttpRequest, pk: int) -> HttpResponse:
         Organisation.objects.select_related("size"), request.user, Action.SERVICE_AGREEMENTS_VIEW, pk=pk
     )
     overview_ = selectors.agreement_overview(organisation)
-    orders = list(
-        Order.objects.filter(organisation=organisation).select_related("service").order_by("-submitted_at")[:50]
+    # Coordinators see the agreements of their municipalities but not orders (ORDER_VIEW): no list of
+    # links they could not open.
+    orders = (
+        list(Order.objects.filter(organisation=organisation).select_related("service").order_by("-submitted_at")[:50])
+        if can(request.user, Action.ORDER_VIEW, organisation)
+        else None
     )
     signings = list(
         ServiceSigning.objects.filter(organisation=organisation).defer("signed_pdf").order_by("-signed_at")[:20]

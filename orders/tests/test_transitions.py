@@ -359,3 +359,19 @@ def test_ordering_the_connection_plans_one_in_the_registry(member_a: Any) -> Non
     connection = Connection.objects.get(source_reference=f"order:{order.pk}")
     assert connection.organisation == member_a.org_a
     assert current_version("helsenettforbindelse") == order.terms_version
+
+
+def test_the_services_check_permission_again_and_change_nothing(member_a: Any, order: Order) -> None:
+    """The views check first; the services check again, so no other caller can skip the policy."""
+    from django.core.exceptions import PermissionDenied
+
+    before = snapshot(order)
+    with pytest.raises(PermissionDenied):
+        services.order_transition(actor=member_a["admin_a"], order=order, to_state=OrderState.IN_REVIEW)
+    with pytest.raises(PermissionDenied):
+        services.order_assign(actor=member_a["cert_analyst"], order=order, assignee=member_a["customer_centre"])
+    with pytest.raises(PermissionDenied):
+        services.order_cancel_by_member(actor=member_a["admin_b"], order=order, reason="Ikke vår")
+    with pytest.raises(PermissionDenied):
+        services.order_comment(actor=member_a["coordinator_a"], order=order, text="Hei")
+    assert snapshot(order) == before

@@ -132,6 +132,14 @@ def test_the_organisation_page_lists_agreements_orders_and_the_estimated_total(h
     assert not response.context["may_sign"]  # a technical contact does not sign
 
 
+def test_a_coordinator_sees_agreements_but_no_orders_they_could_not_open(holdings: Any, login: Any) -> None:
+    response = login(holdings["coordinator_a"]).get(reverse("services:organisation_services", args=[holdings.org_a.pk]))
+    assert response.status_code == 200
+    assert len(response.context["overview"].lines) == 2
+    assert response.context["orders"] is None
+    assert "/orders/" not in response.content.decode()
+
+
 def test_the_signatory_gets_the_flow_and_the_end_links(holdings: Any, login: Any) -> None:
     response = login(holdings["admin_a"]).get(reverse("services:organisation_services", args=[holdings.org_a.pk]))
     assert response.context["may_sign"]
