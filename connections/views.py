@@ -103,7 +103,12 @@ def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "connections/connection_detail.html",
         {
             "connection": connection,
-            "shared_with": list(connection.shared_with.all()),
+            # Only organisations the reader may open get a link: a practice sharing its line with a
+            # GP's own ENK is shown to him by name, not as a link that ends in "not found".
+            "owner_visible": can(request.user, Action.ORGANISATION_VIEW, connection.organisation),
+            "shared_with": [
+                (org, can(request.user, Action.ORGANISATION_VIEW, org)) for org in connection.shared_with.all()
+            ],
             "changes": changes,
             "outages": connection.outages.all()[:100],
             "terminations": connection.termination_requests.select_related("requested_by"),

@@ -297,3 +297,17 @@ def test_the_termination_service_refuses_others_connections(
             actor=world["member_a"], organisation=world.org_a, connection=make_connection(world.org_a), **kwargs
         )
     assert not TerminationRequest.objects.exists()
+
+
+def test_the_detail_links_only_organisations_the_reader_may_open(world: Any, login: Any, make_connection: Any) -> None:
+    """A line owned by another organisation and shared with the reader's names the owner without a link
+    that would end in "not found" (Ola's ENK sees the practice's line)."""
+    shared = make_connection(world.org_b, site_address="Felles linje Kaigaten")
+    shared.shared_with.add(world.org_a)
+    url = reverse("connections:connection_detail", args=[shared.pk])
+    body = login(world["member_a"]).get(url).content.decode()
+    assert world.org_b.name in body and world.org_b.get_absolute_url() not in body
+    assert world.org_a.get_absolute_url() in body
+    assert login(world["member_a"]).get(world.org_b.get_absolute_url()).status_code == 404
+    staff_body = login(world["membership_manager"]).get(url).content.decode()
+    assert world.org_b.get_absolute_url() in staff_body

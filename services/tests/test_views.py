@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from orders.choices import OrderState
+from orders.models import Order
 from services.choices import AgreementState, Category
 from services.models import OrganisationSize, ServiceTermsVersion
 from services.tests.factories import current_version, make_agreement, make_order, make_signing, service
@@ -192,3 +193,16 @@ def test_the_signing_page_and_pdf(holdings: Any, login: Any) -> None:
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content == bytes(signing.signed_pdf)
     assert "attachment" in pdf["Content-Disposition"]
+
+
+def test_the_organisation_page_panel_lists_agreements_open_orders_and_the_flow(holdings: Any, login: Any) -> None:
+    """The services panel on the organisation page reads its figures from the panel, not the page."""
+    org_url = reverse("organisations:organisation_detail", args=[holdings.org_a.pk])
+    content = login(holdings["admin_a"]).get(org_url).content.decode()
+    assert "No service agreements yet." not in content
+    assert "Helsenettforbindelse" in content and "Kjernejournal" in content
+    order = Order.objects.get(organisation=holdings.org_a)
+    assert order.get_absolute_url() in content  # the open order
+    assert reverse("services:guided_flow", args=[holdings.org_a.pk]) in content
+    content = login(holdings["member_a"]).get(org_url).content.decode()
+    assert reverse("services:guided_flow", args=[holdings.org_a.pk]) not in content
