@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from connections import services
+from connections.defaults import ensure_standard_types
 from connections.models import Connection, ConnectionType, Outage
 from connections.uptime import OSLO
 
@@ -51,6 +52,7 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
     ingrid = users.get("ingrid@demo.medlemsportal.no")
     if manager is None:
         return
+    ensure_standard_types(ConnectionType)  # the migration made them; a flushed test database has none
     types = {t.code: t for t in ConnectionType.objects.all()}
     made: dict[str, Connection] = {}
     with transaction.atomic():

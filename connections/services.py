@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from connections import assessment as rules
 from connections import selectors
 from connections.choices import TYPE_DIRECT, ChangeKind, Concern, ConcernAnswer, ConnectionStatus
+from connections.defaults import standard_type
 from connections.models import (
     Assessment,
     CloudDecision,
     Connection,
     ConnectionChange,
-    ConnectionType,
     Outage,
     TerminationRequest,
 )
@@ -125,7 +125,7 @@ def plan_connection_for_order(*, organisation: Any, actor: Any, order: Any = Non
         organisation=organisation,
         site_address=address or organisation.name,
         site_municipality=municipality,
-        connection_type=ConnectionType.objects.get(code=TYPE_DIRECT),
+        connection_type=standard_type(TYPE_DIRECT),
         bandwidth_mbps=DEFAULT_PLANNED_BANDWIDTH,
         status=ConnectionStatus.PLANNED,
         planned_on=timezone.localdate(),
@@ -165,7 +165,7 @@ def assessment_save(*, actor: Any, organisation: Any, answers: dict[str, Any]) -
         created_by=actor,
         created_at=timezone.now(),
         answers=answers,
-        recommended_type=ConnectionType.objects.get(code=recommendation.type_code),
+        recommended_type=standard_type(recommendation.type_code),
         recommended_bandwidth_mbps=recommendation.bandwidth_mbps,
         recommended_redundancy=recommendation.redundancy,
         reasons=recommendation.reasons,
