@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
@@ -82,7 +83,12 @@ def invite(request: HttpRequest) -> HttpResponse:
         if report.invited:
             messages.success(
                 request,
-                _("%(count)d organisations are invited to sign the membership terms.") % {"count": len(report.invited)},
+                ngettext(
+                    "%(count)d organisation is invited to sign the membership terms.",
+                    "%(count)d organisations are invited to sign the membership terms.",
+                    len(report.invited),
+                )
+                % {"count": len(report.invited)},
             )
         for reason in report.skipped:
             messages.warning(request, reason)

@@ -5,9 +5,14 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from organisations.choices import OrganisationForm, RegisterStatus
 from organisations.models import County, Diginettverk, Organisation
+
+# django-filter labels the reversed orders with its own "%s (descending)" and ships no Norwegian for it;
+# the portal's catalogue carries it (gettext looks there for django-filter's strings too).
+DESCENDING_LABEL = gettext_noop("%s (descending)")
 
 
 class OrganisationFilter(django_filters.FilterSet):

@@ -399,3 +399,9 @@ def test_other_networks_exist_but_stay_hidden(world: Any, login: Any) -> None:
 
     coordinator_view = login(world["coordinator_a"]).get(URL, {"q": "tromsø"})
     assert _names(coordinator_view) == []
+
+
+def test_the_sort_choices_are_in_norwegian_including_django_filters_own_labels(world: Any, staff: Any) -> None:
+    page = staff.get(reverse("organisations:organisation_list"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
+    assert "(synkende)" in page
+    assert "(descending)" not in page
