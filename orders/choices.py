@@ -13,6 +13,11 @@ class OrderState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+def state_label(state: str) -> str:
+    """The state's name in the active language ("" for a value that is no state)."""
+    return str(OrderState(state).label) if state in OrderState.values else ""
+
+
 ORDER_STATE_COLOURS = {
     OrderState.SUBMITTED: "blue",
     OrderState.IN_REVIEW: "blue",

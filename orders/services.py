@@ -20,7 +20,7 @@ from core.audit import audit_record
 from core.mail import mail_queue
 from core.permissions import Action, can
 from memberships.services import recipients_for
-from orders.choices import MEMBER_CANCELLABLE, TRANSITIONS, EventKind, OrderState
+from orders.choices import MEMBER_CANCELLABLE, TRANSITIONS, EventKind, OrderState, state_label
 from orders.models import Order, OrderEvent
 
 
@@ -88,7 +88,7 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
         if to_state not in TRANSITIONS.get(order.state, ()):
             raise InvalidTransition(
                 _("An order that is “%(from)s” cannot become “%(to)s”.")
-                % {"from": OrderState(order.state).label, "to": _label(to_state)}
+                % {"from": state_label(order.state), "to": state_label(to_state) or to_state}
             )
         if to_state in (OrderState.REJECTED, OrderState.CANCELLED) and not comment:
             raise ValidationError({"comment": _("Give the reason, so the member knows why.")})
@@ -189,10 +189,6 @@ def time_in_states(order: Order, events: list[OrderEvent], now: dt.datetime | No
         end = moves[index + 1][0] if index + 1 < len(moves) else (now if state in TRANSITIONS else start)
         spans.append((state, end - start))
     return spans
-
-
-def _label(state: str) -> str:
-    return str(OrderState(state).label) if state in OrderState.values else state
 
 
 # --- notifications -------------------------------------------------------------------------------

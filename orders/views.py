@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -83,77 +86,81 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest, order: Order, form: object, error: ValidationError | None = None) -> HttpResponse:
-    """Re-show the order with the form's problem (status 400), or go back to it when all went well."""
-    if error is None and getattr(form, "is_bound", False) and not form.errors:
-        return redirect(order)
-    for message in error.messages if error else [e for errs in form.errors.values() for e in errs]:
-        messages.error(request, message)
-    response = order_detail(request, order.pk)
-    response.status_code = 400
-    return response
+def _act(
+    request: HttpRequest,
+    pk: int,
+    action: Action,
+    make_form: Callable[[Order], forms.Form],
+    perform: Callable[[Order, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """One POST on an order: load it (404/403 by ``action``), validate the form, call the service.
+    A problem re-shows the order page with the message (status 400); success goes back to the order."""
+    order = _visible_order(request, pk, action)
+    form = make_form(order)
+    try:
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        perform(order, form.cleaned_data)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        response = order_detail(request, order.pk)
+        response.status_code = 400
+        return response
+    messages.success(request, done)
+    return redirect(order)
 
 
 @require_POST
 @login_required
 def order_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _visible_order(request, pk, Action.ORDER_HANDLE)
-    form = TransitionForm(request.POST, state=order.state)
-    if not form.is_valid():
-        return _back(request, order, form)
-    try:
-        services.order_transition(
-            actor=request.user,
-            order=order,
-            to_state=form.cleaned_data["to_state"],
-            comment=form.cleaned_data["comment"],
-        )
-    except ValidationError as exc:
-        return _back(request, order, form, exc)
-    messages.success(request, _("The order has moved on. The member has been told."))
-    return redirect(order)
+    return _act(
+        request,
+        pk,
+        Action.ORDER_HANDLE,
+        lambda order: TransitionForm(request.POST, state=order.state),
+        lambda order, data: services.order_transition(
+            actor=request.user, order=order, to_state=data["to_state"], comment=data["comment"]
+        ),
+        _("The order has moved on. The member has been told."),
+    )
 
 
 @require_POST
 @login_required
 def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _visible_order(request, pk, Action.ORDER_HANDLE)
-    form = AssignForm(request.POST)
-    if not form.is_valid():
-        return _back(request, order, form)
-    try:
-        services.order_assign(actor=request.user, order=order, assignee=form.cleaned_data["assignee"])
-    except ValidationError as exc:
-        return _back(request, order, form, exc)
-    messages.success(request, _("Assigned."))
-    return redirect(order)
+    return _act(
+        request,
+        pk,
+        Action.ORDER_HANDLE,
+        lambda order: AssignForm(request.POST),
+        lambda order, data: services.order_assign(actor=request.user, order=order, assignee=data["assignee"]),
+        _("Assigned."),
+    )
 
 
 @require_POST
 @login_required
 def order_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _visible_order(request, pk, Action.ORDER_COMMENT)
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        return _back(request, order, form)
-    try:
-        services.order_comment(actor=request.user, order=order, text=form.cleaned_data["text"])
-    except ValidationError as exc:
-        return _back(request, order, form, exc)
-    messages.success(request, _("Comment added."))
-    return redirect(order)
+    return _act(
+        request,
+        pk,
+        Action.ORDER_COMMENT,
+        lambda order: CommentForm(request.POST),
+        lambda order, data: services.order_comment(actor=request.user, order=order, text=data["text"]),
+        _("Comment added."),
+    )
 
 
 @require_POST
 @login_required
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _visible_order(request, pk, Action.ORDER_CANCEL)
-    form = CancelForm(request.POST)
-    if not form.is_valid():
-        return _back(request, order, form)
-    try:
-        services.order_cancel_by_member(actor=request.user, order=order, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        return _back(request, order, form, exc)
-    messages.success(request, _("The order is withdrawn."))
-    return redirect(order)
+    return _act(
+        request,
+        pk,
+        Action.ORDER_CANCEL,
+        lambda order: CancelForm(request.POST),
+        lambda order, data: services.order_cancel_by_member(actor=request.user, order=order, reason=data["reason"]),
+        _("The order is withdrawn."),
+    )

@@ -5,14 +5,12 @@ import datetime as dt
 from django import template
 from django.utils.translation import ngettext
 
-from orders.choices import OrderState
+from orders.choices import state_label
 
 register = template.Library()
 
 
-@register.simple_tag
-def order_state_label(state: str) -> str:
-    return str(OrderState(state).label) if state in OrderState.values else ""
+register.simple_tag(state_label, name="order_state_label")
 
 
 @register.simple_tag
