@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from core.roles import StaffRole
+from core.permissions import POLICY, Action
 from orders.choices import TRANSITIONS, OrderState
 from organisations.models import County
 
@@ -52,16 +52,15 @@ class TransitionForm(forms.Form):
         self.fields["to_state"].choices = [(value, label) for value, label in OrderState.choices if value in allowed]
 
 
-HANDLER_ROLES = [StaffRole.CUSTOMER_CENTRE, StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN]
-
-
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assign to"), required=False, queryset=None, empty_label=_("Nobody"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = (
-            get_user_model().objects.filter(is_active=True, staff_role__in=HANDLER_ROLES).order_by("full_name")
+            get_user_model()
+            .objects.filter(is_active=True, staff_role__in=sorted(POLICY[Action.ORDER_HANDLE].staff))
+            .order_by("full_name")
         )
 
 
