@@ -7,6 +7,9 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = "Core"
 
+    def ready(self) -> None:
+        from core import lookups  # noqa: F401 - registers field__any
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -23,7 +23,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from enhetsregisteret.models import FollowUp, MembershipRule, RegisterEntry
-from enhetsregisteret.records import CODE_KEYS, PUBLIC_FORMS, Unit
+from enhetsregisteret.reader import PUBLIC_FORMS, Selection
+from enhetsregisteret.records import Unit
 from memberships.choices import MembershipState
 from memberships.models import Membership
 from organisations.choices import Source
@@ -101,36 +102,22 @@ class Applier:
         self.rules = rules or RuleSet()
         self.municipalities = dict(Municipality.objects.values_list("number", "pk"))
         self.known = set(Organisation.objects.exclude(org_number=None).values_list("org_number", flat=True))
-        self.interesting_forms = frozenset(PUBLIC_FORMS | set(self.rules.by_form))
 
     def stored_hashes(self, numbers: list[str]) -> dict[str, str]:
         """The digest each of ``numbers`` was last applied with (one query)."""
         return dict(
-            RegisterEntry.objects.filter(organisation__org_number__in=numbers).values_list(
+            RegisterEntry.objects.filter(organisation__org_number__any=numbers).values_list(
                 "organisation__org_number", "record_hash"
             )
         )
 
-    def relevant(self, raw: dict[str, Any]) -> bool:
-        """Cheap test on a raw record, before it is parsed: does the portal store this unit? Called
-        for every unit of the bulk file, so it does as little as it can."""
-        if raw.get("organisasjonsnummer") in self.known:
-            return True
-        form = raw.get("organisasjonsform")
-        if form.__class__ is not dict or "slettedato" in raw:
-            return False  # a deleted unit the portal never knew is of no interest
-        form = form.get("kode")
-        if form not in self.interesting_forms:
-            return False
-        if form in PUBLIC_FORMS or form in self.rules.any_industry:
-            return True
-        prefixes = self.rules.prefixes[form]
-        for key in CODE_KEYS:
-            item = raw.get(key)
-            code = item.get("kode") if item.__class__ is dict else None
-            if code.__class__ is str and code.startswith(prefixes):
-                return True
-        return False
+    def selection(self) -> Selection:
+        """What the bulk file's reader keeps (see enhetsregisteret.reader), as of now."""
+        return Selection(
+            known=frozenset(self.known),
+            any_industry=self.rules.any_industry,
+            prefixes={form: prefixes for form, prefixes in self.rules.prefixes.items() if prefixes},
+        )
 
     def relevant_unit(self, unit: Unit) -> bool:
         if unit.org_number in self.known:
@@ -154,13 +141,13 @@ class Applier:
             return result
         stored = {
             row["org_number"]: row
-            for row in Organisation.objects.filter(org_number__in=list(by_number)).values(
+            for row in Organisation.objects.filter(org_number__any=list(by_number)).values(
                 "pk", "org_number", "source", "created_at", *ORG_FIELDS
             )
         }
         entries = {
             e.organisation_id: e
-            for e in RegisterEntry.objects.filter(organisation_id__in=[r["pk"] for r in stored.values()])
+            for e in RegisterEntry.objects.filter(organisation__id__any=[r["pk"] for r in stored.values()])
         }
 
         write: list[dict[str, Any]] = []
@@ -190,7 +177,7 @@ class Applier:
             )
             self.known.update(org["org_number"] for org in write)
         if result.created:
-            for number, pk in Organisation.objects.filter(org_number__in=result.created_numbers).values_list(
+            for number, pk in Organisation.objects.filter(org_number__any=result.created_numbers).values_list(
                 "org_number", "pk"
             ):
                 stored[number] = {"pk": pk}
@@ -225,11 +212,11 @@ class Applier:
             upsert(RegisterEntry, entry_rows, conflict="organisation_id", update=ENTRY_FIELDS)
         if follow_candidates:
             members = Membership.objects.filter(
-                organisation_id__in=list(follow_candidates), state__in=FOLLOWED_STATES
+                organisation__id__any=list(follow_candidates), state__in=FOLLOWED_STATES
             ).values_list("organisation_id", flat=True)
             open_now = set(
                 FollowUp.objects.open()
-                .filter(organisation_id__in=list(follow_candidates))
+                .filter(organisation__id__any=list(follow_candidates))
                 .values_list("organisation_id", "reason")
             )
             new = [

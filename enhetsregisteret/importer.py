@@ -11,37 +11,94 @@ after it: no partial batch, no duplicates. A finished file is not imported again
 from __future__ import annotations
 
 import contextlib
-import gzip
+import fcntl
 import hashlib
-import io
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import ijson
 from django.db import transaction
 from django.utils import timezone
 
 from enhetsregisteret.apply import Applier
 from enhetsregisteret.models import ImportCheckpoint
+from enhetsregisteret.reader import BATCH, END, ERROR, ImportFileError, Selection
 from enhetsregisteret.records import parse_unit
+
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SCAN_LIMIT", "ImportFileError", "ImportReport", "import_file"]
 
 DEFAULT_BATCH_SIZE = 5000  # relevant units written per transaction
 DEFAULT_SCAN_LIMIT = 100_000  # units read at most before a batch is written (the checkpoint's step)
 _IDENTITY_BYTES = 1 << 20
+PIPE_BYTES = 1 << 20
+LOOKAHEAD = 4  # messages read ahead of the writer: about two batches, with the progress messages between
 
 
-def ijson_backend() -> Any:
-    """The C backend (yajl2_c) when it is built, else the best ijson found."""
-    try:
-        return ijson.get_backend("yajl2_c")
-    except Exception:
-        return ijson
+class ReaderProcess:
+    """``python -m enhetsregisteret.reader`` as a child process, and its messages as an iterator: the
+    file is unpacked and parsed on one core while this process writes the previous batch (and the
+    database works) on the other. The child is stopped on the way out, whatever happened."""
 
+    def __init__(self, path: Path, start: int, selection: Selection, batch_size: int, scan_limit: int) -> None:
+        self.parameters = (str(path), start, selection, batch_size, scan_limit)
 
-class ImportFileError(Exception):
-    """The file cannot be read as the register's JSON array; the message says why."""
+    def __enter__(self) -> Iterator[tuple[str, int, Any, int]]:
+        root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "enhetsregisteret.reader"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            bufsize=PIPE_BYTES,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        # A pipe of 1 MiB instead of 64 KiB: the receiving thread needs the GIL back after every read,
+        # and while this process is busy writing it gets it only every few milliseconds; with a small
+        # pipe the child then waits, with a large one it goes on parsing.
+        with contextlib.suppress(AttributeError, OSError):  # not Linux, or a lower system limit
+            fcntl.fcntl(self.process.stdout.fileno(), fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        pickle.dump(self.parameters, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self.process.stdin.close()
+        # A thread reads the child's messages ahead into a short queue, so that the child goes on
+        # parsing while this thread writes (the pipe alone holds 64 KiB, not a batch).
+        self.queue: queue.Queue[tuple[str, int, Any, int] | None] = queue.Queue(maxsize=LOOKAHEAD)
+        self.receiver = threading.Thread(target=self._receive, args=(self.process.stdout,), daemon=True)
+        self.receiver.start()
+        return self._messages()
+
+    def _receive(self, stream: BinaryIO) -> None:
+        try:
+            while True:
+                try:
+                    message = pickle.load(stream)  # noqa: S301 - our own child's pipe
+                except (EOFError, OSError, pickle.UnpicklingError):  # the child ended, whole or mid-message
+                    return
+                self.queue.put(message)
+        finally:
+            self.queue.put(None)
+
+    def _messages(self) -> Iterator[tuple[str, int, Any, int]]:
+        while (message := self.queue.get()) is not None:
+            yield message
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        while self.receiver.is_alive():  # unblock a receiver waiting for room in the queue
+            with contextlib.suppress(queue.Empty):
+                self.queue.get(timeout=0.05)
+        self.receiver.join()
+        if self.process.stdout is not None:
+            self.process.stdout.close()
 
 
 def file_identity(path: Path) -> str:
@@ -51,44 +108,6 @@ def file_identity(path: Path) -> str:
     with path.open("rb") as handle:
         digest.update(handle.read(_IDENTITY_BYTES))
     return f"{path.name[:60]}:{stat.st_size}:{digest.hexdigest()[:40]}"
-
-
-class _Counting(io.RawIOBase):
-    """Counts the (compressed) bytes read, for the progress bar."""
-
-    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None]) -> None:
-        self.raw, self.on_read = raw, on_read
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
-        if n:
-            self.on_read(n)
-        return n or 0
-
-
-@contextlib.contextmanager
-def open_register(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[BinaryIO]:
-    """The file's JSON text as a binary stream, unpacked when gzipped (told by its magic bytes, not its
-    name). Raises ImportFileError unless the text starts a JSON array."""
-    with path.open("rb") as raw:
-        gzipped = raw.peek(2)[:2] == b"\x1f\x8b"
-        stream: Any = raw
-        if on_read is not None:
-            stream = io.BufferedReader(_Counting(raw, on_read), buffer_size=1 << 16)
-        if gzipped:
-            stream = gzip.GzipFile(fileobj=stream, mode="rb")
-        if stream.peek(64).lstrip()[:1] != b"[":
-            raise ImportFileError(f"{path.name}: not a JSON array of units (enheter_alle.json[.gz])")
-        yield stream
-
-
-def iter_units(handle: BinaryIO) -> Iterator[dict[str, Any]]:
-    """The elements of the top-level array, one dict at a time."""
-    backend = ijson_backend()
-    return backend.items(handle, "item", use_float=True)
 
 
 @dataclass
@@ -135,10 +154,10 @@ def import_file(
     start = checkpoint.units_done
     report.resumed_from = start
     applier = Applier()
-    index = 0
-    batch: list[dict[str, Any]] = []
+    index = start
+    sent = 0
 
-    def flush(done: int) -> None:
+    def flush(done: int, batch: list[dict[str, Any]]) -> None:
         digests = {}
         for raw in batch:
             number = raw.get("organisasjonsnummer")
@@ -165,27 +184,24 @@ def import_file(
         report.updated += result.updated
         report.follow_ups += result.follow_ups
         report.batches += 1
-        batch.clear()
         if after_batch is not None:
             after_batch(done)
 
-    try:
-        with open_register(path, progress) as handle:
-            pending = 0
-            for raw in iter_units(handle):
-                index += 1
-                if index <= start:
-                    continue
-                pending += 1
-                if isinstance(raw, dict) and applier.relevant(raw):
-                    batch.append(raw)
-                if len(batch) >= batch_size or pending >= scan_limit:
-                    flush(index)
-                    pending = 0
-            if pending or batch:
-                flush(index)
-    except (ijson.JSONError, ijson.IncompleteJSONError, OSError, EOFError) as exc:
-        raise ImportFileError(f"{path.name}: not a readable register file after unit {index}: {exc}") from None
+    with ReaderProcess(path, start, applier.selection(), batch_size, scan_limit) as messages:
+        for kind, done, payload, read in messages:
+            if progress is not None and read > sent:
+                progress(read - sent)
+                sent = read
+            if kind == ERROR:
+                raise ImportFileError(payload)
+            if kind == BATCH or (kind == END and payload is not None):
+                flush(done, payload)
+            if kind in (BATCH, END):
+                index = done
+            if kind == END:
+                break
+        else:
+            raise ImportFileError(f"{path.name}: the reader stopped after unit {index}")
     report.units = index
     with transaction.atomic():
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(

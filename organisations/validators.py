@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
-from stdnum.exceptions import InvalidChecksum, InvalidFormat, InvalidLength
 from stdnum.no import orgnr
 
 MESSAGES = {
@@ -40,11 +39,7 @@ def validate_org_number(value: str) -> None:
         raise ValidationError(MESSAGES["length"], code="org_number_length")
     if value[0] not in "89":
         raise ValidationError(MESSAGES["prefix"], code="org_number_prefix")
-    try:
-        orgnr.validate(value)
-    except InvalidLength:
-        raise ValidationError(MESSAGES["length"], code="org_number_length") from None
-    except InvalidFormat:
-        raise ValidationError(MESSAGES["format"], code="org_number_format") from None
-    except InvalidChecksum:
-        raise ValidationError(MESSAGES["checksum"], code="org_number_checksum") from None
+    # Nine ASCII digits by now: only the MOD11 sum is left (stdnum's validate() would clean and
+    # re-check the format first, half its cost, and the bulk import runs this 70,000 times).
+    if orgnr.checksum(value) != 0:
+        raise ValidationError(MESSAGES["checksum"], code="org_number_checksum")

@@ -6,7 +6,7 @@ import pytest
 
 from enhetsregisteret import synthetic
 from enhetsregisteret.apply import Applier
-from enhetsregisteret.importer import import_file
+from enhetsregisteret.importer import ImportFileError, ReaderProcess, import_file
 from enhetsregisteret.models import FollowUp, ImportCheckpoint, RegisterEntry
 from enhetsregisteret.records import parse_unit, valid_org_number
 from enhetsregisteret.tests.records import deleted_record, unit_record, write_file
@@ -237,3 +237,62 @@ def test_an_import_killed_mid_file_resumes_to_the_same_result(world, tmp_path, m
     assert report.resumed_from == (fail_at_batch - 1) * 400
     assert _state() == uninterrupted
     assert ImportCheckpoint.objects.get().finished_at is not None
+
+
+# --- the reader process ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def readers(monkeypatch):
+    """The reader processes started, for tests that watch or kill them."""
+    started = []
+    enter = ReaderProcess.__enter__
+
+    def recording_enter(self):
+        messages = enter(self)
+        started.append(self.process)
+        return messages
+
+    monkeypatch.setattr(ReaderProcess, "__enter__", recording_enter)
+    return started
+
+
+def test_progress_reaches_the_whole_file_and_the_reader_process_ends(world, tmp_path, readers):
+    path = tmp_path / "enheter_alle.json.gz"
+    synthetic.write(path, 3000, seed=5)
+    read = []
+    report = import_file(path, batch_size=100, scan_limit=500, progress=read.append)
+    assert report.units == 3000 and report.batches >= 6
+    assert sum(read) == path.stat().st_size  # the bar ends at 100 %
+    assert len(read) > 1  # and moved on the way
+    assert len(readers) == 1 and readers[0].returncode == 0
+
+
+def test_a_reader_that_dies_mid_file_stops_the_import_with_a_clear_error(world, tmp_path, readers):
+    path = tmp_path / "enheter_alle.json.gz"
+    synthetic.write(path, 3000, seed=5)
+
+    def kill_reader(done):
+        readers[-1].kill()
+        readers[-1].wait()
+
+    with pytest.raises(ImportFileError, match=r"the reader stopped after unit \d+") as failure:
+        import_file(path, batch_size=10_000, scan_limit=500, after_batch=kill_reader)
+    # What the child had already put in the pipe is written; the rest waits for the next run.
+    done = ImportCheckpoint.objects.get().units_done
+    assert f"after unit {done}" in str(failure.value)
+    assert done in range(500, 3000, 500)
+    report = import_file(path, batch_size=10_000, scan_limit=500)
+    assert report.resumed_from == done and report.units == 3000
+
+
+def test_a_failing_import_stops_its_reader(world, tmp_path, readers):
+    path = tmp_path / "enheter_alle.json.gz"
+    synthetic.write(path, 3000, seed=5)
+
+    def fail(done):
+        raise Crash
+
+    with pytest.raises(Crash):
+        import_file(path, batch_size=10_000, scan_limit=500, after_batch=fail)
+    assert readers[0].returncode is not None  # stopped and reaped, not left running
