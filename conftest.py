@@ -116,11 +116,13 @@ def english(client: Any) -> Any:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Any:
     """Each test starts with an empty cache, as it starts with an empty database."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

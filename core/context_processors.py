@@ -10,19 +10,24 @@ from core.permissions import Action, can, effective_staff_role
 def portal(request: HttpRequest) -> dict[str, Any]:
     """What every page's layout needs: the customer centre, and which navigation links to show."""
     user = request.user
+    nav = {
+        "organisations": can(user, Action.ORGANISATION_LIST),
+        "terms": can(user, Action.TERMS_MANAGE),
+        "status": can(user, Action.STATUS_VIEW),
+        "admin": can(user, Action.ADMIN_SITE),
+        "staff_role": effective_staff_role(user),
+        "main": navigation.links_for(user, navigation.MAIN),
+        "work": navigation.links_for(user, navigation.WORK),
+    }
+    # Which menu the user gets: the key of the menu's cached HTML (with the language and the page).
+    nav["key"] = "".join("1" if nav[name] else "0" for name in ("organisations", "terms", "status", "admin")) + (
+        ",".join(link.view_name for link in nav["main"])
+    )
     return {
         "customer_centre": {
             "phone": settings.CUSTOMER_CENTRE_PHONE,
             "email": settings.CUSTOMER_CENTRE_EMAIL,
             "hours": settings.CUSTOMER_CENTRE_HOURS,
         },
-        "nav": {
-            "organisations": can(user, Action.ORGANISATION_LIST),
-            "terms": can(user, Action.TERMS_MANAGE),
-            "status": can(user, Action.STATUS_VIEW),
-            "admin": can(user, Action.ADMIN_SITE),
-            "staff_role": effective_staff_role(user),
-            "main": navigation.links_for(user, navigation.MAIN),
-            "work": navigation.links_for(user, navigation.WORK),
-        },
+        "nav": nav,
     }

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.functional import LazyObject, empty
 
 from core.roles import OrganisationRoleType, StaffRole
 
@@ -204,7 +205,19 @@ class Visibility:
     network_ids: frozenset[int] = field(default_factory=frozenset)
 
 
+def _concrete(user: Any) -> Any:
+    """The user behind ``request.user``'s lazy proxy. Every attribute read through the proxy costs a
+    function call, and a page asks a dozen questions of a handful of attributes each (the menu alone):
+    the checks below read the user object itself."""
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user
+
+
 def effective_staff_role(user: Any) -> str | None:
+    user = _concrete(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     if user.is_superuser:
@@ -233,6 +246,7 @@ def _coordinated_networks(user: Any) -> frozenset[int]:
 
 
 def visibility(user: Any) -> Visibility:
+    user = _concrete(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Visibility()
     if effective_staff_role(user):
@@ -263,6 +277,7 @@ def org_roles(user: Any, obj: Any) -> frozenset[str]:
 
 def can(user: Any, action: Action, obj: Any = None) -> bool:
     """May ``user`` perform ``action`` (on ``obj``, when the action is about an object)?"""
+    user = _concrete(user)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     rule = POLICY[action]

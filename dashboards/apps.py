@@ -10,7 +10,7 @@ class DashboardsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from dashboards import freshness
-        from memberships.models import Membership, Signature
+        from memberships.models import Membership, Signature, TermsVersion
         from orders.models import Order
         from organisations.models import CoordinatorAssignment, Organisation
         from services.models import ServiceAgreement, ServiceTermsVersion
@@ -19,6 +19,7 @@ class DashboardsConfig(AppConfig):
         # (Publishing service terms marks agreements "must re-sign" in one UPDATE, without signals: the
         # terms version's own save stands for it.)
         for model in (
+            TermsVersion,  # which round the pages show unless asked for another
             Signature,
             Membership,
             Organisation,

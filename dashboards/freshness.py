@@ -4,17 +4,18 @@ The national figures aggregate every organisation (50,000 and more); computing t
 would cost hundreds of milliseconds. They are cached under a *generation* number that every change
 to what they count bumps (a signature, a membership, an organisation, a coordinator assignment), so a
 cached figure is the figure of the current data. Bulk writes that bypass model signals (imports of the
-register, seed_scale) are caught by a short time-to-live, or call ``bump()`` themselves.
+register, seed_scale) are caught by a short time-to-live (at most twice ``TTL_SECONDS``: a process
+may keep its own copy for that long after the shared one was made), or call ``bump()`` themselves.
 """
 
 from __future__ import annotations
 
 import hashlib
-import time
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.utils import translation
 
@@ -34,8 +35,10 @@ def generation() -> int:
 
 
 def _fresh_start() -> int:
-    """A starting number never used before, so a lost counter never revives old cached figures."""
-    return time.time_ns() // 1000
+    """A starting number never used before, so a lost counter never revives old cached figures (in
+    the shared cache, or in a process's own copy). Random rather than the clock: a clock can repeat
+    (set back, or frozen in a test)."""
+    return secrets.randbits(62)
 
 
 def bump(*_args: Any, **_kwargs: Any) -> None:
@@ -69,11 +72,17 @@ def scope_key(user: Any) -> str:
 
 
 def cached(name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:
-    """``compute()``, cached per generation, language and ``parts``."""
+    """``compute()``, cached per generation, language and ``parts``: in this process's memory first,
+    then in the shared cache. The key holds the generation, read from the shared cache on every call,
+    so a change anywhere makes every process's copy unreachable at once."""
     raw = "|".join(map(str, (name, generation(), translation.get_language(), *parts)))
     key = "status:" + hashlib.sha256(raw.encode()).hexdigest()
-    value = cache.get(key)
+    local = caches["local"]
+    value = local.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, TTL_SECONDS)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, TTL_SECONDS)
+        local.set(key, value, TTL_SECONDS)
     return value

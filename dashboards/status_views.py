@@ -39,11 +39,19 @@ ENTERPRISES = [OrganisationForm.ENK, OrganisationForm.AS]
 def _parameters(request: HttpRequest) -> tuple[StatusForm, TermsVersion | None, dt.date, dt.date | None]:
     form = StatusForm(request.GET or None)
     today = timezone.localdate()
-    default_version = TermsVersion.objects.without_texts().current_for(OrganisationForm.KOMM)
+    default_version = current_version()
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         return form, data.get("version") or default_version, data.get("as_of") or today, data.get("compare")
     return form, default_version, today, None
+
+
+def current_version() -> TermsVersion | None:
+    """The round municipalities sign now: what the status pages show unless asked for another.
+    Cached like the figures (publishing a version bumps their generation)."""
+    return freshness.cached(
+        "current-version", (), lambda: TermsVersion.objects.without_texts().current_for(OrganisationForm.KOMM)
+    )
 
 
 def _compare(now: list[status.Figure], before: list[status.Figure]) -> list[dict[str, Any]]:
@@ -102,17 +110,51 @@ def export_query(version: TermsVersion, as_of: dt.date, compare: dt.date | None)
 @login_required
 def status_dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.STATUS_VIEW)
-    form, version, as_of, compare = _parameters(request)
-    context: dict[str, Any] = {"form": form, "version": version, "as_of": as_of, "compare": compare}
-    if version is not None:
-        # The figures' HTML is cached like the figures themselves (same generation): drawing the tables
-        # and the chart costs more than counting, once the counts are cached.
-        context["figures_html"] = freshness.cached(
-            "dashboard-html",
-            (freshness.scope_key(request.user), can(request.user, Action.ORDER_HANDLE), version.pk, as_of, compare),
-            lambda: _figures_html(request, version, as_of, compare),
+    audience = (freshness.scope_key(request.user), can(request.user, Action.ORDER_HANDLE))
+    if not request.GET:
+        # The page as most open it: the current round, today. Cached whole (which round is current is
+        # part of what the generation covers), so that it costs one look-up while nothing changes.
+        today = timezone.localdate()
+        parts = freshness.cached(
+            "dashboard-page", (*audience, today), lambda: _dashboard_parts(request, current_version(), today, None)
         )
-    return render(request, "dashboards/status.html", context)
+        return render(request, "dashboards/status.html", parts)
+    form, version, as_of, compare = _parameters(request)
+    # Invalid choices: the form with its errors, as the user typed it, over the default figures.
+    errors = _filters_html(request, form) if not form.is_valid() else None
+    if version is None:
+        return render(request, "dashboards/status.html", {"filters_html": errors or _filters_html(request, form)})
+    parts = freshness.cached(
+        "dashboard-page",
+        (*audience, version.pk, as_of, compare),
+        lambda: _dashboard_parts(request, version, as_of, compare),
+    )
+    return render(request, "dashboards/status.html", {**parts, "filters_html": errors} if errors else parts)
+
+
+def _dashboard_parts(
+    request: HttpRequest, version: TermsVersion | None, as_of: dt.date, compare: dt.date | None
+) -> dict[str, Any]:
+    """The page's HTML below its heading. The figures are cached like the counts behind them (same
+    generation): drawing the tables and the chart costs more than counting, once the counts are
+    cached. So is the filter form, shown with the values the figures are for: rendering its widgets
+    costs as much again."""
+    if version is None:
+        return {"version": None, "filters_html": _filters_html(request, StatusForm())}
+    return {
+        "version": version,
+        "filters_html": _filters_html(request, _shown_form(version, as_of, compare)),
+        "figures_html": _figures_html(request, version, as_of, compare),
+    }
+
+
+def _shown_form(version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> StatusForm:
+    """The filter form as the figures below it are: the round, the day and the day compared with."""
+    return StatusForm(initial={"version": version.pk, "as_of": as_of, "compare": compare})
+
+
+def _filters_html(request: HttpRequest, form: StatusForm) -> str:
+    return mark_safe(render_to_string("dashboards/_status_filters.html", {"form": form}, request=request))  # noqa: S308
 
 
 def _figures_html(request: HttpRequest, version: TermsVersion, as_of: dt.date, compare: dt.date | None) -> str:
@@ -220,7 +262,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _public_figures(day: dt.date) -> dict[str, Any] | None:
-    version = TermsVersion.objects.without_texts().current_for(OrganisationForm.KOMM)
+    version = current_version()
     if version is None:
         return None
     return freshness.cached("public", (version.pk, day), lambda: _compute_public_figures(version, day))

@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,3 +41,27 @@ def test_the_cache_round_trips_through_redis() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.skipif(
+    "REDIS_URL_FOR_TESTS" not in os.environ and not _redis_up(), reason="no Redis server; CI sets REDIS_URL_FOR_TESTS"
+)
+def test_one_redis_client_per_pool_serves_every_call_and_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from core.cache import RedisCache
+
+    cache = RedisCache(REDIS, {"KEY_PREFIX": "medlemsportal-shared-client-test"})
+    client = cache._cache.get_client(write=True)
+    assert cache._cache.get_client() is client  # not a new redis.Redis per call
+
+    def round_trip(n: int) -> Any:
+        cache.set(f"k{n}", {"n": n}, 30)
+        return cache.get(f"k{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(round_trip, range(40))) == [{"n": n} for n in range(40)]
+    cache.set("counter", 1, 30)
+    assert cache.incr("counter") == 2
+    cache.delete_many([f"k{n}" for n in range(40)] + ["counter"])
+    assert cache.get("k1") is None
