@@ -189,6 +189,22 @@ class Organisation(TimeStampedModel):
     def register_status_colour(self) -> str:
         return REGISTER_STATUS_COLOURS[RegisterStatus(self.register_status)]
 
+    # get_FOO_display() rebuilds a dict of every choice, translating each label, on every call: twice
+    # per row of a 50-row list. The enum finds the one label directly.
+    @property
+    def form_label(self) -> str:
+        try:
+            return OrganisationForm(self.form).label
+        except ValueError:
+            return self.form
+
+    @property
+    def register_status_label(self) -> str:
+        try:
+            return RegisterStatus(self.register_status).label
+        except ValueError:
+            return self.register_status
+
     @property
     def formatted_org_number(self) -> str:
         """Grouped in threes, the way Norwegians write it: 974 760 673."""
