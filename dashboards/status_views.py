@@ -174,9 +174,26 @@ def _figures_html(request: HttpRequest, version: TermsVersion, as_of: dt.date, c
     return mark_safe(render_to_string("dashboards/_status_figures.html", context, request=request))  # noqa: S308
 
 
+# Who the list of who has not signed shows: everyone who must sign, or the municipalities or the health
+# enterprises alone (the dashboard's two figures link to their own part of the list).
+WHO = {"municipalities": MUNICIPALITIES, "enterprises": ENTERPRISES}
+
+
+def _who(request: HttpRequest) -> str:
+    who = request.GET.get("who", "")
+    return who if who in WHO else ""  # anything else: everyone
+
+
 def _missing(request: HttpRequest, version: TermsVersion) -> QuerySet[Organisation]:
     scope = Organisation.objects.visible_to(request.user)
-    return status.missing_organisations(version, scope, timezone.localdate())
+    organisations = status.missing_organisations(version, scope, timezone.localdate())
+    who = _who(request)
+    return organisations.filter(form__in=WHO[who]) if who else organisations
+
+
+def missing_query(version: TermsVersion, who: str) -> str:
+    """The list's choices, carried to its pages and exports."""
+    return urlencode({"version": version.pk, **({"who": who} if who else {})})
 
 
 def missing_header() -> list[str]:
@@ -213,6 +230,8 @@ def missing(request: HttpRequest) -> HttpResponse:
         raise Http404
     organisations = _missing(request, version)
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
+    who = _who(request)
+    choices = [("", _("Everyone")), ("municipalities", _("Municipalities")), ("enterprises", _("Health enterprises"))]
     return render(
         request,
         "dashboards/missing.html",
@@ -220,7 +239,9 @@ def missing(request: HttpRequest) -> HttpResponse:
             "version": version,
             "page": page,
             "may_remind": can(request.user, Action.STATUS_REMIND),
-            "query": f"version={version.pk}",
+            "who": who,
+            "who_links": [(label, missing_query(version, key), key == who) for key, label in choices],
+            "query": missing_query(version, who),
         },
     )
 
@@ -258,7 +279,8 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("A reminder is on its way to %(org)s.") % {"org": organisation})
         else:
             messages.info(request, _("%(org)s has signed or was already reminded today.") % {"org": organisation})
-    return redirect(f"{reverse('dashboards:missing')}?version={version.pk}")
+    who = request.POST.get("who", "")  # back to the part of the list the reminder was sent from
+    return redirect(f"{reverse('dashboards:missing')}?{missing_query(version, who if who in WHO else '')}")
 
 
 def _public_figures(day: dt.date) -> dict[str, Any] | None:

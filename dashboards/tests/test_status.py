@@ -722,6 +722,39 @@ def test_the_missing_list_shows_who_has_not_signed_with_contacts(
     assert f'action="{reverse("dashboards:remind", args=[scene["sogndal"].pk])}"' in html
 
 
+def test_the_dashboard_links_each_figure_to_its_own_part_of_the_missing_list(
+    scene: dict[str, Any], version: TermsVersion, world: Any, login: Any
+) -> None:
+    client = login(world["membership_manager"])
+    doc = lxml.html.fromstring(client.get(STATUS, headers=EN).content.decode())
+    links = {a.text_content().strip(): a.get("href") for a in doc.xpath("//a[contains(@href, '/status/missing/')]")}
+    municipal = links["See the 1 municipality that has not signed"]
+    enterprises = links["See the 1 health enterprise that has not signed"]
+
+    response = client.get(municipal, headers=EN)
+    assert [org.name for org in response.context["page"].object_list] == ["Sogndal"]  # as many as it said
+    assert "1 organisation has not signed" in page_text(response)
+    html = response.content.decode()
+    assert f'href="{MISSING_CSV}?version={version.pk}&amp;who=municipalities"' in html  # the exports follow
+    assert '<input type="hidden" name="who" value="municipalities">' in html  # and so does "remind now"
+    nav = lxml.html.fromstring(html).xpath('//nav[@class="filter-tabs"]//a[@aria-current="page"]')
+    assert [a.text_content() for a in nav] == ["Municipalities"]
+
+    response = client.get(enterprises, headers=EN)
+    assert [org.name for org in response.context["page"].object_list] == ["Bergen Legesenter AS"]
+    exported = csv_rows(client.get(MISSING_CSV, {"version": version.pk, "who": "enterprises"}))
+    assert [row[0] for row in exported[1:]] == ["Bergen Legesenter AS"]
+    # Anything else shows everyone.
+    response = client.get(MISSING, {"version": version.pk, "who": "<script>"}, headers=EN)
+    assert len(response.context["page"].object_list) == 2
+
+    # A reminder sent from the municipalities' list comes back to it.
+    response = client.post(
+        reverse("dashboards:remind", args=[scene["sogndal"].pk]), {"version": version.pk, "who": "municipalities"}
+    )
+    assert response["Location"] == f"{MISSING}?version={version.pk}&who=municipalities"
+
+
 def test_only_managers_get_remind_buttons(scene: dict[str, Any], world: Any, login: Any) -> None:
     for persona, may in [
         ("membership_manager", True),
