@@ -68,7 +68,7 @@ class ReaderProcess:
         pickle.dump(self.parameters, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         self.process.stdin.close()
         # A thread reads the child's messages ahead into a short queue, so that the child goes on
-        # parsing while this thread writes (the pipe alone holds 64 KiB, not a batch).
+        # parsing while this thread writes (even the widened pipe holds less than a batch).
         self.queue: queue.Queue[tuple[str, int, Any, int] | None] = queue.Queue(maxsize=LOOKAHEAD)
         self.receiver = threading.Thread(target=self._receive, args=(self.process.stdout,), daemon=True)
         self.receiver.start()
