@@ -352,10 +352,15 @@ def contact_edit(request: HttpRequest, org_pk: int, role_pk: int) -> HttpRespons
 
 @login_required
 def contacts_missing(request: HttpRequest) -> HttpResponse:
-    require(request.user, Action.ADVISORY_MANAGE)
-    queryset = services.without_security_contact().select_related("municipality__county").order_by("name")
+    require(request.user, Action.SECURITY_CONTACTS_MISSING)
+    members = services.member_organisations().filter(pk__in=Organisation.objects.visible_to(request.user).values("pk"))
+    queryset = services.without_security_contact(members).select_related("municipality__county").order_by("name")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "advisories/contacts_missing.html", {"page": page, "query": ""})
+    return render(
+        request,
+        "advisories/contacts_missing.html",
+        {"page": page, "query": "", "may_manage": can(request.user, Action.ADVISORY_MANAGE)},
+    )
 
 
 # --- threat picture ----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ class Action(StrEnum):
     ADVISORY_ACKNOWLEDGE = "advisory.acknowledge"
     SECURITY_CONTACTS_VIEW = "security_contacts.view"
     SECURITY_CONTACTS_MANAGE = "security_contacts.manage"
+    SECURITY_CONTACTS_MISSING = "security_contacts.missing"
     INCIDENT_REPORT = "incident.report"
     INCIDENT_VIEW = "incident.view"
     INCIDENT_TRIAGE = "incident.triage"
@@ -184,6 +185,9 @@ POLICY: dict[Action, Rule] = {
     Action.SECURITY_CONTACTS_MANAGE: Rule(
         staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=frozenset({OrganisationRoleType.ADMIN})
     ),
+    # Who has no security contact: HelseCERT for every member, a Diginettverk coordinator for the
+    # municipalities of the network (the list is scoped to what the user can see).
+    Action.SECURITY_CONTACTS_MISSING: Rule(staff=frozenset({StaffRole.CERT_ANALYST}), coordinator=True),
     Action.INCIDENT_REPORT: Rule(org_roles=ALL_ORG_ROLES),
     Action.INCIDENT_VIEW: Rule(staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=ALL_ORG_ROLES),
     Action.INCIDENT_TRIAGE: Rule(staff=frozenset({StaffRole.CERT_ANALYST})),

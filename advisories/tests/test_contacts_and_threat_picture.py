@@ -62,6 +62,26 @@ def test_missing_contact_is_flagged_and_reminded(world: Any, sec: dict[str, Any]
         assert services.remind_missing_contacts() == 1
 
 
+def test_a_coordinator_sees_the_network_members_without_a_security_contact(
+    world: Any, sec: dict[str, Any], client: Any, members: None
+) -> None:
+    OrganisationRole.objects.filter(user__in=[sec["sec_a"], sec["sec_b"]]).delete()
+    assert set(services.without_security_contact()) == {world.org_a, world.org_b}
+    client.force_login(world["coordinator_a"], backend="accounts.backends.PortalBackend")
+    home = client.get(reverse("dashboards:home")).content.decode()
+    url = reverse("advisories:contacts_missing")
+    assert f'href="{url}"' in home  # the front page's "Your Diginettverk" links to it
+    page = client.get(url).content.decode()
+    # Only the municipality in the coordinator's network, linked to its page (the contacts page is
+    # for the member and HelseCERT); no link to the analysts' advisory tools.
+    assert world.org_a.name in page and world.org_b.name not in page
+    assert f'href="{world.org_a.get_absolute_url()}"' in page
+    assert reverse("advisories:list") not in page.split("<main", 1)[1]
+    # A member may not see the list at all.
+    client.force_login(world["admin_a"], backend="accounts.backends.PortalBackend")
+    assert client.get(url).status_code == 403
+
+
 def test_deactivated_contact_does_not_count(world: Any, sec: dict[str, Any], members: None) -> None:
     sec["sec_a"].is_active = False
     sec["sec_a"].save()

@@ -122,7 +122,10 @@ ROUTES: dict[str, Route] = {
     ),
     "advisories:acknowledgements": Route(_advisory_url("acknowledgements"), _analyst(), targets=("amber_a",)),
     "advisories:revision": Route(lambda w, t: reverse("advisories:revision", args=[_adv(w, "amber_a"), 1]), _analyst()),
-    "advisories:contacts_missing": Route(lambda w, t: reverse("advisories:contacts_missing"), _analyst()),
+    "advisories:contacts_missing": Route(
+        lambda w, t: reverse("advisories:contacts_missing"),
+        signed_in(lambda role, target: 200 if role in ANALYSTS | {"coordinator_a"} else 403),
+    ),
     "advisories:contacts": Route(
         lambda w, t: reverse("advisories:contacts", args=[org_id(w, t)]),
         org_action(lambda r, t: r in STAFF or (r, t) in OWN),
