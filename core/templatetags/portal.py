@@ -2,6 +2,8 @@ import functools
 from typing import Any
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.forms import BoundField
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import format_html
@@ -40,3 +42,10 @@ def link_to(view_name: str) -> str:
 @functools.lru_cache(maxsize=256)
 def _reverse(view_name: str, _prefix: str, _urlconf: Any) -> str:
     return reverse(view_name)
+
+
+@receiver(setting_changed)
+def _forget_urls(*, setting: str, **_kwargs: Any) -> None:
+    """A test that swaps the URLconf gets its own links (as Django's own URL caches are cleared)."""
+    if setting == "ROOT_URLCONF":
+        _reverse.cache_clear()
