@@ -33,29 +33,47 @@ from core.permissions import Action, can, visibility
 from core.roles import OrganisationRoleType
 from organisations.choices import RegisterStatus
 
+Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) of one organisation
 
-def organisation_regions(org_ids: frozenset[int] | set[int]) -> tuple[set[str], set[int], set[int]]:
-    """(forms, county ids, Diginettverk ids) of organisations: a municipality by its own county and
-    network, a county authority by its county, any other unit by its address municipality."""
+
+def regions_by_organisation(org_ids: frozenset[int] | set[int]) -> dict[int, Region]:
+    """Each organisation's form, counties and Diginettverk, in two queries: a municipality by its own
+    county and network, a county authority by its county, any other unit by its address municipality."""
     from organisations.models import County, Organisation
 
-    forms: set[str] = set()
-    counties: set[int] = set()
-    networks: set[int] = set()
     if not org_ids:
-        return forms, counties, networks
+        return {}
     rows = Organisation.objects.filter(pk__in=org_ids).values_list(
+        "pk",
         "form",
         "municipality__county_id",
         "municipality__diginettverk_id",
         "address_municipality__county_id",
         "address_municipality__diginettverk_id",
     )
-    for form, county, network, address_county, address_network in rows:
+    regions: dict[int, Region] = {
+        pk: (form, {c for c in (county, address_county) if c}, {n for n in (network, address_network) if n})
+        for pk, form, county, network, address_county, address_network in rows
+    }
+    for county_id, org_id in County.objects.filter(organisation_id__in=org_ids).values_list("pk", "organisation_id"):
+        if org_id in regions:
+            regions[org_id][1].add(county_id)
+    return regions
+
+
+def organisation_regions(
+    org_ids: frozenset[int] | set[int], regions: dict[int, Region] | None = None
+) -> tuple[set[str], set[int], set[int]]:
+    """(forms, county ids, Diginettverk ids) of organisations together."""
+    forms: set[str] = set()
+    counties: set[int] = set()
+    networks: set[int] = set()
+    if regions is None:
+        regions = regions_by_organisation(org_ids)
+    for form, org_counties, org_networks in regions.values():
         forms.add(form)
-        counties |= {c for c in (county, address_county) if c}
-        networks |= {n for n in (network, address_network) if n}
-    counties |= set(County.objects.filter(organisation_id__in=org_ids).values_list("pk", flat=True))
+        counties |= org_counties
+        networks |= org_networks
     return forms, counties, networks
 
 
@@ -74,14 +92,17 @@ class AdvisoryQuerySet(models.QuerySet):
             Q(expires_at__isnull=True) | Q(expires_at__gt=now),
         )
 
-    def targeting(self, org_ids: frozenset[int] | set[int]) -> AdvisoryQuerySet:
-        """Advisories whose audience includes at least one of these organisations."""
-        return self.filter(self._targeting_q(org_ids))
+    def targeting(
+        self, org_ids: frozenset[int] | set[int], regions: dict[int, Region] | None = None
+    ) -> AdvisoryQuerySet:
+        """Advisories whose audience includes at least one of these organisations (``regions``: theirs,
+        from ``regions_by_organisation``, when the caller has read them already)."""
+        return self.filter(self._targeting_q(org_ids, regions))
 
-    def _targeting_q(self, org_ids: frozenset[int] | set[int]) -> Q:
+    def _targeting_q(self, org_ids: frozenset[int] | set[int], regions: dict[int, Region] | None = None) -> Q:
         if not org_ids:
             return Q(pk__in=[])
-        forms, counties, networks = organisation_regions(org_ids)
+        forms, counties, networks = organisation_regions(org_ids, regions)
         through = Advisory
         q = Q(audience_all=True)
         for form in sorted(forms):
@@ -126,6 +147,9 @@ class AdvisoryQuerySet(models.QuerySet):
             allowed |= Q(tlp=TLP.AMBER_STRICT) & targeted
             allowed |= Q(tlp=TLP.RED) & named
         return self.live().filter(allowed)
+
+    def with_audience(self) -> AdvisoryQuerySet:
+        return self.prefetch_related("audience_organisations", "audience_counties", "audience_networks")
 
     def search(self, text: str) -> AdvisoryQuerySet:
         text = (text or "").strip()
@@ -268,6 +292,18 @@ class Advisory(TimeStampedModel):
 
     def reference_list(self) -> list[str]:
         return self.lines(self.references)
+
+    def targets(self, org_id: int, region: Region) -> bool:
+        """Does the audience include this organisation? ``AdvisoryQuerySet.targeting`` in Python, for
+        advisories loaded with their audience prefetched (``with_audience``)."""
+        form, counties, networks = region
+        return (
+            self.audience_all
+            or form in self.form_codes
+            or any(org.pk == org_id for org in self.audience_organisations.all())
+            or any(county.pk in counties for county in self.audience_counties.all())
+            or any(network.pk in networks for network in self.audience_networks.all())
+        )
 
     def targeted_organisations(self) -> models.QuerySet:
         """The organisations this advisory's audience names (deleted units excluded)."""

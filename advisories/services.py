@@ -26,7 +26,14 @@ from advisories.choices import (
     Severity,
     Source,
 )
-from advisories.models import Acknowledgement, Advisory, AdvisoryRevision, SecurityContactDetails, ThreatPicture
+from advisories.models import (
+    Acknowledgement,
+    Advisory,
+    AdvisoryRevision,
+    SecurityContactDetails,
+    ThreatPicture,
+    regions_by_organisation,
+)
 from core.audit import audit_record
 from core.mail import mail_queue
 from core.permissions import Action, can, require
@@ -520,6 +527,24 @@ def csaf_import(*, actor: Any, data: bytes) -> Advisory:
 
 
 # --- security contacts -------------------------------------------------------------------------
+
+
+def unanswered_counts(user: Any, org_ids: set[int]) -> dict[int, int]:
+    """For each organisation: how many live advisories aimed at it, that ``user`` can see, it has not
+    answered yet. A fixed number of queries however many organisations."""
+    if not org_ids:
+        return {}
+    regions = regions_by_organisation(org_ids)
+    advisories = list(Advisory.objects.visible_to(user).live().targeting(org_ids, regions).with_audience())
+    answered = set(
+        Acknowledgement.objects.filter(
+            organisation_id__in=org_ids, advisory__in=[a.pk for a in advisories]
+        ).values_list("organisation_id", "advisory_id")
+    )
+    return {
+        org_id: sum(1 for a in advisories if (org_id, a.pk) not in answered and a.targets(org_id, region))
+        for org_id, region in regions.items()
+    }
 
 
 def member_organisations() -> Any:

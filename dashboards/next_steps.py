@@ -7,7 +7,7 @@ Everything is read in a fixed number of queries for all cards together.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count
@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from advisories.services import unanswered_counts
 from core.roles import OrganisationRoleType
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
@@ -39,9 +40,13 @@ class StepContext:
     signed: set[tuple[int, int]]
     states: dict[int, str]
     must_resign: dict[int, int]
+    unanswered: dict[int, int] = field(default_factory=dict)
 
     @classmethod
-    def for_organisations(cls, organisations: list[Organisation]) -> StepContext:
+    def for_organisations(
+        cls, organisations: list[Organisation], user: Any = None, answering: set[int] | None = None
+    ) -> StepContext:
+        """``answering``: the organisations for which ``user`` answers security advisories."""
         versions = list(TermsVersion.objects.published().order_by("-published_at", "-pk"))
         forms = {org.form for org in organisations}
         current = {form: next((v for v in versions if form in v.required_forms), None) for form in forms}
@@ -58,7 +63,8 @@ class StepContext:
             .annotate(n=Count("pk"))
             .values_list("organisation_id", "n")
         )
-        return cls(current, signed, states, must_resign)
+        unanswered = unanswered_counts(user, answering) if user is not None and answering else {}
+        return cls(current, signed, states, must_resign, unanswered)
 
 
 def next_steps(
@@ -91,6 +97,14 @@ def next_steps(
             "Re-sign %(count)s service with new terms", "Re-sign %(count)s services with new terms", resign
         ) % {"count": resign}
         steps.append(NextStep(text, reverse("services:guided_flow", args=[organisation.pk]), urgent=True))
+    unanswered = context.unanswered.get(organisation.pk, 0)
+    if unanswered:
+        text = ngettext(
+            "Answer %(count)s security advisory",
+            "Answer %(count)s security advisories",
+            unanswered,
+        ) % {"count": unanswered}
+        steps.append(NextStep(text, f"{url}#security-title", urgent=True))
     if OrganisationRoleType.SIGNATORY not in roles_present:
         steps.append(NextStep(_("Register who may sign for the organisation (contact NHN)"), url, urgent=True))
     if OrganisationRoleType.SECURITY_CONTACT not in roles_present:

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from core.permissions import Action, can
 from dashboards.next_steps import StepContext, next_steps
 from organisations.models import Organisation, OrganisationRole
 
@@ -22,7 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
         present[grant.organisation_id].add(grant.role)
         if grant.user_id == request.user.pk:
             my_roles[grant.organisation_id].append(grant)
-    context = StepContext.for_organisations(organisations)
+    answering = {org.pk for org in organisations if can(request.user, Action.ADVISORY_ACKNOWLEDGE, org)}
+    context = StepContext.for_organisations(organisations, request.user, answering)
     cards = [
         {
             "organisation": org,

@@ -22,11 +22,15 @@ SIGNATORY_STEP = "Registrer hvem som kan signere for organisasjonen (kontakt NHN
 NO_ROLE = "Du har ingen rolle i noen organisasjon ennå."
 NOTHING_TO_DO = "Du har ingen oppgaver akkurat nå."
 
-# Measured: 8 queries for the front page (session, user, coordinator assignments for the menu, the
-# user's roles for the apps' menu links, the user's organisations, their roles, the service agreements
-# to re-sign, the networks panel), for 2 organisations and for 8. The bound is the measurement + 2,
-# never room for one query per organisation.
-MAX_HOME_QUERIES = 10
+# Measured for an administrator, for 2 organisations and for 8: session, user, the user's
+# organisations, their roles, the user's roles, the current terms versions, memberships, service
+# agreements to re-sign, the networks panel (9); and for the advisories still to answer
+# (advisories.services.unanswered_counts): the organisations' regions (2), coordinator assignments and
+# the regions of the user's own organisations for who may read an AMBER advisory (3), the advisories
+# (1) = 15; with advisories to count, their audience (3 prefetches) and the answers (1) = 19
+# (advisories/tests/test_front_page_step.py). The bound is 19 + 2, never room for one query per
+# organisation.
+MAX_HOME_QUERIES = 21
 
 
 def steps_by_organisation(response: Any) -> dict[str, list[str]]:
