@@ -135,6 +135,14 @@ def test_missing_list_and_remind_now(page: Page, live_server: Any, signed_a_few:
     with page.expect_navigation():
         page.click("section[aria-labelledby=headline] a")
     assert page.url.startswith(f"{live_server.url}/status/missing/?version=")
+    assert page.url.endswith("&who=municipalities")  # the headline counts municipalities: so does the list
+    expect(page.locator(".filter-tabs a[aria-current=page]")).to_have_count(1)
+    assert_no_axe_violations(page)
+
+    # Everyone who must sign: municipalities and health enterprises.
+    with page.expect_navigation():
+        page.locator(".filter-tabs a").first.click()
+    assert "who=" not in page.url
     expect(page.locator(".result-count")).to_be_visible()
     expect(page.locator("table tbody tr")).to_have_count(50)  # the first page
     assert_no_axe_violations(page)
