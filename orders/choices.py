@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lib.choices import label_of
+
 
 class OrderState(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -15,7 +17,7 @@ class OrderState(models.TextChoices):
 
 def state_label(state: str) -> str:
     """The state's name in the active language ("" for a value that is no state)."""
-    return str(OrderState(state).label) if state in OrderState.values else ""
+    return label_of(OrderState, state)
 
 
 ORDER_STATE_COLOURS = {
