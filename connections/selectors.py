@@ -15,7 +15,7 @@ def services_lost(organisation: Any) -> list[Any]:
 
     The services app owns what each service requires; it is imported here, at call time, because the
     services app sits beside this one in the dependency order."""
-    from services.selectors import services_needing_connection
+    from agreements.selectors import services_needing_connection
 
     return list(services_needing_connection(organisation))
 

@@ -9,11 +9,11 @@ class DashboardsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from agreements.models import ServiceAgreement, ServiceTermsVersion
         from dashboards import freshness
         from memberships.models import Membership, Signature, TermsVersion
         from orders.models import Order
         from organisations.models import CoordinatorAssignment, Organisation
-        from services.models import ServiceAgreement, ServiceTermsVersion
 
         # Everything the status figures count: a change to any of it makes cached figures stale.
         # (Publishing service terms marks agreements "must re-sign" in one UPDATE, without signals: the

@@ -17,12 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from advisories.services import unanswered_counts
+from agreements.choices import AgreementState
+from agreements.models import ServiceAgreement
 from core.roles import OrganisationRoleType
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
 from organisations.models import Organisation
-from services.choices import AgreementState
-from services.models import ServiceAgreement
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def next_steps(
         text = ngettext(
             "Re-sign %(count)s service with new terms", "Re-sign %(count)s services with new terms", resign
         ) % {"count": resign}
-        steps.append(NextStep(text, reverse("services:guided_flow", args=[organisation.pk]), urgent=True))
+        steps.append(NextStep(text, reverse("agreements:guided_flow", args=[organisation.pk]), urgent=True))
     unanswered = context.unanswered.get(organisation.pk, 0)
     if unanswered:
         text = ngettext(

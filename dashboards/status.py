@@ -16,14 +16,14 @@ from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
 
+from agreements.choices import AgreementState
+from agreements.models import ServiceAgreement
 from core.roles import OrganisationRoleType
 from memberships.models import ReminderLog, Signature, TermsVersion
 from orders.choices import OPEN_STATES
 from orders.models import Order
 from organisations.choices import OrganisationForm, RegisterStatus
 from organisations.models import Organisation, OrganisationRole
-from services.choices import AgreementState
-from services.models import ServiceAgreement
 
 OSLO = ZoneInfo(settings.TIME_ZONE)
 PACE_WINDOW_DAYS = 14

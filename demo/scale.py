@@ -23,6 +23,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from agreements.catalogue import load_catalogue
+from agreements.choices import AgreementState
+from agreements.models import Service, ServiceAgreement
+from agreements.services import current_terms
 from core.audit import GENESIS, actor_label, event_hash
 from core.models import AuditEvent
 from memberships.choices import MembershipState
@@ -30,10 +34,6 @@ from memberships.models import Membership, Signature, TermsVersion
 from organisations.choices import OrganisationForm, Source
 from organisations.models import Municipality, Organisation
 from organisations.validators import with_check_digit
-from services.catalogue import load_catalogue
-from services.choices import AgreementState
-from services.models import Service, ServiceAgreement
-from services.services import current_terms
 
 BATCH = 5_000
 PLACEHOLDER_PDF = b"%PDF-1.4\n% synthetic signature for seed_scale: no sealed document\n%%EOF\n"

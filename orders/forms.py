@@ -29,7 +29,7 @@ class QueueFilter(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from services.models import Service
+        from agreements.models import Service
 
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All open")), ("all", _("All")), *OrderState.choices]

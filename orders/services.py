@@ -117,7 +117,7 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
             at=now,
         )
         if to_state == OrderState.DELIVERED:
-            from services.services import agreement_start
+            from agreements.services import agreement_start
 
             agreement_start(
                 actor=actor,

@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "organisations",
     "memberships",
     "dashboards",
-    "services",
+    "agreements",
     "orders",
     "connections",
     "enhetsregisteret",

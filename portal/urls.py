@@ -10,7 +10,7 @@ urlpatterns = [
     path("organisations/", include("organisations.urls")),
     path("memberships/", include("memberships.urls")),
     path("help/", include("core.urls")),
-    path("services/", include("services.urls")),
+    path("services/", include("agreements.urls")),
     path("orders/", include("orders.urls")),
     path("connections/", include("connections.urls")),
     path("register/", include("enhetsregisteret.urls")),

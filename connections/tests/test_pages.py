@@ -43,7 +43,7 @@ DECISION = {
 @pytest.fixture
 def lost_services(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     services = [SimpleNamespace(name="Kjernejournal"), SimpleNamespace(name="E-resept")]
-    monkeypatch.setattr("services.selectors.services_needing_connection", lambda organisation: services)
+    monkeypatch.setattr("agreements.selectors.services_needing_connection", lambda organisation: services)
     return services
 
 

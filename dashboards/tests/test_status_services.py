@@ -6,12 +6,12 @@ from typing import Any
 
 from django.urls import reverse
 
+from agreements.choices import AgreementState
+from agreements.tests.conftest import catalogue  # noqa: F401 - the fixture
+from agreements.tests.factories import make_agreement, make_order, make_signing
 from dashboards import status
 from orders.choices import OrderState
 from organisations.models import Organisation
-from services.choices import AgreementState
-from services.tests.conftest import catalogue  # noqa: F401 - the fixture
-from services.tests.factories import make_agreement, make_order, make_signing
 
 
 def test_service_figures_count_live_agreements_and_open_orders_per_group(world: Any, catalogue: Any) -> None:  # noqa: F811

@@ -8,12 +8,12 @@ import pytest
 from django.core.management import call_command
 from stdnum.no import orgnr
 
+from agreements.models import ServiceAgreement
 from core.audit import verify_chain
 from core.models import AuditEvent
 from demo.scale import seed_scale
 from memberships.models import Signature
 from organisations.models import Organisation
-from services.models import ServiceAgreement
 
 
 @pytest.fixture

@@ -1,3 +1,3 @@
 """The orders tests share the services tests' fixtures: the catalogue, an active member, the outbox."""
 
-from services.tests.conftest import catalogue, member_a, outbox  # noqa: F401
+from agreements.tests.conftest import catalogue, member_a, outbox  # noqa: F401

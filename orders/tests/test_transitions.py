@@ -13,14 +13,14 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from agreements.choices import AgreementState
+from agreements.models import ServiceAgreement
+from agreements.tests.factories import current_version, make_agreement, make_order
 from core.models import AuditEvent, OutboundEmail
 from orders import services
 from orders.choices import MEMBER_CANCELLABLE, TRANSITIONS, EventKind, OrderState
 from orders.models import Order, OrderEvent
 from orders.services import InvalidTransition
-from services.choices import AgreementState
-from services.models import ServiceAgreement
-from services.tests.factories import current_version, make_agreement, make_order
 
 OSLO = ZoneInfo("Europe/Oslo")
 T0 = dt.datetime(2026, 5, 4, 8, 0, tzinfo=OSLO)

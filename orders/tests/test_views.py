@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.tests.factories import make_order
 from orders.choices import OrderState
 from orders.models import Order
 from organisations.tests.factories import MunicipalityFactory
-from services.tests.factories import make_order
 
 T0 = dt.datetime(2026, 5, 4, 8, 0, tzinfo=ZoneInfo("Europe/Oslo"))
 

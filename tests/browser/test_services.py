@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser, Page, expect
 
+from agreements.choices import AgreementState
+from agreements.models import ServiceAgreement, ServiceSigning
 from orders.choices import OrderState
 from orders.models import Order
 from organisations.models import Organisation
-from services.choices import AgreementState
-from services.models import ServiceAgreement, ServiceSigning
 
 from .conftest import DEMO_PASSWORD, assert_no_axe_violations, close_context, login, new_context
 
@@ -37,7 +37,7 @@ def submit(page: Page, form: str = "main form:has(input[name=step])") -> None:
 
 def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: Browser, live_server: Any) -> None:
     ringsaker = Organisation.objects.get(municipality__number="3411")
-    flow_url = f"{live_server.url}{reverse('services:guided_flow', args=[ringsaker.pk])}"
+    flow_url = f"{live_server.url}{reverse('agreements:guided_flow', args=[ringsaker.pk])}"
     outdated = set(
         ServiceAgreement.objects.filter(organisation=ringsaker, state=AgreementState.MUST_RESIGN).values_list(
             "service__slug", flat=True
@@ -88,7 +88,7 @@ def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: 
     submit(page)
 
     signing = ServiceSigning.objects.get(organisation=ringsaker)
-    assert page.url.split("?")[0].endswith(reverse("services:signing_detail", args=[signing.pk]))
+    assert page.url.split("?")[0].endswith(reverse("agreements:signing_detail", args=[signing.pk]))
     assert {item["slug"] for item in signing.items} == {"kjernejournal", "e-resept", "helsenorge", "digihelse"}
     assert not ServiceAgreement.objects.filter(organisation=ringsaker, state=AgreementState.MUST_RESIGN).exists()
     order = Order.objects.get(organisation=ringsaker, service__slug="digihelse")
@@ -119,7 +119,7 @@ def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: 
     context = new_context(browser)
     page = context.new_page()
     login(page, live_server, KARI)
-    page.goto(f"{live_server.url}{reverse('services:organisation_services', args=[ringsaker.pk])}")
+    page.goto(f"{live_server.url}{reverse('agreements:organisation_services', args=[ringsaker.pk])}")
     orders_row = page.locator(f"main tr:has(a[href='{order.get_absolute_url()}'])")
     expect(orders_row).to_contain_text(re.compile("Delivered|Levert"))
     assert (
@@ -131,12 +131,12 @@ def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: 
 
 def test_catalogue_and_how_the_services_fit_together(page: Page, live_server: Any) -> None:
     """Public pages: the catalogue, the prerequisite diagram with its list, and the roadmap with its table."""
-    page.goto(f"{live_server.url}{reverse('services:catalogue')}")
+    page.goto(f"{live_server.url}{reverse('agreements:catalogue')}")
     expect(page.locator("main table tbody tr")).to_have_count(16)
     assert_no_axe_violations(page)
-    page.goto(f"{live_server.url}{reverse('services:overview')}")
+    page.goto(f"{live_server.url}{reverse('agreements:overview')}")
     expect(page.locator("svg[role=img]")).to_have_count(2)
     expect(page.locator("ul.dependency-list li")).to_have_count(16)
     assert_no_axe_violations(page)
-    page.goto(f"{live_server.url}{reverse('services:service_detail', args=['kjernejournal'])}")
+    page.goto(f"{live_server.url}{reverse('agreements:service_detail', args=['kjernejournal'])}")
     assert_no_axe_violations(page)

@@ -1,0 +1,393 @@
+"""Every write to the catalogue's terms and to members' service agreements.
+
+Signing services uses the membership signing's authority and step-up (memberships.services), seals one
+PDF for everything signed in one go, and records it with an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from agreements import documents, graph
+from agreements.choices import AgreementState, TermsStatus
+from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
+from core.audit import audit_record
+from core.mail import mail_queue
+from memberships.choices import MembershipState
+from memberships.models import Membership
+from memberships.services import recipients_for, signing_authority
+from organisations.choices import RegisterStatus
+from organisations.models import Organisation
+
+
+class NothingToSign(ValidationError):
+    pass
+
+
+def current_terms(services: Iterable[Service]) -> dict[int, ServiceTermsVersion]:
+    """The newest published terms of each service that has any, in one query."""
+    ids = [s.pk for s in services]
+    current: dict[int, ServiceTermsVersion] = {}
+    for version in ServiceTermsVersion.objects.published().filter(service_id__in=ids).order_by("published_at", "pk"):
+        current[version.service_id] = version  # the newest wins
+    return current
+
+
+# --- terms ---------------------------------------------------------------------------------------
+
+
+def terms_sha256(version: ServiceTermsVersion) -> str:
+    special = "".join(f"\n[{form}]\n{text}" for form, text in sorted((version.special_terms or {}).items()))
+    return hashlib.sha256(f"{version.general_terms}{special}".encode()).hexdigest()
+
+
+def service_terms_publish(*, actor: Any, version: ServiceTermsVersion) -> int:
+    """Publish a draft. Every live agreement on an older version must be re-signed; its organisation
+    hears about it. Returns how many agreements now must be re-signed."""
+    with transaction.atomic():
+        version = ServiceTermsVersion.objects.select_for_update().select_related("service").get(pk=version.pk)
+        if version.status != TermsStatus.DRAFT:
+            raise ValidationError(_("Only a draft can be published."))
+        if not version.general_terms.strip():
+            raise ValidationError({"general_terms": _("Write the general terms.")})
+        now = timezone.now()
+        version.status = TermsStatus.PUBLISHED
+        version.published_at = now
+        version.published_by = actor
+        version.text_sha256 = terms_sha256(version)
+        version.save(update_fields=["status", "published_at", "published_by", "text_sha256", "updated_at"])
+        affected = list(
+            ServiceAgreement.objects.filter(service=version.service, state=AgreementState.ACTIVE)
+            .exclude(terms_version=version)
+            .select_related("organisation")
+        )
+        ServiceAgreement.objects.filter(pk__in=[a.pk for a in affected]).update(
+            state=AgreementState.MUST_RESIGN, updated_at=now
+        )
+        audit_record(
+            actor=actor,
+            action="service_terms.published",
+            obj=version,
+            after={"service": version.service.slug, "label": version.label, "sha256": version.text_sha256},
+            reason=_("%(count)s agreements must be re-signed") % {"count": len(affected)},
+            at=now,
+        )
+        for agreement in affected:
+            mail_queue(
+                template="agreements/email/must_resign",
+                recipients=recipients_for(agreement.organisation),
+                context={"agreement": agreement, "version": version, "base_url": settings.PORTAL_BASE_URL},
+                key=f"service-resign:{version.pk}:{agreement.organisation_id}",
+            )
+    return len(affected)
+
+
+# --- agreements ----------------------------------------------------------------------------------
+
+
+def agreement_start(
+    *, actor: Any, organisation: Organisation, service: Service, terms_version: ServiceTermsVersion, signing: Any
+) -> ServiceAgreement:
+    """The organisation is authorised for the service (a delivered order). Idempotent per service."""
+    agreement = (
+        ServiceAgreement.objects.select_for_update().live().filter(organisation=organisation, service=service).first()
+    )
+    today = timezone.localdate()
+    if agreement is None:
+        agreement = ServiceAgreement.objects.create(
+            organisation=organisation,
+            service=service,
+            terms_version=terms_version,
+            signing=signing,
+            started_on=today,
+        )
+    else:
+        agreement.terms_version = terms_version
+        agreement.signing = signing
+        agreement.state = AgreementState.ACTIVE
+        agreement.save(update_fields=["terms_version", "signing", "state", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="service_agreement.started",
+        obj=agreement,
+        organisation_id=organisation.pk,
+        after={"service": service.slug, "terms_version": terms_version.label},
+    )
+    return agreement
+
+
+def termination_impact(agreement: ServiceAgreement) -> list[ServiceAgreement]:
+    """The organisation's other live agreements that need this one, directly or through others."""
+    needing = graph.dependents(graph.prerequisite_map(), agreement.service_id)
+    return list(
+        ServiceAgreement.objects.live()
+        .filter(organisation_id=agreement.organisation_id, service_id__in=needing)
+        .select_related("service")
+    )
+
+
+def agreement_terminate(
+    *, actor: Any, agreement: ServiceAgreement, reason: str, include_dependents: bool = False
+) -> list[ServiceAgreement]:
+    """End an agreement (a signatory's decision). Agreements that need it end with it, but only when
+    the signatory has seen and accepted that (``include_dependents``). Returns every ended agreement."""
+    if signing_authority(actor, agreement.organisation) is None:
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for ending the agreement.")})
+    with transaction.atomic():
+        agreement = ServiceAgreement.objects.select_for_update().select_related("service").get(pk=agreement.pk)
+        if agreement.state == AgreementState.TERMINATED:
+            raise ValidationError(_("The agreement has already ended."))
+        dependents = termination_impact(agreement)
+        if dependents and not include_dependents:
+            raise ValidationError(
+                {
+                    "include_dependents": _("These services need %(service)s and end with it: %(names)s.")
+                    % {"service": agreement.service.name, "names": ", ".join(a.service.name for a in dependents)}
+                }
+            )
+        ended = [agreement, *dependents]
+        _terminate(actor=actor, agreements=ended, reason=reason)
+    return ended
+
+
+def _terminate(*, actor: Any, agreements: list[ServiceAgreement], reason: str) -> None:
+    now = timezone.now()
+    for agreement in agreements:
+        before = agreement.state
+        agreement.state = AgreementState.TERMINATED
+        agreement.terminated_at = now
+        agreement.termination_reason = reason[:300]
+        agreement.save(update_fields=["state", "terminated_at", "termination_reason", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="service_agreement.terminated",
+            obj=agreement,
+            organisation_id=agreement.organisation_id,
+            before={"state": before},
+            after={"state": AgreementState.TERMINATED, "service": agreement.service.slug},
+            reason=reason,
+            at=now,
+        )
+
+
+# --- signing services (the guided flow's last step) ----------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What a signatory chose: agreements to re-sign and to end, and services to order."""
+
+    keep: list[ServiceAgreement] = field(default_factory=list)
+    drop: list[ServiceAgreement] = field(default_factory=list)
+    order: list[Service] = field(default_factory=list)
+
+
+def selection_problems(organisation: Organisation, selection: Selection) -> list[str]:
+    """Why this selection cannot be signed, in plain words (empty when it can)."""
+    from orders.models import Order
+
+    problems: list[str] = []
+    prerequisites = graph.prerequisite_map()
+    names = dict(Service.objects.values_list("pk", "name"))
+    live = {a.service_id for a in ServiceAgreement.objects.live().filter(organisation=organisation)}
+    dropped = {a.service_id for a in selection.drop}
+    ordered = {s.pk for s in selection.order}
+    kept = {a.service_id for a in selection.keep}
+    pending = set(Order.objects.open().filter(organisation=organisation).values_list("service_id", flat=True))
+    held = (live - dropped) | pending
+    for service in selection.order:
+        if not service.is_orderable:
+            problems.append(_("%(service)s cannot be ordered yet.") % {"service": service.name})
+        elif not service.may_be_ordered_by(organisation.form):
+            problems.append(_("%(service)s is not for organisations of this kind.") % {"service": service.name})
+        if service.pk in live or service.pk in pending:
+            problems.append(_("You already have %(service)s or have ordered it.") % {"service": service.name})
+    for missing_id in sorted(graph.missing(prerequisites, ordered, held), key=lambda pk: names.get(pk, "")):
+        needing = sorted(names[s] for s in ordered if missing_id in graph.closure(prerequisites, [s]))
+        problems.append(
+            _("%(services)s needs %(prerequisite)s. Order it too, or keep your agreement for it.")
+            % {"services": ", ".join(needing), "prerequisite": names.get(missing_id, "?")}
+        )
+    for agreement in selection.drop:
+        needing = graph.dependents(prerequisites, agreement.service_id) & (kept | ordered | (live - dropped))
+        if needing:
+            problems.append(
+                _("%(services)s needs %(service)s: keep %(service)s, or drop those too.")
+                % {"services": ", ".join(sorted(names[pk] for pk in needing)), "service": agreement.service.name}
+            )
+    return problems
+
+
+def sign_services(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    selection: Selection,
+    password: str,
+    confirmed: bool,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> ServiceSigning | None:
+    """Re-sign the kept agreements, end the dropped ones and order the new services, in one go.
+
+    One sealed PDF covers every service signed; an order is submitted for each new service. Returns the
+    signing, or None when the selection only ended agreements (nothing to sign).
+    """
+    with translation.override("nb"):  # the authority is written into the PDF, which is always Norwegian
+        authority = signing_authority(actor, organisation)
+    if authority is None:
+        raise PermissionDenied
+    if not actor.check_password(password):
+        raise ValidationError({"password": _("The password is wrong.")})
+    if not confirmed:
+        raise ValidationError(
+            {"confirm": _("Confirm that you have read the terms and sign on behalf of the organisation.")}
+        )
+    if not (selection.keep or selection.drop or selection.order):
+        raise NothingToSign(_("Choose at least one service to re-sign, end or order."))
+    if organisation.register_status != RegisterStatus.ACTIVE:
+        raise ValidationError(_("The organisation is not active in Enhetsregisteret and cannot enter new agreements."))
+    signed = [*(a.service for a in selection.keep), *selection.order]
+    if any(s.requires_membership for s in signed):
+        state = Membership.objects.filter(organisation=organisation).values_list("state", flat=True).first()
+        if state != MembershipState.ACTIVE:
+            raise ValidationError(_("Sign the membership terms first (step 1)."))
+    problems = selection_problems(organisation, selection)
+    if problems:
+        raise ValidationError(problems)
+    terms = current_terms(signed)
+    without_terms = [s.name for s in signed if s.pk not in terms]
+    if without_terms:
+        raise ValidationError(
+            _("These services have no published terms yet: %(names)s.") % {"names": ", ".join(without_terms)}
+        )
+    return record_service_signing(
+        actor=actor,
+        organisation=organisation,
+        selection=selection,
+        authority=authority,
+        terms=terms,
+        ip_address=ip_address,
+        user_agent=user_agent,
+    )
+
+
+def record_service_signing(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    selection: Selection,
+    authority: Any,
+    terms: dict[int, ServiceTermsVersion],
+    ip_address: str | None = None,
+    user_agent: str = "",
+    at: Any = None,
+    notify: bool = True,
+) -> ServiceSigning | None:
+    """Store a validated selection: agreements ended, the sealed PDF, agreements re-signed, orders
+    submitted, the audit event and the receipt, all in one transaction (see sign_services)."""
+    signed = [*(a.service for a in selection.keep), *selection.order]
+    now = at or timezone.now()
+    with transaction.atomic():
+        # One signing at a time per organisation: the membership row is the organisation's lock.
+        Membership.objects.select_for_update().filter(organisation=organisation).first()
+        live_ids = set(
+            ServiceAgreement.objects.select_for_update()
+            .live()
+            .filter(organisation=organisation)
+            .values_list("pk", flat=True)
+        )
+        if any(a.pk not in live_ids for a in [*selection.keep, *selection.drop]):
+            raise ValidationError(_("Your agreements changed while you were choosing. Look at the list again."))
+        if selection.drop:
+            _terminate(actor=actor, agreements=selection.drop, reason=_("Not re-signed in the guided flow"))
+        if not signed:
+            return None
+        items = [_item(a.service, terms[a.service_id], "resign", organisation.form) for a in selection.keep]
+        items += [_item(s, terms[s.pk], "order", organisation.form) for s in selection.order]
+        unsigned = documents.signing_pdf(
+            organisation=organisation,
+            items=items,
+            terms=terms,
+            signer_name=actor.get_full_name(),
+            basis_text=authority.text,
+            signed_at=now,
+        )
+        sealed = documents.seal(unsigned, reason=f"Tjenesteavtaler: {organisation.name}")
+        signing = ServiceSigning.objects.create(
+            organisation=organisation,
+            signer=actor,
+            signer_name=actor.get_full_name(),
+            basis=authority.basis,
+            basis_text=authority.text,
+            signed_at=now,
+            items=items,
+            document_sha256=hashlib.sha256(unsigned).hexdigest(),
+            signed_pdf=sealed,
+            signed_pdf_sha256=hashlib.sha256(sealed).hexdigest(),
+            ip_address=ip_address,
+            user_agent=user_agent[:500],
+        )
+        for agreement in selection.keep:
+            agreement.terms_version = terms[agreement.service_id]
+            agreement.signing = signing
+            agreement.state = AgreementState.ACTIVE
+            agreement.save(update_fields=["terms_version", "signing", "state", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="services.signed",
+            obj=signing,
+            organisation_id=organisation.pk,
+            after={
+                "items": items,
+                "document_sha256": signing.document_sha256,
+                "signed_pdf_sha256": signing.signed_pdf_sha256,
+                "basis": authority.basis,
+                "ip_address": ip_address,
+            },
+            at=now,
+        )
+        from orders.services import submit_order
+
+        for service in selection.order:
+            submit_order(
+                organisation=organisation,
+                service=service,
+                terms_version=terms[service.pk],
+                signing=signing,
+                actor=actor,
+                at=now,
+            )
+        if not notify:
+            return signing
+        mail_queue(
+            template="agreements/email/receipt",
+            recipients={actor.email, *recipients_for(organisation)},
+            context={"signing": signing, "organisation": organisation, "base_url": settings.PORTAL_BASE_URL},
+            key=f"service-receipt:{signing.pk}",
+            attachment=(documents.filename(signing), sealed),
+        )
+    return signing
+
+
+def _item(service: Service, version: ServiceTermsVersion, action: str, form: str) -> dict[str, str]:
+    return {
+        "service": service.name,
+        "slug": service.slug,
+        "action": action,
+        "terms": version.label,
+        "terms_sha256": version.text_sha256,
+        "text_sha256": hashlib.sha256(version.text_for(form).encode()).hexdigest(),
+    }
