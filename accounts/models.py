@@ -50,6 +50,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         blank=True,
         help_text=_("Only for employees of Norsk helsenett."),
     )
+    # The person behind the account, from an identity provider (ID-porten, HelseID). The national
+    # identity number itself is never stored: only its keyed digest (accounts.personal_id.digest),
+    # which links two providers' logins of the same person, and the birth date, which the authority
+    # check matches against the register's roles.
+    national_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)

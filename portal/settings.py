@@ -45,6 +45,15 @@ if PRODUCTION:
 else:
     SECRET_KEY = env_str("SECRET_KEY", "") or _development_secret_key()
 
+# National identity numbers are stored only as HMAC-SHA256 digests under this key (accounts.personal_id).
+# Production needs its own; development derives one from SECRET_KEY.
+if PRODUCTION:
+    NATIONAL_ID_HMAC_KEY = env_str("NATIONAL_ID_HMAC_KEY")
+    if len(NATIONAL_ID_HMAC_KEY) < 32:
+        raise ImproperlyConfigured("NATIONAL_ID_HMAC_KEY must be at least 32 random characters in production.")
+else:
+    NATIONAL_ID_HMAC_KEY = env_str("NATIONAL_ID_HMAC_KEY", "") or f"development:{SECRET_KEY}"
+
 if PRODUCTION:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
