@@ -29,6 +29,7 @@ from agreements.models import Service, ServiceAgreement
 from agreements.services import current_terms
 from core.audit import GENESIS, actor_label, event_hash
 from core.models import AuditEvent
+from lib.search import fold
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
 from organisations.choices import OrganisationForm, Source
@@ -111,6 +112,7 @@ def seed_scale(
                         org_number=number,
                         name=name,
                         search_name=name.casefold(),
+                        search_key=fold(name),
                         form=form,
                         industry_codes=[rng.choice(INDUSTRY_CODES)],
                         address_municipality_id=municipality.pk,

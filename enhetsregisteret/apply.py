@@ -23,6 +23,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from enhetsregisteret.models import FollowUp, MembershipRule, RegisterEntry
+from lib.search import fold
 from enhetsregisteret.reader import PUBLIC_FORMS, Selection
 from enhetsregisteret.records import Unit
 from memberships.choices import MembershipState
@@ -168,12 +169,13 @@ class Applier:
         if write:
             for org in write:
                 org["search_name"] = org["name"].casefold()
+                org["search_key"] = fold(org["name"])
                 org["synced_at"] = org["updated_at"] = now
             upsert(
                 Organisation,
                 write,
                 conflict="org_number",
-                update=[*ORG_FIELDS, "search_name", "synced_at", "updated_at"],
+                update=[*ORG_FIELDS, "search_name", "search_key", "synced_at", "updated_at"],
             )
             self.known.update(org["org_number"] for org in write)
         if result.created:

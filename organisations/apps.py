@@ -1,7 +1,26 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
+
+
+def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """SQLite has no trigram index: the search's similarity is the same measure in Python."""
+    if connection.vendor == "sqlite":
+        from lib.search import word_similarity
+
+        connection.connection.create_function(
+            "portal_word_similarity",
+            2,
+            lambda query, text: word_similarity(query or "", text or ""),
+            deterministic=True,
+        )
 
 
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = _("Member registry")
+
+    def ready(self) -> None:
+        connection_created.connect(_register_sqlite_functions, dispatch_uid="organisations.sqlite_functions")

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from core.roles import OrganisationRoleType, SignatoryBasis
 from lib.choices import label_of
+from lib.search import fold
 from organisations.choices import REGISTER_STATUS_COLOURS, OrganisationForm, RegisterStatus, Source
-from organisations.fields import OrgNumberField
+from organisations.fields import OrgNumberField, SearchKeyField
 from organisations.querysets import OrganisationQuerySet, OrganisationRoleQuerySet
 
 industry_code_validator = RegexValidator(r"^\d{2}\.\d{1,3}$", _("An industry code looks like 86.211."))
@@ -106,6 +107,9 @@ class Organisation(TimeStampedModel):
     name = models.CharField(_("name"), max_length=255)
     # The name case-folded in Python: SQLite's LIKE folds ASCII only, so "ålesund" would miss "Ålesund".
     search_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    # The name as people type it when they search (lib.search.fold: "Bodø" -> "bodo"); PostgreSQL
+    # serves both substring and typo-tolerant matches from a trigram index on it (migration 0002).
+    search_key = SearchKeyField(max_length=255, editable=False, default="")
     form = models.CharField(_("organisation form"), max_length=8, choices=OrganisationForm.choices)
     address_municipality = models.ForeignKey(
         Municipality,
@@ -168,8 +172,9 @@ class Organisation(TimeStampedModel):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_name = self.name.casefold()
+        self.search_key = fold(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name", "search_key"}
         super().save(*args, **kwargs)
 
     def clean(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.permissions import visibility
+from lib.search import digits_of, fold
+from organisations.fields import WordSimilarity
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -24,15 +26,34 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(condition)
 
     def search(self, text: str) -> OrganisationQuerySet:
-        """By name (any part, any case) or organisation number (spaces ignored)."""
+        """Organisations as people look for them, best match first.
+
+        A number typed any way ("974 760 673", "974.760.673") matches organisation numbers that start
+        with its digits. Every word must match the folded name (lib.search.fold: "Bodo" finds Bodø,
+        "aalesund" finds Ålesund) as a substring or, from three letters, with a small typo
+        ("Lillehamer"): one query, served on PostgreSQL by the trigram index on ``search_key``.
+        """
         text = text.strip()
         if not text:
             return self
-        folded = text.casefold()
-        digits = "".join(text.split())
-        if digits.isascii() and digits.isdigit():
-            return self.filter(Q(org_number__startswith=digits) | Q(search_name__contains=folded))
-        return self.filter(search_name__contains=folded)
+        digits = digits_of(text)
+        if digits is not None:
+            return self.filter(org_number__startswith=digits).order_by("org_number")
+        query = fold(text)
+        if not query:
+            return self.none()
+        matches = self
+        for word in query.split():  # every word must match, as typed or nearly
+            if len(word) < 3:
+                matches = matches.filter(search_key__contains=word)
+            else:
+                matches = matches.filter(Q(search_key__contains=word) | Q(search_key__word_similar=word))
+        # The name as typed, letters and all ("Ålesund"), before the same name spelt another way.
+        as_typed = " ".join(text.casefold().split())
+        return matches.annotate(
+            search_exact=Case(When(search_name__contains=as_typed, then=1), default=0),
+            search_rank=WordSimilarity(Value(query), F("search_key")),
+        ).order_by("-search_exact", "-search_rank", "search_name")
 
 
 class OrganisationRoleQuerySet(models.QuerySet):

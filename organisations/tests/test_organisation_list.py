@@ -48,14 +48,49 @@ def staff(world: Any, login: Any) -> Any:
 
 
 @pytest.mark.parametrize("query", ["ålesund", "ÅLESUND", "Ålesund", "  ålesund  ", "LESUND KOMM"])
-def test_it_finds_a_name_with_norwegian_letters_in_any_case(world: Any, staff: Any, query: str) -> None:
+def test_it_finds_a_name_with_norwegian_letters_in_any_case_as_typed_first(world: Any, staff: Any, query: str) -> None:
     OrganisationFactory(name="Ålesund kommune", form=OrganisationForm.KOMM)
-    OrganisationFactory(name="Alesund Tannlegesenter AS")  # no Å: must not match "ålesund"
+    OrganisationFactory(name="Alesund Tannlegesenter AS")  # no Å: found too, but after the name as typed
+    OrganisationFactory(name="Molde kommune")
 
     response = staff.get(URL, {"q": query})
 
     assert response.status_code == 200
-    assert _names(response) == ["Ålesund kommune"]
+    assert _names(response)[0] == "Ålesund kommune"
+    assert "Molde kommune" not in _names(response)
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("Bodo", "Bodø kommune"),  # without Norwegian letters
+        ("aalesund", "Ålesund kommune"),  # å written the old way
+        ("Tromso", "Tromsø kommune"),
+        ("Lillehamer", "Lillehammer kommune"),  # a small typo
+        ("trondhem", "Trondheim kommune"),
+        ("kommune bodø", "Bodø kommune"),  # words in another order
+    ],
+)
+def test_it_finds_names_typed_the_hard_ways(world: Any, staff: Any, query: str, wanted: str) -> None:
+    for name in ["Bodø kommune", "Ålesund kommune", "Tromsø kommune", "Lillehammer kommune", "Trondheim kommune"]:
+        OrganisationFactory(name=name, form=OrganisationForm.KOMM)
+    OrganisationFactory(name="Molde kommune", form=OrganisationForm.KOMM)
+
+    response = staff.get(URL, {"q": query})
+
+    assert _names(response)[0] == wanted
+    assert "Molde kommune" not in _names(response)
+
+
+@pytest.mark.parametrize("typed", ["{0} {1} {2}", "{0}.{1}.{2}", "{0}-{1}-{2}", " {0}{1}{2} "])
+def test_it_finds_an_organisation_number_typed_with_dots_dashes_or_spaces(world: Any, staff: Any, typed: str) -> None:
+    wanted = OrganisationFactory(name="Fjordlegen AS")
+    OrganisationFactory(name="Annen Lege AS")
+    number = wanted.org_number
+
+    response = staff.get(URL, {"q": typed.format(number[:3], number[3:6], number[6:])})
+
+    assert _names(response) == ["Fjordlegen AS"]
 
 
 def test_it_finds_an_upper_case_ae_and_oe_name_typed_in_lower_case(world: Any, staff: Any) -> None:
