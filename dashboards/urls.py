@@ -1,11 +1,13 @@
 from django.urls import path
 
-from dashboards import report_views, status_views, views
+from dashboards import report_views, search_views, status_views, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("find/", search_views.find, name="find"),
+    path("find/suggestions/", search_views.find_suggestions, name="find_suggestions"),
     path("status/", status_views.status_dashboard, name="status"),
     path("status/map/", report_views.status_map, name="status_map"),
     path("status/status.xlsx", report_views.status_xlsx, name="status_xlsx"),

@@ -23,9 +23,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from enhetsregisteret.models import FollowUp, MembershipRule, RegisterEntry
-from lib.search import fold
 from enhetsregisteret.reader import PUBLIC_FORMS, Selection
 from enhetsregisteret.records import Unit
+from lib.search import fold
 from memberships.choices import MembershipState
 from memberships.models import Membership
 from organisations.choices import Source

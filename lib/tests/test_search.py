@@ -21,7 +21,13 @@ def test_it_folds_names_and_queries_to_the_same_plain_words(text, folded):
 
 @pytest.mark.parametrize(
     ("text", "digits"),
-    [("974 760 673", "974760673"), ("974.760.673", "974760673"), ("974-760-673", "974760673"), ("Bodø", None), ("", None)],
+    [
+        ("974 760 673", "974760673"),
+        ("974.760.673", "974760673"),
+        ("974-760-673", "974760673"),
+        ("Bodø", None),
+        ("", None),
+    ],
 )
 def test_a_number_typed_any_way_is_read_as_its_digits(text, digits):
     assert digits_of(text) == digits

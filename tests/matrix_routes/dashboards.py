@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from conftest import World
-from tests.matrix_common import STAFF, Route, signed_in
+from tests.matrix_common import REDIRECT, STAFF, Route, signed_in, visible
 
 STATUS_VIEWERS = STAFF | {"coordinator_a"}
 
@@ -35,7 +35,24 @@ def _report(role: str, target: str) -> int:
     return 200
 
 
+def _find_url(world: World, target: str) -> str:
+    """The header search for an organisation's number: one step to its page for whoever may see it."""
+    number = {"A": world.org_a.org_number, "B": world.org_b.org_number, "missing": "999999999"}[target]
+    return reverse("dashboards:find") + f"?q={number}"
+
+
+def _find(role: str, target: str) -> int:
+    """Staff and coordinators search; a number they may see opens it (302), any other lists nothing."""
+    if role not in STATUS_VIEWERS:
+        return 403
+    return REDIRECT if visible(role, target) else 200
+
+
 ROUTES: dict[str, Route] = {
+    "dashboards:find": Route(_find_url, signed_in(_find), targets=("A", "B", "missing")),
+    "dashboards:find_suggestions": Route(
+        lambda w, t: reverse("dashboards:find_suggestions") + "?q=kommune", signed_in(_viewer)
+    ),
     "dashboards:status_map": Route(lambda w, t: reverse("dashboards:status_map"), signed_in(_viewer)),
     "dashboards:status_xlsx": Route(lambda w, t: reverse("dashboards:status_xlsx"), signed_in(_viewer)),
     "dashboards:missing_xlsx": Route(lambda w, t: reverse("dashboards:missing_xlsx"), signed_in(_viewer)),
