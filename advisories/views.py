@@ -28,7 +28,7 @@ from advisories.models import Acknowledgement, Advisory, SecurityContactDetails,
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require
 from core.roles import OrganisationRoleType
-from lib.csvsafe import to_csv
+from lib.csvsafe import csv_response
 from organisations.models import Organisation, OrganisationRole
 
 PAGE_SIZE = 25
@@ -107,10 +107,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         (a.tracking_id, a.tlp_label, a.get_severity_display(), a.title, timezone.localtime(a.published_at).isoformat())
         for a in queryset.order_by("-published_at", "-pk")
     )
-    content = to_csv([_("ID"), _("TLP"), _("Severity"), _("Title"), _("Published")], rows)
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="sikkerhetsvarsler.csv"'
-    return response
+    return csv_response("sikkerhetsvarsler.csv", [_("ID"), _("TLP"), _("Severity"), _("Title"), _("Published")], rows)
 
 
 # --- one advisory ------------------------------------------------------------------------------

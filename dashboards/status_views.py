@@ -26,7 +26,7 @@ from core.permissions import Action, can, get_visible_or_404, require
 from dashboards import freshness, status
 from dashboards.charts import progress_svg
 from dashboards.forms import StatusForm
-from lib.csvsafe import to_csv
+from lib.csvsafe import csv_response
 from memberships import rounds
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
@@ -256,10 +256,7 @@ def missing_csv(request: HttpRequest) -> HttpResponse:
         [f"{cell:%Y-%m-%d %H:%M}" if isinstance(cell, dt.datetime) else cell for cell in row]
         for row in missing_rows(_missing(request, version))
     )
-    header = missing_header()
-    response = HttpResponse(to_csv(header, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ikke-signert-{version.label}.csv"'
-    return response
+    return csv_response(f"ikke-signert-{version.label}.csv", missing_header(), rows)
 
 
 @login_required

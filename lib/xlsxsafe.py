@@ -1,8 +1,9 @@
 """XLSX that spreadsheets open safely: the same formula-injection rule as the CSV exports.
 
-Every text cell goes through :func:`lib.csvsafe.neutralise` (one rule in one place): text that begins
-with = + - @ tab or carriage return (after leading spaces) gets a leading apostrophe and is stored as a
-string, never as a formula. Numbers, dates and booleans keep their type, so a spreadsheet can sum
+Every text cell is stored as a string, never as a formula, and text that a spreadsheet would read as
+the start of one (:func:`lib.csvsafe.is_dangerous`: = + - @ tab or carriage return, the one rule in
+one place) is marked "quote prefix", Excel's own way of keeping typed text text when it is edited:
+nothing is added to what the reader sees. Numbers, dates and booleans keep their type, so a spreadsheet can sum
 and sort them (a number is never a formula). Characters that XML 1.0 cannot carry (control
 characters other than tab, line feed and carriage return) are dropped rather than failing the export.
 """
@@ -22,7 +23,7 @@ from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from lib.csvsafe import neutralise
+from lib.csvsafe import is_dangerous
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -41,14 +42,15 @@ class Sheet:
 
 
 def safe_value(value: Any) -> Any:
-    """The value as it may be written to a cell: text neutralised, numbers and dates as they are."""
+    """The value as it may be written to a cell: text without what XML cannot carry, numbers and dates
+    as they are."""
     if value is None:
         return None
     if isinstance(value, bool | int | float | Decimal | dt.date | dt.datetime):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             return value.replace(tzinfo=None)  # Excel has no time zones: the caller passes local time
         return value
-    return _ILLEGAL.sub("", neutralise(value))
+    return _ILLEGAL.sub("", str(value))
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -79,6 +81,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
                 cell.value = value
                 if isinstance(value, str):
                     cell.data_type = TYPE_STRING  # never "f" (formula), whatever the text
+                    if is_dangerous(value):
+                        cell.quotePrefix = True
                     if column_number > len(widths):
                         widths.append(0)
                     longest_line = max((len(line) for line in value.splitlines()), default=0)

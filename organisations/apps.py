@@ -6,10 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _register_sqlite_functions(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """SQLite has no trigram index: the search's similarity is the same measure in Python."""
+    """SQLite has no ICU and no trigram index: Norwegian order and the search's similarity come from
+    the same Python functions the tests compare with PostgreSQL's."""
     if connection.vendor == "sqlite":
+        from lib.collation import NORWEGIAN, compare
         from lib.search import word_similarity
 
+        connection.connection.create_collation(NORWEGIAN, compare)
         connection.connection.create_function(
             "portal_word_similarity",
             2,

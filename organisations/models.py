@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import TimeStampedModel
 from core.roles import OrganisationRoleType, SignatoryBasis
 from lib.choices import label_of
+from lib.collation import NORWEGIAN
 from lib.search import fold
 from organisations.choices import REGISTER_STATUS_COLOURS, OrganisationForm, RegisterStatus, Source
 from organisations.fields import OrgNumberField, SearchKeyField
@@ -28,7 +29,7 @@ class County(models.Model):
     """A county (fylke) in the 2024 structure: 15 of them. Its authority is an Organisation."""
 
     number = models.CharField(_("county number"), max_length=2, unique=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, db_collation=NORWEGIAN)
     organisation = models.ForeignKey(
         "Organisation",
         on_delete=models.PROTECT,
@@ -52,7 +53,7 @@ class Diginettverk(models.Model):
     """A regional digitalisation network (KS's Diginettverk): the municipalities of a region that
     cooperate on digitalisation. A grouping for status and follow-up, not a network provider."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, db_collation=NORWEGIAN)
 
     class Meta:
         verbose_name = _("Diginettverk")
@@ -72,7 +73,7 @@ class Municipality(models.Model):
         unique=True,
         validators=[RegexValidator(r"^\d{4}$", _("A municipality number has 4 digits."))],
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name"), max_length=100, db_collation=NORWEGIAN)
     county = models.ForeignKey(
         County, on_delete=models.PROTECT, related_name="municipalities", verbose_name=_("county")
     )
@@ -104,9 +105,9 @@ class Organisation(TimeStampedModel):
     """
 
     org_number = OrgNumberField(_("organisation number"), unique=True, null=True, blank=True)
-    name = models.CharField(_("name"), max_length=255)
+    name = models.CharField(_("name"), max_length=255, db_collation=NORWEGIAN)
     # The name case-folded in Python: SQLite's LIKE folds ASCII only, so "ålesund" would miss "Ålesund".
-    search_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    search_name = models.CharField(max_length=255, editable=False, db_index=True, default="", db_collation=NORWEGIAN)
     # The name as people type it when they search (lib.search.fold: "Bodø" -> "bodo"); PostgreSQL
     # serves both substring and typo-tolerant matches from a trigram index on it (migration 0002).
     search_key = SearchKeyField(max_length=255, editable=False, default="")

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.permissions import Action, can, require
-from lib.csvsafe import to_csv
+from lib.csvsafe import csv_response
 from lib.xlsxsafe import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from lib.xlsxsafe import Sheet, to_xlsx
 from surveys import results, services
@@ -193,7 +193,7 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         local = [
             [timezone.localtime(c).strftime("%Y-%m-%d %H:%M") if hasattr(c, "tzinfo") else c for c in r] for r in rows
         ]
-        response = HttpResponse("\ufeff" + to_csv(header, local), content_type="text/csv; charset=utf-8")
+        response = csv_response(f"{filename}.csv", header, local)
     elif fmt == "xlsx":
         local = [[timezone.localtime(c) if hasattr(c, "tzinfo") else c for c in r] for r in rows]
         response = HttpResponse(

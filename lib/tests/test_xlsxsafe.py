@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from lib.csvsafe import neutralise
+from lib.csvsafe import is_dangerous
 from lib.xlsxsafe import Sheet, safe_value, to_xlsx
 
 DANGEROUS = [
@@ -30,17 +30,19 @@ def _read(data: bytes):
     return load_workbook(io.BytesIO(data))
 
 
-def test_text_cells_follow_the_csv_rule_and_are_never_formulas() -> None:
+def test_text_cells_are_never_formulas_and_dangerous_ones_are_quote_prefixed_without_an_apostrophe() -> None:
     data = to_xlsx([Sheet("Navn", ["Name"], [[name] for name in DANGEROUS + HARMLESS])])
 
     sheet = _read(data)["Navn"]
     values = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     cells = [row[0] for row in sheet.iter_rows(min_row=2)]
 
-    for name, value in zip(DANGEROUS, values, strict=False):
-        assert value == "'" + name == neutralise(name), repr(name)
-    for name, value in zip(HARMLESS, values[len(DANGEROUS) :], strict=True):
+    for name, value, cell in zip(DANGEROUS, values, cells, strict=False):
+        assert value == name, repr(name)  # shown as typed: no visible apostrophe
+        assert cell.quotePrefix and is_dangerous(name), repr(name)
+    for name, value, cell in zip(HARMLESS, values[len(DANGEROUS) :], cells[len(DANGEROUS) :], strict=True):
         assert value == (name or None), repr(name)
+        assert not cell.quotePrefix
     assert all(cell.data_type != "f" for cell in cells)
     # Nothing in the file is a formula element.
     import zipfile
@@ -50,9 +52,10 @@ def test_text_cells_follow_the_csv_rule_and_are_never_formulas() -> None:
     assert "<f>" not in xml and "<f " not in xml
 
 
-def test_the_header_is_neutralised_too_and_bold() -> None:
+def test_the_header_is_protected_too_and_bold() -> None:
     sheet = _read(to_xlsx([Sheet("S", ["=evil", "Ok"], [])]))["S"]
-    assert [cell.value for cell in sheet[1]] == ["'=evil", "Ok"]
+    assert [cell.value for cell in sheet[1]] == ["=evil", "Ok"]
+    assert sheet["A1"].quotePrefix and sheet["A1"].data_type == "s"
     assert sheet["A1"].font.bold
     assert sheet.freeze_panes == "A2"
 
@@ -79,7 +82,7 @@ def test_an_aware_datetime_is_written_as_the_given_local_time() -> None:
 def test_control_characters_xml_cannot_carry_are_dropped() -> None:
     sheet = _read(to_xlsx([Sheet("S", ["Name"], [["Bad\x00\x07name\x1f AS"], ["-\x01x"]])]))["S"]
     assert sheet["A2"].value == "Badname AS"
-    assert sheet["A3"].value == "'-x"
+    assert sheet["A3"].value == "-x" and sheet["A3"].quotePrefix
 
 
 def test_several_sheets_with_safe_unique_titles() -> None:
