@@ -74,6 +74,7 @@ def test_login_page_with_failed_login(page: Page, live_server: Any) -> None:
     with page.expect_navigation():
         page.click("main form button[type=submit]")
     expect(page.locator(".error-summary")).to_be_visible()
+    expect(page.locator(".error-summary")).to_be_focused()  # the focus moves to what went wrong
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
     assert_no_axe_violations(page)
 
@@ -98,6 +99,27 @@ def test_organisation_list(page: Page, live_server: Any, email: str, query: str)
     if query:
         expect(page.locator("table.table tbody")).to_contain_text("Ringsaker")
     assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
+def test_the_header_search_suggests_as_one_types_and_a_number_opens_the_organisation(
+    page: Page, live_server: Any
+) -> None:
+    login(page, live_server, NILS)
+    field = page.locator("#find-header")
+    field.press_sequentially("ringsakr")  # a typo, no capital
+    suggestion = page.locator("#find-suggestions a").first
+    expect(suggestion).to_contain_text("Ringsaker")
+    assert_no_axe_violations(page)
+    field.press("Enter")
+    expect(page.locator("h1")).to_have_text(re.compile("Find an organisation|Finn en organisasjon"))
+    expect(page.locator("table.table tbody")).to_contain_text("Ringsaker")
+    assert_no_axe_violations(page)
+    page.locator("#find-header").fill("")
+    page.locator("#find-header").fill(page.locator("table.table tbody td.nowrap").first.inner_text())
+    with page.expect_navigation():
+        page.locator("#find-header").press("Enter")
+    expect(page.locator("h1")).to_contain_text("Ringsaker")
 
 
 @pytest.mark.browser
