@@ -191,6 +191,21 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Login through OpenID Connect (accounts.oidc). A provider whose issuer is not set is not offered.
+# ID-porten: client_secret_basic with IDPORTEN_CLIENT_SECRET, or private_key_jwt with IDPORTEN_PRIVATE_KEY_PATH.
+IDPORTEN_ISSUER = env_str("IDPORTEN_ISSUER", "").rstrip("/")
+IDPORTEN_CLIENT_ID = env_str("IDPORTEN_CLIENT_ID", "")
+IDPORTEN_CLIENT_SECRET = env_str("IDPORTEN_CLIENT_SECRET", "")
+IDPORTEN_PRIVATE_KEY_PATH = env_str("IDPORTEN_PRIVATE_KEY_PATH", "")
+IDPORTEN_LOGIN_ACR = env_str("IDPORTEN_LOGIN_ACR", "idporten-loa-substantial")
+IDPORTEN_SIGNING_ACR = env_str("IDPORTEN_SIGNING_ACR", "idporten-loa-high")
+# HelseID: private_key_jwt and pushed authorization requests.
+HELSEID_ISSUER = env_str("HELSEID_ISSUER", "").rstrip("/")
+HELSEID_CLIENT_ID = env_str("HELSEID_CLIENT_ID", "")
+HELSEID_PRIVATE_KEY_PATH = env_str("HELSEID_PRIVATE_KEY_PATH", "")
+# How recent a login must be to count as a step-up (accounts.oidc.require_acr), in seconds.
+OIDC_STEP_UP_MAX_AGE = env_int("OIDC_STEP_UP_MAX_AGE", 300, minimum=0)
+OIDC_HTTP_TIMEOUT = env_int("OIDC_HTTP_TIMEOUT", 10, minimum=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
