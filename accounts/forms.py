@@ -30,6 +30,8 @@ class RegisteredPersonForm(forms.Form):
         email = self.cleaned_data["email"].strip().lower()
         user = get_user_model().objects.filter(email=email, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
+            raise forms.ValidationError(
+                _("No active user has this e-mail address. Invite the person by e-mail instead (see the link below).")
+            )
         self.cleaned_data["user"] = user
         return email

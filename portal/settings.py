@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "organisations",
+    "invitations",
     "memberships",
     "dashboards",
     "agreements",

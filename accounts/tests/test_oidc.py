@@ -17,7 +17,7 @@ from accounts.oidc.testing import DevProvider, drive, oidc_dev_provider_fixture,
 from accounts.oidc.views import TX_KEY
 from core.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def start(client: Client, name: str = "idporten", **query: str) -> str:
@@ -52,7 +52,7 @@ def test_kari_logs_in_with_id_porten(client: Client, oidc_providers: DevProvider
     query = parse_qs(urlsplit(authorize).query)
     assert query["code_challenge_method"] == ["S256"]
     assert query["acr_values"] == ["idporten-loa-substantial"]
-    assert query["ui_locales"] == ["nb"]  # the portal speaks Bokmål by default
+    assert query["ui_locales"] == ["en"]  # the portal's language
     assert {"state", "nonce", "code_challenge"} <= set(query)
     response = finish(client, drive(authorize))
     assert logged_in(client)
