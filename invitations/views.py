@@ -19,7 +19,7 @@ from invitations.forms import InvitationForm
 from invitations.models import Invitation
 from organisations.models import Organisation
 
-SESSION_TOKEN = "invitation_token"
+SESSION_TOKEN = "invitation_token"  # noqa: S105 - a session key, not a secret
 
 
 @login_required
