@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.oidc import login_level
 from accounts.oidc.providers import get_provider
+from accounts.oidc.views import begin, handoff
 from core.permissions import Action, get_visible_or_404
 from invitations import services
 from invitations.forms import InvitationForm
@@ -76,8 +75,10 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     provider = get_provider("idporten")
     if request.method == "POST" and provider is not None:
         request.session[SESSION_TOKEN] = token
-        query = urlencode({"next": reverse("invitations:accept_complete")})
-        return HttpResponseRedirect(f"{reverse('accounts:oidc_start', args=[provider.name])}?{query}")
+        response = begin(request, provider, next_url=reverse("invitations:accept_complete"))
+        if response.status_code == 302 and not response["Location"].startswith("/"):
+            return handoff(request, provider, response["Location"])
+        return response
     return render(request, "invitations/accept.html", {"invitation": invitation, "provider": provider})
 
 

@@ -6,6 +6,7 @@ rewrite the next ID token (wrong aud, alg=none, ...) and prove the portal's libr
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import select
@@ -14,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin
 
 import pytest
@@ -97,6 +99,13 @@ def oidc_providers_fixture(settings: object, oidc_dev_provider: DevProvider) -> 
     for name, value in oidc_dev_provider.settings().items():
         setattr(settings, name, value)
     return oidc_dev_provider
+
+
+def handoff_url(response: Any) -> str:
+    """Where the portal's hand-off page (accounts/oidc/handoff.html) sends the browser."""
+    match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', response.content.decode())
+    assert match, response.content.decode()[:500]
+    return html.unescape(match.group(1))
 
 
 _FORM = re.compile(r'action="(/interaction/[^"]+/login)"')

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LogoutView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +27,15 @@ logger = logging.getLogger(__name__)
 
 TX_KEY = "oidc_tx"
 SESSION_KEY = "oidc"
+
+
+def handoff(request: HttpRequest, provider: Provider, url: str) -> HttpResponse:
+    """Send the browser on to the provider from the answer to a POST.
+
+    A redirect would be blocked: the portal's CSP (form-action 'self') covers where a form's
+    redirects lead. A page of our own that refreshes to the provider is a new navigation instead.
+    """
+    return render(request, "accounts/oidc/handoff.html", {"provider": provider, "url": url})
 
 
 def ui_locales() -> str:
@@ -169,4 +178,4 @@ class PortalLogoutView(LogoutView):
             post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:login")),
             ui_locales=ui_locales(),
         )
-        return HttpResponseRedirect(url) if url else response
+        return handoff(request, provider, url) if url else response

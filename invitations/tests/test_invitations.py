@@ -15,7 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.oidc.testing import DevProvider, drive, oidc_dev_provider_fixture, oidc_providers_fixture, persona  # noqa: F401 - fixtures
+from accounts.oidc.testing import (  # noqa: F401 - fixtures
+    DevProvider,
+    drive,
+    handoff_url,
+    oidc_dev_provider_fixture,
+    oidc_providers_fixture,
+    persona,
+)
 from core.audit import verify_chain
 from core.models import AuditEvent
 from core.roles import OrganisationRoleType
@@ -162,8 +169,7 @@ def test_accepting_through_id_porten(world: Any, client: Any, oidc_providers: De
     page = client.get(accept_url).content.decode()
     assert "Anne Admin invites you to be Security contact" in page
     assert "Accept and log in with ID-porten (test)" in page
-    authorize = client.post(accept_url)["Location"]
-    callback = drive(client.get(authorize)["Location"] if authorize.startswith("/") else authorize, who="mona")
+    callback = drive(handoff_url(client.post(accept_url)), who="mona")
     parts = urlsplit(callback)
     response = client.get(f"{parts.path}?{parts.query}", follow=True)
     mona = User.objects.get(national_id_digest__isnull=False, full_name="Mona Lie")
