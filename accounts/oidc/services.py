@@ -58,7 +58,7 @@ def sign_in_person(*, provider: Provider, claims: dict[str, Any]) -> User:
                 reason="subject_person_mismatch",
             )
     else:
-        user = User.objects.select_for_update().filter(national_id_digest=digest).first()  # type: ignore[assignment]
+        user = User.objects.select_for_update().filter(national_id_digest=digest).first()
         if user is None:
             # Members need no e-mail address to arrive; a reserved .invalid address stands in until
             # they give one (an invitation gives its own).
