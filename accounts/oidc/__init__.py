@@ -20,6 +20,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from accounts.oidc.providers import configured_providers, get_provider
+
 
 def login_level(request: HttpRequest) -> tuple[str, str, int] | None:
     """(provider, acr, auth_time) of this session's provider login, or None for a password login."""
@@ -30,8 +32,6 @@ def login_level(request: HttpRequest) -> tuple[str, str, int] | None:
 
 
 def require_acr(request: HttpRequest, level: str, *, max_age: int | None = None) -> HttpResponseRedirect | None:
-    from accounts.oidc.providers import configured_providers, get_provider
-
     max_age = settings.OIDC_STEP_UP_MAX_AGE if max_age is None else max_age
     current = login_level(request)
     if current is not None:

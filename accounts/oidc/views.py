@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -116,7 +117,7 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
             request,
             provider,
             _("%(provider)s could not log you in. Please try again.") % {"provider": provider.display_name},
-            f"provider error {error[:40]}",
+            f"provider error {re.sub(r'[^a-z_]', '', error)[:40]}",
         )
     state = request.GET.get("state", "")
     if tx is None or tx.provider != provider.name or not state or not constant_time_compare(state, tx.state):
