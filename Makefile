@@ -52,6 +52,7 @@ lint: venv
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
+	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
