@@ -16,16 +16,26 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
-run: venv
+# The local OpenID Provider (devtools/oidc/provider.mjs) that `make run` starts: "Log in with ID-porten (test)".
+OIDC_DEV_ENV := IDPORTEN_ISSUER=$${IDPORTEN_ISSUER:-http://127.0.0.1:8800} \
+  IDPORTEN_CLIENT_ID=$${IDPORTEN_CLIENT_ID:-medlemsportal-dev} \
+  IDPORTEN_CLIENT_SECRET=$${IDPORTEN_CLIENT_SECRET:-dev-only-idporten-secret} \
+  HELSEID_ISSUER=$${HELSEID_ISSUER:-http://127.0.0.1:8801} \
+  HELSEID_CLIENT_ID=$${HELSEID_CLIENT_ID:-medlemsportal-helseid-dev} \
+  HELSEID_PRIVATE_KEY_PATH=$${HELSEID_PRIVATE_KEY_PATH:-var/oidc/helseid-client-key.pem}
+
+run: venv node-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_signing_certificate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_service_catalogue
 	$(PY) manage.py seed_demo
-	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail (stop with Ctrl-C)"
+	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail and the local"
+	@echo "ID-porten/HelseID test provider on 127.0.0.1:8800/8801 (stop with Ctrl-C)"
 	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver 127.0.0.1:8000
+	  node devtools/oidc/provider.mjs --idporten-port 8800 --helseid-port 8801 >/dev/null & oidc=$$!; \
+	  trap 'kill $$worker $$oidc 2>/dev/null' EXIT INT TERM; \
+	  $(OIDC_DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # What the browser tests need from the operating system, installed only when missing.
 system-deps:
@@ -42,6 +52,7 @@ lint: venv
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
+	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

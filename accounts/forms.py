@@ -22,14 +22,21 @@ class LoginForm(AuthenticationForm):
 
 
 class RegisteredPersonForm(forms.Form):
-    """A form that names a registered, active person by e-mail; ``cleaned_data["user"]`` is that person."""
+    """A form that names a registered, active person by e-mail; ``cleaned_data["user"]`` is that person.
+
+    Someone not yet in the portal is invited instead (the invitations app): ``unknown_person`` says so.
+    """
 
     email = forms.EmailField(label=_("The person's e-mail address"), max_length=254)
+    unknown_person = _(
+        "No active user has this e-mail address. Invite the person to the organisation by e-mail first "
+        "(Invitations, on the organisation's page); they join by logging in with ID-porten."
+    )
 
     def clean_email(self) -> Any:
         email = self.cleaned_data["email"].strip().lower()
         user = get_user_model().objects.filter(email=email, is_active=True).first()
         if user is None:
-            raise forms.ValidationError(_("No active user has this e-mail address. Ask the person to register first."))
+            raise forms.ValidationError(self.unknown_person)
         self.cleaned_data["user"] = user
         return email

@@ -88,3 +88,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ExternalIdentity(models.Model):
+    """A login at an identity provider that belongs to an account: (issuer, subject) names it.
+
+    The same subject at another issuer is another identity; two issuers reach one account only through
+    the national identity number's digest on the User, never through an e-mail address.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("subject"), max_length=255)
+    hpr_number = models.CharField(_("HPR number"), max_length=16, blank=True)
+    created_at = models.DateTimeField(_("linked"), default=timezone.now)
+    last_login_at = models.DateTimeField(_("last login"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_issuer_subject")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

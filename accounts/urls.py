@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from accounts.forms import LoginForm
+from accounts.oidc import views as oidc_views
 
 app_name = "accounts"
 
@@ -13,7 +14,9 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", oidc_views.PortalLogoutView.as_view(), name="logout"),
+    path("oidc/<slug:provider_name>/start/", oidc_views.start, name="oidc_start"),
+    path("oidc/<slug:provider_name>/callback/", oidc_views.callback, name="oidc_callback"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -7,7 +7,9 @@ from Enhetsregisteret.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core.roles import OrganisationRoleType as R
 from core.roles import SignatoryBasis as B
@@ -109,3 +111,15 @@ PERSONAS = [
         superuser=True,
     ),
 ]
+
+
+def _dev_identities() -> dict[str, str]:
+    """E-mail -> synthetic identity number of the personas the local OpenID Provider holds
+    (devtools/oidc/personas.json), so "Log in with ID-porten (test)" arrives at the demo account."""
+    path = Path(__file__).resolve().parent.parent / "devtools" / "oidc" / "personas.json"
+    if not path.exists():
+        return {}
+    return {p["email"]: p["pid"] for p in json.loads(path.read_text(encoding="utf-8"))}
+
+
+DEV_IDENTITIES = _dev_identities()

@@ -11,7 +11,16 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
-from demo.data import DEMO_MUNICIPALITY, DEMO_PASSWORD, ORGANISATIONS, OTHER_MUNICIPALITY, PERSONAS, demo_org_number
+from accounts import personal_id
+from demo.data import (
+    DEMO_MUNICIPALITY,
+    DEMO_PASSWORD,
+    DEV_IDENTITIES,
+    ORGANISATIONS,
+    OTHER_MUNICIPALITY,
+    PERSONAS,
+    demo_org_number,
+)
 from demo.history import seed_draft_2026, seed_signing_history
 from organisations.choices import Source
 from organisations.models import CoordinatorAssignment, Municipality, Organisation, OrganisationRole
@@ -70,6 +79,12 @@ def demo_seed(*, history: bool = True) -> list[Login]:
         user.staff_role = persona.staff_role
         user.is_superuser = persona.superuser
         user.is_demo = True
+        if persona.email in DEV_IDENTITIES:  # the same person at the local OpenID Provider
+            number = DEV_IDENTITIES[persona.email]
+            digest = personal_id.digest(number)
+            if not User.objects.filter(national_id_digest=digest).exclude(email=persona.email).exists():
+                user.national_id_digest = digest
+                user.birth_date = personal_id.birth_date(number)
         user.full_clean(exclude=["password"])
         user.save()
         for key, role, basis in persona.roles:

@@ -10,6 +10,10 @@ from core.roles import OrganisationRoleType, SignatoryBasis
 class RoleGrantForm(RegisteredPersonForm):
     """Give a registered person a role for the organisation."""
 
+    unknown_person = _(
+        "No active user has this e-mail address. Invite the person by e-mail instead (see the link below)."
+    )
+
     role = forms.ChoiceField(label=_("Role"), choices=OrganisationRoleType.choices)
     signatory_basis = forms.ChoiceField(
         label=_("Basis of signatory authority"),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "organisations",
+    "invitations",
     "memberships",
     "dashboards",
     "agreements",
@@ -191,6 +192,31 @@ AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Login through OpenID Connect (accounts.oidc). A provider whose issuer is not set is not offered.
+# ID-porten: client_secret_basic with IDPORTEN_CLIENT_SECRET, or private_key_jwt with IDPORTEN_PRIVATE_KEY_PATH.
+IDPORTEN_ISSUER = env_str("IDPORTEN_ISSUER", "").rstrip("/")
+IDPORTEN_CLIENT_ID = env_str("IDPORTEN_CLIENT_ID", "")
+IDPORTEN_CLIENT_SECRET = env_str("IDPORTEN_CLIENT_SECRET", "")
+IDPORTEN_PRIVATE_KEY_PATH = env_str("IDPORTEN_PRIVATE_KEY_PATH", "")
+IDPORTEN_LOGIN_ACR = env_str("IDPORTEN_LOGIN_ACR", "idporten-loa-substantial")
+IDPORTEN_SIGNING_ACR = env_str("IDPORTEN_SIGNING_ACR", "idporten-loa-high")
+# HelseID: private_key_jwt and pushed authorization requests.
+HELSEID_ISSUER = env_str("HELSEID_ISSUER", "").rstrip("/")
+HELSEID_CLIENT_ID = env_str("HELSEID_CLIENT_ID", "")
+HELSEID_PRIVATE_KEY_PATH = env_str("HELSEID_PRIVATE_KEY_PATH", "")
+for _name, _issuer, _client_id, _credential in (
+    ("IDPORTEN", IDPORTEN_ISSUER, IDPORTEN_CLIENT_ID, IDPORTEN_CLIENT_SECRET or IDPORTEN_PRIVATE_KEY_PATH),
+    ("HELSEID", HELSEID_ISSUER, HELSEID_CLIENT_ID, HELSEID_PRIVATE_KEY_PATH),
+):
+    if _issuer and not (_client_id and _credential):
+        raise ImproperlyConfigured(
+            f"{_name}_ISSUER is set: {_name}_CLIENT_ID and its secret or private key are needed too."
+        )
+    if _issuer and PRODUCTION and not _issuer.startswith("https://"):
+        raise ImproperlyConfigured(f"{_name}_ISSUER must be an https:// URL in production.")
+# How recent a login must be to count as a step-up (accounts.oidc.require_acr), in seconds.
+OIDC_STEP_UP_MAX_AGE = env_int("OIDC_STEP_UP_MAX_AGE", 300, minimum=0)
+OIDC_HTTP_TIMEOUT = env_int("OIDC_HTTP_TIMEOUT", 10, minimum=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

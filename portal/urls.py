@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("organisations/", include("organisations.urls")),
+    path("invitations/", include("invitations.urls")),
     path("memberships/", include("memberships.urls")),
     path("help/", include("core.urls")),
     path("services/", include("agreements.urls")),

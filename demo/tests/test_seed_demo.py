@@ -81,3 +81,20 @@ def test_the_history_reproduces_the_deck(reference) -> None:
     counts = (Signature.objects.count(), Membership.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (Signature.objects.count(), Membership.objects.count()) == counts
+
+
+@pytest.mark.django_db
+def test_demo_personas_are_the_local_providers_people() -> None:
+    """Kari at the local OpenID Provider (devtools/oidc/personas.json) is the demo Kari: same identity number."""
+    from django.core.management import call_command
+
+    from accounts import personal_id
+    from accounts.models import User
+    from demo.data import DEV_IDENTITIES
+
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", "--without-history", verbosity=0)
+    kari = User.objects.get(email="kari@demo.medlemsportal.no")
+    assert kari.national_id_digest == personal_id.digest(DEV_IDENTITIES["kari@demo.medlemsportal.no"])
+    assert kari.birth_date is not None
+    call_command("seed_demo", "--without-history", verbosity=0)  # idempotent

@@ -106,7 +106,7 @@ def test_an_e_mail_without_an_active_user_gives_a_form_error_and_stores_nothing(
 
     assert response.status_code == 400
     assert response.context["form"].errors["email"] == [
-        "Ingen aktiv bruker har denne e-postadressen. Be personen om å registrere seg først."
+        "Ingen aktiv bruker har denne e-postadressen. Inviter personen på e-post i stedet (se lenken nedenfor)."
     ]
     assert "Ingen aktiv bruker har denne e-postadressen" in response.content.decode()
     assert OrganisationRole.objects.count() == before
