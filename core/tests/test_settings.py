@@ -20,6 +20,7 @@ PROD = {
     "ALLOWED_HOSTS": "medlemsportal.example.no",
     "EMAIL_HOST": "smtp.example.no",
     "SIGNING_PKCS12_PASSWORD": "from-the-secret-store",
+    "NATIONAL_ID_HMAC_KEY": "n" * 16 + "0123456789abcdefghijklmnop",
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
 }
 
@@ -73,6 +74,8 @@ def test_the_production_profile_starts_with_every_required_variable() -> None:
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be one of"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number"),
         ({"SIGNING_PKCS12_PASSWORD": ""}, "SIGNING_PKCS12_PASSWORD is required"),
+        ({"NATIONAL_ID_HMAC_KEY": ""}, "NATIONAL_ID_HMAC_KEY is required"),
+        ({"NATIONAL_ID_HMAC_KEY": "too-short"}, "NATIONAL_ID_HMAC_KEY must be at least 32"),
         ({"MEMBERSHIP_REMINDER_DAYS": "30,fourteen"}, "MEMBERSHIP_REMINDER_DAYS must be whole days"),
     ],
 )
