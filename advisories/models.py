@@ -32,6 +32,7 @@ from core.models import TimeStampedModel
 from core.permissions import Action, can, visibility
 from core.roles import OrganisationRoleType
 from organisations.choices import RegisterStatus
+from organisations.models import County, Organisation
 
 Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) of one organisation
 
@@ -39,8 +40,6 @@ Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) 
 def regions_by_organisation(org_ids: frozenset[int] | set[int]) -> dict[int, Region]:
     """Each organisation's form, counties and Diginettverk, in two queries: a municipality by its own
     county and network, a county authority by its county, any other unit by its address municipality."""
-    from organisations.models import County, Organisation
-
     if not org_ids:
         return {}
     rows = Organisation.objects.filter(pk__in=org_ids).values_list(
@@ -307,8 +306,6 @@ class Advisory(TimeStampedModel):
 
     def targeted_organisations(self) -> models.QuerySet:
         """The organisations this advisory's audience names (deleted units excluded)."""
-        from organisations.models import County, Organisation
-
         base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED)
         if self.audience_all:
             return base

@@ -11,13 +11,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements import graph, pricing
+from agreements import graph, hooks, pricing
 from agreements.choices import AgreementState, FlowStep
 from agreements.models import Service, ServiceAgreement, ServiceFlow
 from agreements.services import Selection, current_terms
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
-from orders.models import Order
 
 
 @dataclass
@@ -83,7 +82,7 @@ def load(organisation: Any) -> FlowState:
     agreements = list(
         ServiceAgreement.objects.live().filter(organisation=organisation).select_related("service", "terms_version")
     )
-    pending = set(Order.objects.open().filter(organisation=organisation).values_list("service_id", flat=True))
+    pending = hooks.pending_service_ids(organisation)
     held = {a.service_id for a in agreements} | pending
     orderable = [
         s

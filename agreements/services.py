@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements import documents, graph
+from agreements import documents, graph, hooks
 from agreements.choices import AgreementState, TermsStatus
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.audit import audit_record
@@ -196,8 +196,6 @@ class Selection:
 
 def selection_problems(organisation: Organisation, selection: Selection) -> list[str]:
     """Why this selection cannot be signed, in plain words (empty when it can)."""
-    from orders.models import Order
-
     problems: list[str] = []
     prerequisites = graph.prerequisite_map()
     names = dict(Service.objects.values_list("pk", "name"))
@@ -205,7 +203,7 @@ def selection_problems(organisation: Organisation, selection: Selection) -> list
     dropped = {a.service_id for a in selection.drop}
     ordered = {s.pk for s in selection.order}
     kept = {a.service_id for a in selection.keep}
-    pending = set(Order.objects.open().filter(organisation=organisation).values_list("service_id", flat=True))
+    pending = hooks.pending_service_ids(organisation)
     held = (live - dropped) | pending
     for service in selection.order:
         if not service.is_orderable:
@@ -359,10 +357,8 @@ def record_service_signing(
             },
             at=now,
         )
-        from orders.services import submit_order
-
         for service in selection.order:
-            submit_order(
+            hooks.order_book().submit(
                 organisation=organisation,
                 service=service,
                 terms_version=terms[service.pk],

@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements import charts, documents, flow, graph, pricing, roadmap, selectors, services
+from agreements import charts, documents, flow, graph, hooks, pricing, roadmap, selectors, services
 from agreements.choices import FlowStep
 from agreements.forms import CatalogueFilter, OrderStepForm, ResignStepForm, SignForm, TerminateForm, TermsForm
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require
 from memberships.services import signing_authority
-from orders.models import Order
 from organisations.models import Organisation
 from organisations.querysets import scoped_to_visible_organisations
 
@@ -147,7 +146,7 @@ def organisation_services(request: HttpRequest, pk: int) -> HttpResponse:
     # Coordinators see the agreements of their municipalities but not orders (ORDER_VIEW): no list of
     # links they could not open.
     orders = (
-        list(Order.objects.filter(organisation=organisation).select_related("service").order_by("-submitted_at")[:50])
+        list(hooks.orders_of(organisation).select_related("service").order_by("-submitted_at")[:50])
         if can(request.user, Action.ORDER_VIEW, organisation)
         else None
     )

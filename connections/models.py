@@ -27,6 +27,7 @@ from connections.choices import (
 )
 from core.models import TimeStampedModel
 from core.permissions import visibility
+from organisations.querysets import scoped_to_visible_organisations
 
 # Membership states in which an organisation is a member in force (memberships.choices.MembershipState):
 # "must sign new terms" is still a member until its deadline passes and it is blocked.
@@ -322,8 +323,6 @@ class Outage(TimeStampedModel):
 
 class OrganisationScopedQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> OrganisationScopedQuerySet:
-        from organisations.querysets import scoped_to_visible_organisations
-
         return scoped_to_visible_organisations(self, user)
 
 

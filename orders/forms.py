@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from agreements.models import Service
 from core.permissions import POLICY, Action
 from orders.choices import TRANSITIONS, OrderState
 from organisations.models import County
@@ -29,8 +30,6 @@ class QueueFilter(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from agreements.models import Service
-
         super().__init__(*args, **kwargs)
         self.fields["state"].choices = [("", _("All open")), ("all", _("All")), *OrderState.choices]
         self.fields["service"].queryset = Service.objects.order_by("sort_order", "name")

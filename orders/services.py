@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.services import agreement_start
+from connections import services as connection_services
 from core.audit import audit_record
 from core.mail import mail_queue
 from core.permissions import Action, can
@@ -62,9 +64,7 @@ def submit_order(
         at=at,
     )
     if service.is_connection:
-        from connections.services import plan_connection_for_order
-
-        plan_connection_for_order(organisation=organisation, actor=actor, order=order)
+        connection_services.plan_connection_for_order(organisation=organisation, actor=actor, order=order)
     _notify_member(order, event)
     return order
 
@@ -117,8 +117,6 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
             at=now,
         )
         if to_state == OrderState.DELIVERED:
-            from agreements.services import agreement_start
-
             agreement_start(
                 actor=actor,
                 organisation=order.organisation,

@@ -6,14 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import Action, can
+from organisations.models import Organisation
 from support.choices import AttendanceStatus, RequestCategory, RequestStatus, Weekday
 from support.models import AttendanceRequest, OpeningHours
 
 
 def organisations_for(user: Any, action: Action) -> list[Any]:
     """The organisations in which ``user`` may perform ``action`` (their own roles)."""
-    from organisations.models import Organisation
-
     ids = {role.organisation_id for role in user.organisation_roles.active()}
     return [org for org in Organisation.objects.filter(pk__in=ids).order_by("name") if can(user, action, org)]
 
@@ -38,8 +37,6 @@ class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
-        from organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.all()
         self.set_organisations(organisations)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.choices import OrganisationForm
+from organisations.models import County, Diginettverk, Organisation
 from surveys.choices import QuestionKind
 from surveys.models import Question, Survey
 
@@ -59,8 +60,6 @@ class AnswerForm(forms.Form):
     def __init__(
         self, *args: Any, survey: Survey, questions: list[Question], organisations: list[Any], **kwargs: Any
     ) -> None:
-        from organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
@@ -102,8 +101,6 @@ class ResultFilterForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from organisations.models import County, Diginettverk
-
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = County.objects.order_by("name")
         self.fields["diginettverk"].queryset = Diginettverk.objects.order_by("name")

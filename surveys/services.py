@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, require
+from organisations.models import Organisation
 from surveys.choices import QuestionKind, SurveyState
 from surveys.models import Answer, Question, Response, Survey
 
@@ -24,8 +25,6 @@ class AlreadyAnswered(ValidationError):
 
 def eligible_organisations(user: Any, survey: Survey) -> list[Any]:
     """The organisations ``user`` holds a role in that belong to the survey's audience."""
-    from organisations.models import Organisation
-
     organisations = Organisation.objects.filter(
         pk__in=user.organisation_roles.active().values("organisation_id")
     ).order_by("name")
