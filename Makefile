@@ -38,6 +38,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint: venv
 	ruff check .
 	ruff format --check .
+	lint-imports --no-cache
 
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
