@@ -23,10 +23,7 @@ from organisations.querysets import scoped_to_visible_organisations
 
 def _my_organisations(request: HttpRequest) -> list[Organisation]:
     """The organisations the user has a role in (for the price estimate on a service's page)."""
-    if not request.user.is_authenticated:
-        return []
-    ids = request.user.organisation_roles.active().values_list("organisation_id", flat=True)
-    return list(Organisation.objects.filter(pk__in=ids).select_related("size").order_by("name"))
+    return list(Organisation.objects.held_by(request.user).select_related("size").order_by("name"))
 
 
 # --- the catalogue (public) ----------------------------------------------------------------------

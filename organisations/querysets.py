@@ -23,6 +23,13 @@ class OrganisationQuerySet(models.QuerySet):
             condition |= Q(form="KOMM", municipality__diginettverk_id__in=scope.network_ids)
         return self.filter(condition)
 
+    def held_by(self, user: Any) -> OrganisationQuerySet:
+        """The organisations ``user`` holds a role in today (``OrganisationRoleQuerySet.active``); none
+        for an anonymous user. Unlike ``visible_to``, staff and coordinators get only their own."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(pk__in=user.organisation_roles.active().values("organisation_id"))
+
     def search(self, text: str) -> OrganisationQuerySet:
         """By name (any part, any case) or organisation number (spaces ignored)."""
         text = text.strip()

@@ -37,11 +37,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         suggestion = form.save(commit=False)
-        suggestion.organisation = (
-            Organisation.objects.filter(pk__in=request.user.organisation_roles.active().values("organisation_id"))
-            .order_by("name")
-            .first()
-        )
+        suggestion.organisation = Organisation.objects.held_by(request.user).order_by("name").first()
         try:
             services.suggestion_create(actor=request.user, suggestion=suggestion)
         except ValidationError as exc:

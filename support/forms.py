@@ -13,8 +13,7 @@ from support.models import AttendanceRequest, OpeningHours
 
 def organisations_for(user: Any, action: Action) -> list[Any]:
     """The organisations in which ``user`` may perform ``action`` (their own roles)."""
-    ids = {role.organisation_id for role in user.organisation_roles.active()}
-    return [org for org in Organisation.objects.filter(pk__in=ids).order_by("name") if can(user, action, org)]
+    return [org for org in Organisation.objects.held_by(user).order_by("name") if can(user, action, org)]
 
 
 class OrganisationChoiceMixin:

@@ -25,9 +25,7 @@ class AlreadyAnswered(ValidationError):
 
 def eligible_organisations(user: Any, survey: Survey) -> list[Any]:
     """The organisations ``user`` holds a role in that belong to the survey's audience."""
-    organisations = Organisation.objects.filter(
-        pk__in=user.organisation_roles.active().values("organisation_id")
-    ).order_by("name")
+    organisations = Organisation.objects.held_by(user).order_by("name")
     if survey.audience_forms:
         organisations = organisations.filter(form__in=survey.audience_forms)
     return list(organisations)
