@@ -80,7 +80,7 @@ def _user_org_ids(user: Any) -> frozenset[int]:
     return visibility(user).organisation_ids
 
 
-class AdvisoryQuerySet(models.QuerySet):
+class AdvisoryQuerySet(models.QuerySet["Advisory"]):
     def live(self) -> AdvisoryQuerySet:
         """Published, past the publish time and not expired; corrections in progress excluded."""
         now = timezone.now()
@@ -304,7 +304,7 @@ class Advisory(TimeStampedModel):
             or any(network.pk in networks for network in self.audience_networks.all())
         )
 
-    def targeted_organisations(self) -> models.QuerySet:
+    def targeted_organisations(self) -> models.QuerySet[Organisation]:
         """The organisations this advisory's audience names (deleted units excluded)."""
         base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED)
         if self.audience_all:

@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 
 if TYPE_CHECKING:
+    from accounts.models import User
     from agreements.models import Service, ServiceSigning, ServiceTermsVersion
     from organisations.models import Organisation
 
@@ -30,7 +31,7 @@ class SubmitOrder(Protocol):
         service: Service,
         terms_version: ServiceTermsVersion,
         signing: ServiceSigning,
-        actor: Any,
+        actor: User,
         at: dt.datetime | None = None,
     ) -> object: ...
 

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 import markdown
@@ -193,7 +194,8 @@ def markdown_to_html(text: str) -> str:
     with _markdown_lock:  # a Markdown instance is stateful and not thread-safe
         md = _markdown_converter()
         try:
-            return md.convert(source)
+            html: str = md.convert(source)
+            return html
         finally:
             md.reset()
 
@@ -380,19 +382,19 @@ _PDF_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _STANDARD_INFO_KEYS = {"title", "author", "subject", "keywords", "creator"}
 
 
-class _Info(PDFInfo):
+class _Info(PDFInfo):  # type: ignore[misc]  # reportlab ships no type information
     """The document information dictionary, with extra (custom) keys."""
 
     def __init__(self, extra: dict[str, str]) -> None:
         super().__init__()
         self.extra = extra
 
-    def digest(self, md5object) -> None:  # feeds the invariant document ID
+    def digest(self, md5object: Any) -> None:  # feeds the invariant document ID
         super().digest(md5object)
         for key, value in sorted(self.extra.items()):
             md5object.update(f"{key}={value}".encode())
 
-    def format(self, document) -> bytes:
+    def format(self, document: Any) -> bytes:
         entries = {
             "Title": PDFString(self.title),
             "Author": PDFString(self.author),
@@ -407,16 +409,17 @@ class _Info(PDFInfo):
         )
         for key, value in sorted(self.extra.items()):
             entries[key] = PDFString(value)
-        return PDFDictionary(entries).format(document)
+        formatted: bytes = PDFDictionary(entries).format(document)
+        return formatted
 
 
-class _PageDecoratingCanvas(Canvas):
+class _PageDecoratingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
     """Draws the footer and "n / N" on every page once the page count is known (pages are held until save)."""
 
-    def __init__(self, *args, footer: str = "", info_extra: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, footer: str = "", info_extra: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
-        self._held_pages: list[dict] = []
+        self._held_pages: list[dict[str, Any]] = []
         self._doc.info = _Info(dict(info_extra or {}))
 
     def showPage(self) -> None:  # reportlab's name
@@ -681,7 +684,8 @@ def _column_widths(columns: list[str], rows: list[list[str]]) -> list[float]:
     size = _style("cell").fontSize
 
     def width(text: str, font: str = FONT) -> float:
-        return pdfmetrics.stringWidth(text, font, size)
+        measured: float = pdfmetrics.stringWidth(text, font, size)
+        return measured
 
     minimum: list[float] = []
     preferred: list[float] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -50,9 +50,10 @@ class OrganisationRoleQuerySet(models.QuerySet):
         return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today), user__is_active=True)
 
 
-def scoped_to_visible_organisations(
-    queryset: models.QuerySet, user: Any, field: str = "organisation"
-) -> models.QuerySet:
+_QS = TypeVar("_QS", bound="models.QuerySet[Any]")
+
+
+def scoped_to_visible_organisations(queryset: _QS, user: Any, field: str = "organisation") -> _QS:
     """Objects that belong to an organisation: only those of organisations ``user`` can see."""
     scope = visibility(user)
     if scope.everything:

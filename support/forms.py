@@ -18,14 +18,14 @@ def organisations_for(user: Any, action: Action) -> list[Any]:
 
 class OrganisationChoiceMixin:
     def set_organisations(self, organisations: list[Any]) -> None:
-        field = self.fields["organisation"]  # type: ignore[attr-defined]
+        field = self.fields["organisation"]  # type: ignore[attr-defined]  # the mixin is used on forms only
         field.queryset = field.queryset.filter(pk__in=[o.pk for o in organisations])
         if len(organisations) == 1:
             field.initial = organisations[0].pk
 
 
 class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__
     category = forms.ChoiceField(label=_("What is it about?"), choices=RequestCategory.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
@@ -47,7 +47,7 @@ class MessageForm(forms.Form):
 
 class ManageForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RequestStatus.choices)
-    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)  # type: ignore[arg-type]
+    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(self, *args: Any, agents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -55,7 +55,7 @@ class QuestionForm(forms.ModelForm):
 class AnswerForm(forms.Form):
     """One field per question; single/multiple choice and scale as radio buttons and check boxes."""
 
-    organisation = forms.ModelChoiceField(label=_("Answer on behalf of"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(label=_("Answer on behalf of"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(
         self, *args: Any, survey: Survey, questions: list[Question], organisations: list[Any], **kwargs: Any
@@ -86,7 +86,7 @@ class AnswerForm(forms.Form):
                 )
             else:
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, **options)
-            field.question = question  # type: ignore[attr-defined]
+            field.question = question  # type: ignore[attr-defined]  # the template reads the question off its field
             self.fields[name] = field
 
     def values(self) -> dict[int, Any]:
@@ -94,8 +94,8 @@ class AnswerForm(forms.Form):
 
 
 class ResultFilterForm(forms.Form):
-    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]
-    diginettverk = forms.ModelChoiceField(label=_("Diginettverk"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]
+    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
+    diginettverk = forms.ModelChoiceField(label=_("Diginettverk"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
     form = forms.ChoiceField(
         label=_("Organisation form"), required=False, choices=[("", _("All")), *OrganisationForm.choices]
     )
