@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test venv system-deps node-deps lint check-deploy pytest-sqlite pytest-postgres messages clean
+.PHONY: run test venv system-deps node-deps lint typecheck check-deploy pytest-sqlite pytest-postgres messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv --clear $(VENV)
@@ -48,6 +48,12 @@ node_modules/.package-lock.json: package.json package-lock.json
 lint: venv
 	ruff check .
 	ruff format --check .
+	lint-imports --no-cache
+	$(MAKE) --no-print-directory typecheck
+
+# Types: strict for core, lib and every services.py/models.py, looser elsewhere (pyproject.toml [tool.mypy]).
+typecheck: venv
+	mypy
 
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \

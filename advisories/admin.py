@@ -5,7 +5,11 @@ The admin is open to NHN staff who are not CERT analysts, so every advisory row 
 acknowledgements that carry an advisory's content or name) is read through ``Advisory.objects.visible_to``:
 the admin is one more channel under the one TLP rule."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from advisories.models import Acknowledgement, Advisory, AdvisoryRevision, SecurityContactDetails, ThreatPicture
 from core.admin import ReadOnlyAdmin
@@ -16,7 +20,7 @@ class _VisibleAdvisoriesAdmin(ReadOnlyAdmin):
 
     advisory_lookup = "advisory__in"
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         visible = Advisory.objects.visible_to(request.user).values("pk")
         return super().get_queryset(request).filter(**{self.advisory_lookup: visible})
 

@@ -51,7 +51,7 @@ class Severity(models.TextChoices):
     CRITICAL = "critical", _("Critical")
 
 
-SEVERITY_COLOURS = {
+SEVERITY_COLOURS: dict[str, str] = {
     Severity.LOW: "grey",
     Severity.MEDIUM: "blue",
     Severity.HIGH: "amber",

@@ -39,15 +39,17 @@ Meld hendelser til HelseCERT i portalen, og ring ved pågående angrep.
 """
 
 
-def _second_analyst() -> Any:
-    from demo.data import DEMO_PASSWORD
-
+def _second_analyst(analyst: Any) -> Any:
+    """A second CERT analyst with the first one's (demo) password: its hash is copied, so this app
+    need not import `demo`, which nothing imports."""
     user_model = get_user_model()
     user = user_model.objects.filter(email=SECOND_ANALYST).first()
     if user is None:
         user = user_model.objects.create_user(
-            email=SECOND_ANALYST, password=DEMO_PASSWORD, full_name="Marte Lie", staff_role=StaffRole.CERT_ANALYST
+            email=SECOND_ANALYST, password=None, full_name="Marte Lie", staff_role=StaffRole.CERT_ANALYST
         )
+        user.password = analyst.password
+        user.save(update_fields=["password"])
         if hasattr(user, "is_demo"):
             user.is_demo = True
             user.save(update_fields=["is_demo"])
@@ -61,7 +63,7 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
     municipality = organisations.get("municipality")
     if analyst is None or officer is None or municipality is None:
         return
-    second = _second_analyst()
+    second = _second_analyst(analyst)
     now = timezone.now()
     innlandet = County.objects.filter(municipalities__organisation=municipality).first()
 

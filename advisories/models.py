@@ -32,6 +32,7 @@ from core.models import TimeStampedModel
 from core.permissions import Action, can, visibility
 from core.roles import OrganisationRoleType
 from organisations.choices import RegisterStatus
+from organisations.models import County, Organisation
 
 Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) of one organisation
 
@@ -39,8 +40,6 @@ Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) 
 def regions_by_organisation(org_ids: frozenset[int] | set[int]) -> dict[int, Region]:
     """Each organisation's form, counties and Diginettverk, in two queries: a municipality by its own
     county and network, a county authority by its county, any other unit by its address municipality."""
-    from organisations.models import County, Organisation
-
     if not org_ids:
         return {}
     rows = Organisation.objects.filter(pk__in=org_ids).values_list(
@@ -81,7 +80,7 @@ def _user_org_ids(user: Any) -> frozenset[int]:
     return visibility(user).organisation_ids
 
 
-class AdvisoryQuerySet(models.QuerySet):
+class AdvisoryQuerySet(models.QuerySet["Advisory"]):
     def live(self) -> AdvisoryQuerySet:
         """Published, past the publish time and not expired; corrections in progress excluded."""
         now = timezone.now()
@@ -305,10 +304,8 @@ class Advisory(TimeStampedModel):
             or any(network.pk in networks for network in self.audience_networks.all())
         )
 
-    def targeted_organisations(self) -> models.QuerySet:
+    def targeted_organisations(self) -> models.QuerySet[Organisation]:
         """The organisations this advisory's audience names (deleted units excluded)."""
-        from organisations.models import County, Organisation
-
         base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED)
         if self.audience_all:
             return base

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.choices import Category, Lifecycle, PriceBasis, TermsStatus
+from agreements.models import Service, ServiceTermsVersion
+from agreements.services import terms_sha256
 
 MUNICIPAL = ["KOMM", "FYLK", "IKS", "KF"]
 ENTERPRISES = ["ENK", "AS", "ASA", "ANS", "DA", "SA", "STI"]
@@ -98,9 +100,6 @@ GENERAL_TERMS = """## Generelle vilkår for {name}
 def load_catalogue(*, label: str = "2025.1") -> tuple[int, int]:
     """Create the services (and their first, published terms) that do not exist yet. Returns
     (services created, terms versions created)."""
-    from agreements.models import Service, ServiceTermsVersion
-    from agreements.services import terms_sha256
-
     created_services = created_terms = 0
     with transaction.atomic():
         by_slug = {s.slug: s for s in Service.objects.all()}

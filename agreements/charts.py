@@ -1,15 +1,17 @@
 """Server-rendered SVG for "how the services fit together": the prerequisite graph and the roadmap.
 
 No script and presentation attributes only (the CSP forbids inline style). Each drawing has a title
-and description; the page gives the same content as lists and a table.
+and description; the page gives the same content as lists and a table. This module computes the
+geometry; the markup is in templates/agreements/charts/*.svg, where autoescaping escapes every text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape
+from typing import Any
 
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from agreements import graph
 from agreements.choices import Lifecycle
@@ -22,7 +24,7 @@ FILL = {
     Lifecycle.PHASING_OUT: "#fbeed5",
 }
 # Lifecycle is also written in each box (and dashed for planned), so colour is never the only carrier.
-DASH = {Lifecycle.PLANNED: ' stroke-dasharray="5 3"', Lifecycle.PHASING_OUT: ' stroke-dasharray="2 2"'}
+DASH = {Lifecycle.PLANNED: "5 3", Lifecycle.PHASING_OUT: "2 2"}
 
 
 def _wrap(text: str, width: int = 24) -> list[str]:
@@ -37,7 +39,7 @@ def _wrap(text: str, width: int = 24) -> list[str]:
     return lines[:2]
 
 
-def prerequisite_svg(services: list, prerequisites: graph.Graph, *, title: str, description: str) -> SafeString:
+def prerequisite_svg(services: list[Any], prerequisites: graph.Graph, *, title: str, description: str) -> SafeString:
     """Services in columns by depth (left: needs nothing); an arrow from each prerequisite to what needs it."""
     by_id = {s.pk: s for s in services}
     columns = [[pk for pk in layer if pk in by_id] for layer in graph.layers(prerequisites)]
@@ -49,46 +51,55 @@ def prerequisite_svg(services: list, prerequisites: graph.Graph, *, title: str, 
     for ci, column in enumerate(columns):
         for ri, pk in enumerate(column):
             position[pk] = (PAD + ci * (BOX_W + GAP_X), PAD + ri * (BOX_H + GAP_Y))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="diagram" role="img" '
-        'aria-labelledby="graph-title graph-desc" focusable="false">',
-        f'<title id="graph-title">{escape(title)}</title>',
-        f'<desc id="graph-desc">{escape(description)}</desc>',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1b1b1b"/></marker></defs>',
+    arrows = [
+        {
+            "x1": f"{px + BOX_W:.0f}",
+            "y1": f"{py + BOX_H / 2:.0f}",
+            "x2": f"{x:.0f}",
+            "y2": f"{y + BOX_H / 2:.0f}",
+        }
+        for pk, (x, y) in position.items()
+        for prerequisite in sorted(prerequisites.get(pk, ()))
+        if prerequisite in position
+        for px, py in [position[prerequisite]]
     ]
-    for pk, (x, y) in position.items():
-        for prerequisite in sorted(prerequisites.get(pk, ())):
-            if prerequisite in position:
-                px, py = position[prerequisite]
-                parts.append(
-                    f'<line x1="{px + BOX_W:.0f}" y1="{py + BOX_H / 2:.0f}" x2="{x:.0f}" y2="{y + BOX_H / 2:.0f}" '
-                    'stroke="#4a4a4a" stroke-width="1.2" marker-end="url(#arrow)"/>'
-                )
+    boxes = []
     for pk, (x, y) in position.items():
         service = by_id[pk]
-        parts.append(
-            f'<rect x="{x:.0f}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{FILL[service.lifecycle]}" '
-            f'stroke="#1b1b1b"{DASH.get(service.lifecycle, "")}/>'
+        boxes.append(
+            {
+                "x": f"{x:.0f}",
+                "y": f"{y:.0f}",
+                "fill": FILL[service.lifecycle],
+                "dash": DASH.get(service.lifecycle, ""),
+                "lines": [
+                    {"x": f"{x + 8:.0f}", "y": f"{y + 17 + li * 14:.0f}", "text": line}
+                    for li, line in enumerate(_wrap(service.name))
+                ],
+                "stage": "" if service.lifecycle == Lifecycle.AVAILABLE else str(service.get_lifecycle_display()),
+                "stage_x": f"{x + BOX_W - 6:.0f}",
+                "stage_y": f"{y + BOX_H - 5:.0f}",
+            }
         )
-        lines = _wrap(service.name)
-        for li, line in enumerate(lines):
-            parts.append(
-                f'<text x="{x + 8:.0f}" y="{y + 17 + li * 14:.0f}" font-size="12" fill="#1b1b1b">{escape(line)}</text>'
-            )
-        if service.lifecycle != Lifecycle.AVAILABLE:
-            parts.append(
-                f'<text x="{x + BOX_W - 6:.0f}" y="{y + BOX_H - 5:.0f}" font-size="10" text-anchor="end" '
-                f'fill="#1b1b1b">{escape(str(service.get_lifecycle_display()))}</text>'
-            )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+    return render_to_string(
+        "agreements/charts/prerequisites.svg",
+        {
+            "width": width,
+            "height": height,
+            "title": title,
+            "description": description,
+            "arrows": arrows,
+            "boxes": boxes,
+            "box_width": BOX_W,
+            "box_height": BOX_H,
+        },
+    )
 
 
 ROW_H, LABEL_W, CHART_W = 26, 230, 520
 
 
-def roadmap_svg(rows: list, *, start: dt.date, end: dt.date, title: str, description: str) -> SafeString:
+def roadmap_svg(rows: list[Any], *, start: dt.date, end: dt.date, title: str, description: str) -> SafeString:
     """One bar per service from its first date to its last (or the end of the axis), segment per stage."""
     span = max((end - start).days, 1)
     height = PAD * 2 + (len(rows) + 1) * ROW_H
@@ -97,29 +108,45 @@ def roadmap_svg(rows: list, *, start: dt.date, end: dt.date, title: str, descrip
         day = min(max(day, start), end)
         return LABEL_W + CHART_W * (day - start).days / span
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {LABEL_W + CHART_W + PAD} {height}" class="diagram" '
-        'role="img" aria-labelledby="roadmap-title roadmap-desc" focusable="false">',
-        f'<title id="roadmap-title">{escape(title)}</title>',
-        f'<desc id="roadmap-desc">{escape(description)}</desc>',
+    years = [
+        {
+            "year": year,
+            "x": f"{x(day):.0f}",
+            "bottom": height - PAD,
+            "label_x": f"{x(day) + 3:.0f}",
+            "label_y": PAD + 10,
+        }
+        for year in range(start.year, end.year + 1)
+        if start <= (day := dt.date(year, 1, 1)) <= end
     ]
-    for year in range(start.year, end.year + 1):
-        day = dt.date(year, 1, 1)
-        if start <= day <= end:
-            parts.append(
-                f'<line x1="{x(day):.0f}" y1="{PAD}" x2="{x(day):.0f}" y2="{height - PAD}" stroke="#c4c4c4"/>'
-                f'<text x="{x(day) + 3:.0f}" y="{PAD + 10}" font-size="11" fill="#1b1b1b">{year}</text>'
-            )
+    drawn = []
     for index, row in enumerate(rows):
         y = PAD + (index + 1) * ROW_H
-        parts.append(f'<text x="4" y="{y + 15}" font-size="12" fill="#1b1b1b">{escape(row.name)}</text>')
+        bars = []
         for stage, begin, finish in row.segments:
             left, right = x(begin), x(finish or end)
             if right - left < 2:
                 continue
-            parts.append(
-                f'<rect x="{left:.0f}" y="{y + 4}" width="{right - left:.0f}" height="{ROW_H - 8}" '
-                f'fill="{FILL[stage]}" stroke="#1b1b1b"{DASH.get(stage, "")}/>'
+            bars.append(
+                {
+                    "x": f"{left:.0f}",
+                    "y": y + 4,
+                    "width": f"{right - left:.0f}",
+                    "height": ROW_H - 8,
+                    "fill": FILL[stage],
+                    "dash": DASH.get(stage, ""),
+                }
             )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above
+        drawn.append({"name": row.name, "label_y": y + 15, "bars": bars})
+    return render_to_string(
+        "agreements/charts/roadmap.svg",
+        {
+            "width": LABEL_W + CHART_W + PAD,
+            "height": height,
+            "pad": PAD,
+            "title": title,
+            "description": description,
+            "years": years,
+            "rows": drawn,
+        },
+    )

@@ -22,7 +22,7 @@ class Lifecycle(models.TextChoices):
     PHASING_OUT = "phasing_out", _("Phasing out")
 
 
-LIFECYCLE_COLOURS = {
+LIFECYCLE_COLOURS: dict[str, str] = {
     Lifecycle.PLANNED: "grey",
     Lifecycle.PILOT: "blue",
     Lifecycle.AVAILABLE: "green",
@@ -50,7 +50,7 @@ class AgreementState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
-AGREEMENT_STATE_COLOURS = {
+AGREEMENT_STATE_COLOURS: dict[str, str] = {
     AgreementState.ACTIVE: "green",
     AgreementState.MUST_RESIGN: "amber",
     AgreementState.TERMINATED: "grey",

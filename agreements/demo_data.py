@@ -1,5 +1,5 @@
 """Demo services: the catalogue, sizes for the price estimates, agreements (some on old terms, so the
-guided flow has something to re-sign) and orders in the customer centre's queue. Idempotent."""
+guided flow has something to re-sign). Orders in the customer centre's queue: orders/demo_data.py. Idempotent."""
 
 from __future__ import annotations
 
@@ -10,12 +10,8 @@ from django.utils import timezone
 
 from agreements.catalogue import GENERAL_TERMS, load_catalogue
 from agreements.choices import AgreementState, TermsStatus
-from agreements.models import OrganisationSize, Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
-from agreements.services import Selection, current_terms, record_service_signing, terms_sha256
-from memberships.services import signing_authority
-from orders.choices import OrderState
-from orders.models import Order
-from orders.services import order_assign, order_transition
+from agreements.models import OrganisationSize, Service, ServiceAgreement, ServiceTermsVersion
+from agreements.services import current_terms, terms_sha256
 
 # Approximate populations (SSB, 1 January 2025) and staff numbers of the demo enterprises.
 SIZES = {
@@ -59,7 +55,6 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
                 state=AgreementState.MUST_RESIGN if outdated else AgreementState.ACTIVE,
                 started_on=start,
             )
-    _queue(organisations["other_municipality"], users, services)
 
 
 def _old_terms(service: Service) -> ServiceTermsVersion:
@@ -75,32 +70,3 @@ def _old_terms(service: Service) -> ServiceTermsVersion:
         version.text_sha256 = terms_sha256(version)
         version.save()
     return version
-
-
-def _queue(organisation: Any, users: dict[str, Any], services: dict[str, Service]) -> None:
-    """Hamar orders Helsenorge and DigiHelsestasjon; the customer centre has started on them."""
-    if ServiceSigning.objects.filter(organisation=organisation).exists():
-        return
-    signer = users["tor@demo.medlemsportal.no"]
-    agent = users["aisha@demo.medlemsportal.no"]
-    wanted = [services["helsenorge"], services["digihelse"]]
-    authority = signing_authority(signer, organisation)
-    if authority is None:
-        return
-    record_service_signing(
-        actor=signer,
-        organisation=organisation,
-        selection=Selection(order=wanted),
-        authority=authority,
-        terms=current_terms(wanted),
-        at=timezone.now() - dt.timedelta(days=9),
-        notify=False,
-    )
-    helsenorge = Order.objects.get(organisation=organisation, service=services["helsenorge"])
-    order_assign(actor=agent, order=helsenorge, assignee=agent)
-    order_transition(
-        actor=agent,
-        order=helsenorge,
-        to_state=OrderState.IN_REVIEW,
-        comment="Vi ser på integrasjonen mot journalsystemet og kommer tilbake innen en uke.",
-    )

@@ -6,18 +6,20 @@ who leaves half-way comes back to the same step with the same choices.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agreements import graph, pricing
+from agreements import graph, hooks, pricing
 from agreements.choices import AgreementState, FlowStep
 from agreements.models import Service, ServiceAgreement, ServiceFlow
 from agreements.services import Selection, current_terms
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
-from orders.models import Order
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 @dataclass
@@ -83,7 +85,7 @@ def load(organisation: Any) -> FlowState:
     agreements = list(
         ServiceAgreement.objects.live().filter(organisation=organisation).select_related("service", "terms_version")
     )
-    pending = set(Order.objects.open().filter(organisation=organisation).values_list("service_id", flat=True))
+    pending = hooks.pending_service_ids(organisation)
     held = {a.service_id for a in agreements} | pending
     orderable = [
         s
@@ -103,7 +105,7 @@ def load(organisation: Any) -> FlowState:
     )
 
 
-def save_resign(state: FlowState, *, keep: list[int], actor: Any) -> None:
+def save_resign(state: FlowState, *, keep: list[int], actor: User) -> None:
     """Step 2: the agreements to keep (re-signing those on old terms); every other one is dropped."""
     ids = [a.pk for a in state.agreements]
     state.flow.keep = [pk for pk in ids if pk in set(keep)]
@@ -113,7 +115,7 @@ def save_resign(state: FlowState, *, keep: list[int], actor: Any) -> None:
     state.flow.save()
 
 
-def save_order(state: FlowState, *, wanted: list[int], actor: Any) -> list[str]:
+def save_order(state: FlowState, *, wanted: list[int], actor: User) -> list[str]:
     """Step 3: the services to order, with the prerequisites they need added (orderable ones only).
     Returns a sentence for each prerequisite added, to show the signatory what was added and why."""
     orderable = {s.pk: s for s in state.orderable}

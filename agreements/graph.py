@@ -11,13 +11,13 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from agreements.models import Service
+
 Graph = Mapping[int, frozenset[int]]
 
 
 def prerequisite_map() -> dict[int, frozenset[int]]:
     """Every service's direct prerequisites, in one query."""
-    from agreements.models import Service
-
     graph: dict[int, set[int]] = {pk: set() for pk in Service.objects.values_list("pk", flat=True)}
     for service_id, prerequisite_id in Service.prerequisites.through.objects.values_list(
         "from_service_id", "to_service_id"

@@ -32,10 +32,10 @@ from core.models import TimeStampedModel
 from organisations.choices import OrganisationForm
 from organisations.querysets import scoped_to_visible_organisations
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
+MONEY: dict[str, Any] = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal(0))]}
 
 
-class ServiceQuerySet(models.QuerySet):
+class ServiceQuerySet(models.QuerySet["Service"]):
     def orderable(self) -> ServiceQuerySet:
         return self.filter(lifecycle__in=ORDERABLE_LIFECYCLES)
 
@@ -155,7 +155,7 @@ class OrganisationSize(TimeStampedModel):
         return str(self.organisation)
 
 
-class ServiceTermsQuerySet(models.QuerySet):
+class ServiceTermsQuerySet(models.QuerySet["ServiceTermsVersion"]):
     def published(self) -> ServiceTermsQuerySet:
         return self.filter(status=TermsStatus.PUBLISHED)
 
@@ -231,7 +231,7 @@ class ServiceSigning(models.Model):
         return f"{self.organisation} {self.signed_at:%Y-%m-%d %H:%M}"
 
 
-class AgreementQuerySet(models.QuerySet):
+class AgreementQuerySet(models.QuerySet["ServiceAgreement"]):
     def live(self) -> AgreementQuerySet:
         return self.exclude(state=AgreementState.TERMINATED)
 

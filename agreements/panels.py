@@ -6,9 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from agreements.hooks import orders_of
 from agreements.selectors import agreement_overview
 from core.permissions import Action, can
-from orders.models import Order
 
 
 def services_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict[str, Any]] | None:
@@ -16,7 +16,7 @@ def services_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict[s
         return None
     return "agreements/partials/_org_services.html", {
         "services_overview": agreement_overview(organisation),
-        "open_orders": list(Order.objects.open().filter(organisation=organisation).select_related("service"))
+        "open_orders": list(orders_of(organisation, open_only=True).select_related("service"))
         if can(request.user, Action.ORDER_VIEW, organisation)
         else [],
         "may_sign_services": can(request.user, Action.SERVICE_SIGN, organisation),

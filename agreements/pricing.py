@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from agreements.choices import PriceBasis
+from agreements.models import OrganisationSize
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,6 @@ def for_organisation(service: Any, organisation: Any) -> Estimate:
 
 
 def _has_size(organisation: Any) -> bool:
-    from agreements.models import OrganisationSize
-
     try:
         organisation.size  # noqa: B018 - a reverse one-to-one raises when missing
     except OrganisationSize.DoesNotExist:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from agreements import documents, graph
+from agreements import documents, graph, hooks
 from agreements.choices import AgreementState, TermsStatus
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.audit import audit_record
@@ -27,6 +27,9 @@ from memberships.models import Membership
 from memberships.services import recipients_for, signing_authority
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class NothingToSign(ValidationError):
@@ -50,7 +53,7 @@ def terms_sha256(version: ServiceTermsVersion) -> str:
     return hashlib.sha256(f"{version.general_terms}{special}".encode()).hexdigest()
 
 
-def service_terms_publish(*, actor: Any, version: ServiceTermsVersion) -> int:
+def service_terms_publish(*, actor: User, version: ServiceTermsVersion) -> int:
     """Publish a draft. Every live agreement on an older version must be re-signed; its organisation
     hears about it. Returns how many agreements now must be re-signed."""
     with transaction.atomic():
@@ -95,7 +98,7 @@ def service_terms_publish(*, actor: Any, version: ServiceTermsVersion) -> int:
 
 
 def agreement_start(
-    *, actor: Any, organisation: Organisation, service: Service, terms_version: ServiceTermsVersion, signing: Any
+    *, actor: User, organisation: Organisation, service: Service, terms_version: ServiceTermsVersion, signing: Any
 ) -> ServiceAgreement:
     """The organisation is authorised for the service (a delivered order). Idempotent per service."""
     agreement = (
@@ -136,7 +139,7 @@ def termination_impact(agreement: ServiceAgreement) -> list[ServiceAgreement]:
 
 
 def agreement_terminate(
-    *, actor: Any, agreement: ServiceAgreement, reason: str, include_dependents: bool = False
+    *, actor: User, agreement: ServiceAgreement, reason: str, include_dependents: bool = False
 ) -> list[ServiceAgreement]:
     """End an agreement (a signatory's decision). Agreements that need it end with it, but only when
     the signatory has seen and accepted that (``include_dependents``). Returns every ended agreement."""
@@ -162,7 +165,7 @@ def agreement_terminate(
     return ended
 
 
-def _terminate(*, actor: Any, agreements: list[ServiceAgreement], reason: str) -> None:
+def _terminate(*, actor: User, agreements: list[ServiceAgreement], reason: str) -> None:
     now = timezone.now()
     for agreement in agreements:
         before = agreement.state
@@ -196,8 +199,6 @@ class Selection:
 
 def selection_problems(organisation: Organisation, selection: Selection) -> list[str]:
     """Why this selection cannot be signed, in plain words (empty when it can)."""
-    from orders.models import Order
-
     problems: list[str] = []
     prerequisites = graph.prerequisite_map()
     names = dict(Service.objects.values_list("pk", "name"))
@@ -205,7 +206,7 @@ def selection_problems(organisation: Organisation, selection: Selection) -> list
     dropped = {a.service_id for a in selection.drop}
     ordered = {s.pk for s in selection.order}
     kept = {a.service_id for a in selection.keep}
-    pending = set(Order.objects.open().filter(organisation=organisation).values_list("service_id", flat=True))
+    pending = hooks.pending_service_ids(organisation)
     held = (live - dropped) | pending
     for service in selection.order:
         if not service.is_orderable:
@@ -221,18 +222,18 @@ def selection_problems(organisation: Organisation, selection: Selection) -> list
             % {"services": ", ".join(needing), "prerequisite": names.get(missing_id, "?")}
         )
     for agreement in selection.drop:
-        needing = graph.dependents(prerequisites, agreement.service_id) & (kept | ordered | (live - dropped))
-        if needing:
+        dependents = graph.dependents(prerequisites, agreement.service_id) & (kept | ordered | (live - dropped))
+        if dependents:
             problems.append(
                 _("%(services)s needs %(service)s: keep %(service)s, or drop those too.")
-                % {"services": ", ".join(sorted(names[pk] for pk in needing)), "service": agreement.service.name}
+                % {"services": ", ".join(sorted(names[pk] for pk in dependents)), "service": agreement.service.name}
             )
     return problems
 
 
 def sign_services(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     selection: Selection,
     password: str,
@@ -286,7 +287,7 @@ def sign_services(
 
 def record_service_signing(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     selection: Selection,
     authority: Any,
@@ -359,10 +360,8 @@ def record_service_signing(
             },
             at=now,
         )
-        from orders.services import submit_order
-
         for service in selection.order:
-            submit_order(
+            hooks.order_book().submit(
                 organisation=organisation,
                 service=service,
                 terms_version=terms[service.pk],

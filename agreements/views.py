@@ -10,24 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from agreements import charts, documents, flow, graph, pricing, roadmap, selectors, services
+from agreements import charts, documents, flow, graph, hooks, pricing, roadmap, selectors, services
 from agreements.choices import FlowStep
 from agreements.forms import CatalogueFilter, OrderStepForm, ResignStepForm, SignForm, TerminateForm, TermsForm
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require
 from memberships.services import signing_authority
-from orders.models import Order
 from organisations.models import Organisation
 from organisations.querysets import scoped_to_visible_organisations
 
 
 def _my_organisations(request: HttpRequest) -> list[Organisation]:
     """The organisations the user has a role in (for the price estimate on a service's page)."""
-    if not request.user.is_authenticated:
-        return []
-    ids = request.user.organisation_roles.active().values_list("organisation_id", flat=True)
-    return list(Organisation.objects.filter(pk__in=ids).select_related("size").order_by("name"))
+    return list(Organisation.objects.held_by(request.user).select_related("size").order_by("name"))
 
 
 # --- the catalogue (public) ----------------------------------------------------------------------
@@ -147,7 +143,7 @@ def organisation_services(request: HttpRequest, pk: int) -> HttpResponse:
     # Coordinators see the agreements of their municipalities but not orders (ORDER_VIEW): no list of
     # links they could not open.
     orders = (
-        list(Order.objects.filter(organisation=organisation).select_related("service").order_by("-submitted_at")[:50])
+        list(hooks.orders_of(organisation).select_related("service").order_by("-submitted_at")[:50])
         if can(request.user, Action.ORDER_VIEW, organisation)
         else None
     )

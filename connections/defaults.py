@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from connections.models import ConnectionType
+
 STANDARD_TYPES = [
     ("direct", "Direkte linje til Norsk helsenett", "En egen linje fra virksomheten til Stamnettet.", 10),
     (
@@ -33,8 +35,6 @@ def ensure_standard_types(model: Any) -> None:
 
 
 def standard_type(code: str) -> Any:
-    from connections.models import ConnectionType
-
     found = ConnectionType.objects.filter(code=code).first()
     if found is None:
         ensure_standard_types(ConnectionType)

@@ -148,7 +148,7 @@ def _row_to_connection(row: dict[str, str], lookups: _Lookups) -> tuple[Connecti
         site_municipality=municipality,
         connection_type=connection_type,
         provider=values["provider"],
-        bandwidth_mbps=bandwidth,
+        bandwidth_mbps=bandwidth,  # type: ignore[misc]  # REQUIRED: a missing bandwidth failed above
         redundancy=redundancy,
         uptime_target=target,
         status=values["status"],

@@ -27,6 +27,7 @@ from connections.choices import (
 )
 from core.models import TimeStampedModel
 from core.permissions import visibility
+from organisations.querysets import scoped_to_visible_organisations
 
 # Membership states in which an organisation is a member in force (memberships.choices.MembershipState):
 # "must sign new terms" is still a member until its deadline passes and it is blocked.
@@ -52,7 +53,7 @@ class ConnectionType(models.Model):
         return self.name
 
 
-class ConnectionQuerySet(models.QuerySet):
+class ConnectionQuerySet(models.QuerySet["Connection"]):
     def visible_to(self, user: Any) -> ConnectionQuerySet:
         """Staff see every connection; a member sees the connections its organisations own or share;
         a coordinator also those owned by the municipalities of their Diginettverk."""
@@ -85,7 +86,7 @@ class ConnectionQuerySet(models.QuerySet):
         )
 
     def flagged(self) -> ConnectionQuerySet:
-        return self.with_flags().filter(membership_flag=True)
+        return self.with_flags().filter(membership_flag=True)  # type: ignore[misc]  # annotated by with_flags()
 
     def in_use(self) -> ConnectionQuerySet:
         """Connections that are, or are about to be, a member's link to Helsenettet."""
@@ -223,7 +224,7 @@ class Connection(TimeStampedModel):
                 continue
             if previous is not None and value < previous[1] and name not in errors:
                 errors[name] = _("This date cannot be before the %(field)s.") % {
-                    "field": self._meta.get_field(previous[0]).verbose_name
+                    "field": self._meta.get_field(previous[0]).verbose_name  # type: ignore[union-attr]  # a concrete date field, not a relation
                 }
             previous = (name, value)
         if errors:
@@ -284,7 +285,7 @@ class ConnectionChange(models.Model):
         """(field's name in words, before, after) for each value that differs."""
         before = self.before or {}
         return [
-            (str(Connection._meta.get_field(name).verbose_name), before.get(name), value)
+            (str(Connection._meta.get_field(name).verbose_name), before.get(name), value)  # type: ignore[union-attr]  # own fields only
             for name, value in sorted(self.after.items())
             if before.get(name) != value
         ]
@@ -320,10 +321,8 @@ class Outage(TimeStampedModel):
         return f"{self.connection_id}: {self.start:%Y-%m-%d %H:%M}"
 
 
-class OrganisationScopedQuerySet(models.QuerySet):
+class OrganisationScopedQuerySet(models.QuerySet[Any]):
     def visible_to(self, user: Any) -> OrganisationScopedQuerySet:
-        from organisations.querysets import scoped_to_visible_organisations
-
         return scoped_to_visible_organisations(self, user)
 
 

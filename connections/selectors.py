@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from agreements import selectors as agreement_selectors
 from connections.choices import ConnectionStatus
 from connections.models import MEMBERSHIP_IN_FORCE, Connection
 
@@ -13,11 +14,8 @@ from connections.models import MEMBERSHIP_IN_FORCE, Connection
 def services_lost(organisation: Any) -> list[Any]:
     """The services the organisation uses that need a Helsenett connection (each with ``.name``).
 
-    The services app owns what each service requires; it is imported here, at call time, because the
-    services app sits beside this one in the dependency order."""
-    from agreements.selectors import services_needing_connection
-
-    return list(services_needing_connection(organisation))
+    The agreements app owns what each service requires; connections sits above it in the layers."""
+    return list(agreement_selectors.services_needing_connection(organisation))
 
 
 def members_without_connection(organisations: QuerySet) -> QuerySet:

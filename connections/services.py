@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,10 +34,13 @@ from core.mail import mail_queue
 from core.permissions import Action, can, require
 from core.roles import OrganisationRoleType
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 DEFAULT_PLANNED_BANDWIDTH = 100
 
 
-def _record_change(*, connection: Connection, actor: Any, kind: str, before: dict[str, Any] | None) -> None:
+def _record_change(*, connection: Connection, actor: User, kind: str, before: dict[str, Any] | None) -> None:
     after = connection.snapshot()
     if before == after:
         return
@@ -74,7 +77,7 @@ def _validate(connection: Connection, shared_with: list[Any]) -> None:
 
 
 def connection_save(
-    *, actor: Any, connection: Connection, shared_with: Iterable[Any] = (), kind: str = ""
+    *, actor: User, connection: Connection, shared_with: Iterable[Any] = (), kind: str = ""
 ) -> Connection:
     """Create or change a connection (staff). Validates the status and its dates, the sharing members and
     the technical contact; stores the connection and one history entry with the values before and after.
@@ -102,7 +105,7 @@ def connection_save(
     return connection
 
 
-def plan_connection_for_order(*, organisation: Any, actor: Any, order: Any = None) -> Connection:
+def plan_connection_for_order(*, organisation: Any, actor: User, order: Any = None) -> Connection:
     """Create a planned connection when a Helsenettforbindelse order is delivered or accepted.
 
     Called by the orders app; it has checked who may accept the order, so no permission is asked here.
@@ -139,7 +142,7 @@ def plan_connection_for_order(*, organisation: Any, actor: Any, order: Any = Non
     return connection
 
 
-def outage_save(*, actor: Any, outage: Outage) -> Outage:
+def outage_save(*, actor: User, outage: Outage) -> Outage:
     """Record or correct an outage (staff). An open outage (no end) cannot start in the future."""
     require(actor, Action.CONNECTION_MANAGE)
     outage.full_clean()
@@ -156,7 +159,7 @@ def outage_save(*, actor: Any, outage: Outage) -> Outage:
 # --- the member's own tools -----------------------------------------------------------------------
 
 
-def assessment_save(*, actor: Any, organisation: Any, answers: dict[str, Any]) -> Assessment:
+def assessment_save(*, actor: User, organisation: Any, answers: dict[str, Any]) -> Assessment:
     """Compute the recommendation for ``answers`` and save both for the organisation."""
     require(actor, Action.CONNECTION_ASSESS, organisation)
     recommendation = rules.recommend(rules.Answers.from_dict(answers))
@@ -172,7 +175,7 @@ def assessment_save(*, actor: Any, organisation: Any, answers: dict[str, Any]) -
     )
 
 
-def decision_save(*, actor: Any, organisation: Any, vendor: str, answers: dict[str, str]) -> CloudDecision:
+def decision_save(*, actor: User, organisation: Any, vendor: str, answers: dict[str, str]) -> CloudDecision:
     """Save the member's answers to the six concerns of the cloud EPJ decision aid."""
     require(actor, Action.CONNECTION_ASSESS, organisation)
     if set(answers) != set(Concern.values) or not set(answers.values()) <= set(ConcernAnswer.values):
@@ -184,7 +187,7 @@ def decision_save(*, actor: Any, organisation: Any, vendor: str, answers: dict[s
 
 def termination_request_submit(
     *,
-    actor: Any,
+    actor: User,
     organisation: Any,
     connection: Connection,
     wanted_end: dt.date,
@@ -243,7 +246,7 @@ def termination_request_submit(
     return request
 
 
-def connections_move_on_merger(*, old: Any, new: Any, actor: Any, **_signal: Any) -> int:
+def connections_move_on_merger(*, old: Any, new: Any, actor: User, **_signal: Any) -> int:
     """After a merger or change of owner: the old organisation's live connections belong to the new one
     (and lines it shared are shared by the new one). A technical contact without a role in the new
     organisation is cleared. Runs inside the merger's transaction; returns how many lines moved."""

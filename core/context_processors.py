@@ -16,12 +16,12 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "status": can(user, Action.STATUS_VIEW),
         "admin": can(user, Action.ADMIN_SITE),
         "staff_role": effective_staff_role(user),
-        "main": navigation.links_for(user, navigation.MAIN),
+        "main": (main := navigation.links_for(user, navigation.MAIN)),
         "work": navigation.links_for(user, navigation.WORK),
     }
     # Which menu the user gets: the key of the menu's cached HTML (with the language and the page).
     nav["key"] = "".join("1" if nav[name] else "0" for name in ("organisations", "terms", "status", "admin")) + (
-        ",".join(link.view_name for link in nav["main"])
+        ",".join(link.view_name for link in main)
     )
     return {
         "customer_centre": {

@@ -22,7 +22,7 @@ class AnyOf(Lookup):
     def get_prep_lookup(self) -> list[Any]:
         return [self.lhs.output_field.get_prep_value(value) for value in self.rhs]
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
         return In(self.lhs, self.rhs).as_sql(compiler, connection)
 
     def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -67,7 +68,7 @@ def mail_queue(
         except IntegrityError:
             continue  # this notice went to this address already
         queued.append(mail)
-        transaction.on_commit(lambda pk=mail.pk: _enqueue(pk))
+        transaction.on_commit(functools.partial(_enqueue, mail.pk))
     return queued
 
 

@@ -19,11 +19,12 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from django.db.models import Min, OuterRef, QuerySet, Subquery
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,23 +54,14 @@ _LABELS = {
     MapStatus.OUTSIDE: gettext_lazy("Outside your Diginettverk"),
 }
 # Fill per status: colour and pattern together, so the map reads in greyscale and for colour-blind
-# readers too. Patterns are defined once in the map's <defs> and reused by the legend swatches.
+# readers too. Patterns are defined once in the map's <defs> (templates/dashboards/charts/_map_defs.svg)
+# and reused by the legend swatches.
 FILLS = {
     MapStatus.SIGNED: "#00665a",
     MapStatus.NOT_SIGNED: "url(#map-hatch)",
     MapStatus.NO_DATA: "url(#map-dots)",
     MapStatus.OUTSIDE: "#d4d4d4",
 }
-DEFS = (
-    "<defs>"
-    '<pattern id="map-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    '<rect width="6" height="6" fill="#fbe1df"/><line x1="0" y1="0" x2="0" y2="6" stroke="#a4221a" stroke-width="3"/>'
-    "</pattern>"
-    '<pattern id="map-dots" width="6" height="6" patternUnits="userSpaceOnUse">'
-    '<rect width="6" height="6" fill="#ffffff"/><circle cx="3" cy="3" r="1.3" fill="#4a4a4a"/>'
-    "</pattern>"
-    "</defs>"
-)
 
 
 @dataclass(frozen=True)
@@ -144,7 +136,7 @@ def municipality_rows(version: TermsVersion, scope: QuerySet[Organisation], as_o
         .values("first")
     )
     return list(
-        status.required_organisations(version, scope)
+        status.required_organisations(version, scope)  # type: ignore[arg-type]  # values() rows are dicts
         .filter(form=OrganisationForm.KOMM, municipality__isnull=False)
         .annotate(signed_at=Subquery(first_signature))
         .values(
@@ -199,32 +191,31 @@ def _title(outline: Outline, row: MunicipalityStatus | None, missing: MapStatus)
 
 def svg(status_map: StatusMap, *, title: str, description: str) -> SafeString:
     """The map as one <svg>: a <title> per municipality (shown on hover), role="img" with a title and
-    description, and a fill per status from :data:`FILLS`."""
+    description, and a fill per status from :data:`FILLS` (markup: templates/dashboards/charts/)."""
     data = outlines()
     missing = MapStatus.OUTSIDE if status_map.coordinator_view else MapStatus.NO_DATA
-    viewbox = " ".join(str(n) for n in data.viewbox)
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{viewbox}" class="status-map__svg" role="img" '
-        'aria-labelledby="map-title map-desc" focusable="false">',
-        f'<title id="map-title">{escape(title)}</title>',
-        f'<desc id="map-desc">{escape(description)}</desc>',
-        DEFS,
-        '<g stroke="#1b1b1b" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">',
-    ]
+    rows = []
     for outline in data.municipalities:
         row = status_map.by_number.get(outline.number)
         state = row.status if row else missing
-        parts.append(
-            f'<path d="{outline.d}" fill="{FILLS[state]}" data-number="{outline.number}" data-status="{state}">'
-            f"<title>{escape(_title(outline, row, missing))}</title></path>"
-        )
-    parts += ["</g>", "</svg>"]
-    return mark_safe("".join(parts))  # noqa: S308 - every text value is escaped above
+        rows.append((outline.d, FILLS[state], outline.number, state, _title(outline, row, missing)))
+    # The 357 paths go through format_html_join (which escapes every value, as the template would):
+    # a {% for %} over them measured three times slower. Measured on the shared, loaded machine, per map:
+    # f-strings with mark_safe 23 ms, this 53 ms, the {% for %} 105 ms.
+    paths = format_html_join(
+        "", '<path d="{}" fill="{}" data-number="{}" data-status="{}"><title>{}</title></path>', rows
+    )
+    return render_to_string(
+        "dashboards/charts/municipality_map.svg",
+        {
+            "viewbox": " ".join(str(n) for n in data.viewbox),
+            "title": title,
+            "description": description,
+            "paths": paths,
+        },
+    )
 
 
 def swatch(state: MapStatus) -> SafeString:
     """A small square in the status's fill for the legend; decorative (the label says it in words)."""
-    return mark_safe(  # noqa: S308 - constant markup
-        '<svg class="status-map__swatch" viewBox="0 0 18 18" aria-hidden="true" focusable="false">'
-        f'<rect x="0.5" y="0.5" width="17" height="17" fill={quoteattr(FILLS[state])} stroke="#1b1b1b"/></svg>'
-    )
+    return render_to_string("dashboards/charts/swatch.svg", {"fill": FILLS[state]})

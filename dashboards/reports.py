@@ -211,10 +211,10 @@ def report_pdf(*, group: Group, version: TermsVersion, scope: QuerySet[Organisat
                     org.name,
                     org.formatted_org_number or "–",
                     org.get_form_display(),
-                    "\n".join(sorted({f"{grant.user.full_name} <{grant.user.email}>" for grant in org.contacts}))
+                    "\n".join(sorted({f"{grant.user.full_name} <{grant.user.email}>" for grant in org.contacts}))  # type: ignore[attr-defined]  # prefetched to_attr
                     or _("No one registered"),
-                    date_format(timezone.localtime(org.last_reminder), "SHORT_DATETIME_FORMAT")
-                    if org.last_reminder
+                    date_format(timezone.localtime(org.last_reminder), "SHORT_DATETIME_FORMAT")  # type: ignore[attr-defined]  # annotated by the query
+                    if org.last_reminder  # type: ignore[attr-defined]  # annotated by the query
                     else "–",
                 ]
                 for org in missing

@@ -90,7 +90,7 @@ def missing_organisations(
         .select_related("user")
     )
     return (
-        with_signed_flag(required_organisations(version, scope), version, as_of)
+        with_signed_flag(required_organisations(version, scope), version, as_of)  # type: ignore[misc]  # .filter(has_signed=…): annotated by with_signed_flag()
         .filter(has_signed=False)
         .annotate(last_reminder=Subquery(last_reminder))
         .select_related("address_municipality__county", "membership")

@@ -12,11 +12,7 @@ from organisations.models import Organisation, OrganisationRole
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The front page: the user's own organisations, each with its next step."""
-    organisations = list(
-        Organisation.objects.filter(roles__in=request.user.organisation_roles.active())
-        .distinct()
-        .order_by("search_name")
-    )
+    organisations = list(Organisation.objects.held_by(request.user).order_by("search_name"))
     my_roles: dict[int, list[OrganisationRole]] = defaultdict(list)
     present: dict[int, set[str]] = defaultdict(set)
     for grant in OrganisationRole.objects.active().filter(organisation__in=organisations).select_related("user"):

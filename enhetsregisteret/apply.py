@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,7 +107,7 @@ class Applier:
     def stored_hashes(self, numbers: list[str]) -> dict[str, str]:
         """The digest each of ``numbers`` was last applied with (one query)."""
         return dict(
-            RegisterEntry.objects.filter(organisation__org_number__any=numbers).values_list(
+            RegisterEntry.objects.filter(organisation__org_number__any=numbers).values_list(  # type: ignore[arg-type]  # entries belong to numbered units
                 "organisation__org_number", "record_hash"
             )
         )
@@ -115,7 +115,7 @@ class Applier:
     def selection(self) -> Selection:
         """What the bulk file's reader keeps (see enhetsregisteret.reader), as of now."""
         return Selection(
-            known=frozenset(self.known),
+            known=frozenset(self.known),  # type: ignore[arg-type]  # units read from the register have numbers
             any_industry=self.rules.any_industry,
             prefixes={form: prefixes for form, prefixes in self.rules.prefixes.items() if prefixes},
         )
@@ -179,7 +179,7 @@ class Applier:
             )
             self.known.update(org["org_number"] for org in write)
         if result.created:
-            for number, pk in Organisation.objects.filter(org_number__any=result.created_numbers).values_list(
+            for number, pk in Organisation.objects.filter(org_number__any=result.created_numbers).values_list(  # type: ignore[assignment]  # created units have numbers
                 "org_number", "pk"
             ):
                 stored[number] = {"pk": pk}
@@ -272,7 +272,7 @@ def upsert(model: type[Model], rows: list[dict[str, Any]], *, conflict: str, upd
         _upsert_copy(model, rows, columns, conflict, update)
         return
     fields = {f.column: f for f in model._meta.concrete_fields}
-    adapters = []
+    adapters: list[Callable[..., Any] | None] = []
     for column in columns:
         field = fields[column]
         if field.get_internal_type() in {"JSONField", "DateTimeField", "DateField"}:

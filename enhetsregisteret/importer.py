@@ -167,7 +167,7 @@ def import_file(
         changed = [
             raw
             for raw in batch
-            if stored.get(raw.get("organisasjonsnummer"), "-") != digests.get(raw.get("organisasjonsnummer"))
+            if stored.get(raw.get("organisasjonsnummer"), "-") != digests.get(raw.get("organisasjonsnummer"))  # type: ignore[arg-type]  # a record without a number matches nothing stored
         ]
         units = [unit for raw in changed if (unit := parse_unit(raw)) is not None]
         report.skipped += len(changed) - len(units)

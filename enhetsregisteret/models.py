@@ -100,7 +100,7 @@ class RegisterEntry(models.Model):
         return str(self.organisation_id)
 
 
-class FollowUpQuerySet(models.QuerySet):
+class FollowUpQuerySet(models.QuerySet["FollowUp"]):
     def open(self) -> FollowUpQuerySet:
         return self.filter(resolved_at__isnull=True)
 

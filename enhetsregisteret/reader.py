@@ -61,7 +61,7 @@ class _Counting(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]  # raw is a binary file object (readinto), typed as IO
         if n:
             self.on_read(n)
         return n or 0
@@ -111,7 +111,7 @@ class Selection:
         form = form.get("kode")
         if form in PUBLIC_FORMS or form in self.any_industry:
             return True
-        prefixes = self.prefixes.get(form)
+        prefixes = self.prefixes.get(form)  # type: ignore[arg-type]  # no form finds no prefixes
         if not prefixes:
             return False
         for key in CODE_KEYS:

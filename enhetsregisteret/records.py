@@ -47,7 +47,7 @@ def codes_of(raw: dict[str, Any]) -> list[str]:
     for key in CODE_KEYS:
         item = raw.get(key)
         code = item.get("kode") if isinstance(item, dict) else None
-        if isinstance(code, str) and code not in codes and INDUSTRY_CODE.search(code):
+        if isinstance(code, str) and code not in codes and INDUSTRY_CODE.search(code):  # type: ignore[union-attr]  # RegexValidator compiles it
             codes.append(code)
     return codes
 
@@ -101,7 +101,7 @@ class Unit:
     @property
     def follow_up_reasons(self) -> list[str]:
         """Why a member with this standing needs following up (empty when it stands well)."""
-        reasons = []
+        reasons: list[str] = []
         if self.removed:
             reasons.append(FollowUpReason.REMOVED)
         elif self.deleted_on:

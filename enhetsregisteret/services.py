@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,6 +30,9 @@ from memberships.services import membership_for, membership_transition
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 S = MembershipState
 INVITABLE = {S.NOT_MEMBER, S.TERMINATED}
 
@@ -44,7 +47,7 @@ def _rule_snapshot(rule: MembershipRule) -> dict[str, Any]:
 
 
 @transaction.atomic
-def rule_save(*, actor: Any, rule: MembershipRule) -> MembershipRule:
+def rule_save(*, actor: User, rule: MembershipRule) -> MembershipRule:
     """Create or change a rule, then re-evaluate which stored organisations must be members."""
     if not can(actor, Action.MEMBERSHIP_MANAGE):
         raise PermissionDenied
@@ -97,7 +100,7 @@ class InvitationReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def invite(organisation: Organisation, *, actor: Any, reason: str, report: InvitationReport) -> bool:
+def invite(organisation: Organisation, *, actor: User, reason: str, report: InvitationReport) -> bool:
     """Invite one organisation to sign the terms that apply to its form, through the signing round's
     own steps: the membership moves to invited and the invitation e-mail is queued exactly once."""
     version = TermsVersion.objects.current_for(organisation.form)
@@ -123,7 +126,7 @@ def invite(organisation: Organisation, *, actor: Any, reason: str, report: Invit
 
 
 @transaction.atomic
-def invite_candidates(*, actor: Any, organisation_ids: list[int]) -> InvitationReport:
+def invite_candidates(*, actor: User, organisation_ids: list[int]) -> InvitationReport:
     """A membership manager approves invitations in bulk. Organisations that are no longer
     candidates (invited meanwhile, left the register) are skipped with the reason."""
     if not can(actor, Action.MEMBERSHIP_MANAGE):
@@ -157,7 +160,7 @@ def invite_candidates(*, actor: Any, organisation_ids: list[int]) -> InvitationR
 
 
 @transaction.atomic
-def follow_up_resolve(*, actor: Any, follow_up: FollowUp) -> FollowUp:
+def follow_up_resolve(*, actor: User, follow_up: FollowUp) -> FollowUp:
     """Mark a follow-up as handled (the membership itself is ended, if it should be, on the
     organisation's page). The organisation is never deleted."""
     if not can(actor, Action.MEMBERSHIP_MANAGE, follow_up.organisation):
@@ -184,7 +187,7 @@ def follow_up_resolve(*, actor: Any, follow_up: FollowUp) -> FollowUp:
 @transaction.atomic
 def record_merger(
     *,
-    actor: Any,
+    actor: User,
     old: Organisation,
     new: Organisation,
     kind: str,

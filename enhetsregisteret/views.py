@@ -45,7 +45,7 @@ def candidates(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MEMBERSHIP_MANAGE)
     show = request.GET.get("show") if request.GET.get("show") in VIEWS else "new"
     sections = _sections(timezone.now())
-    counts = {name: qs.count() for name, qs in sections.items()}  # type: ignore[attr-defined]
+    counts = {name: qs.count() for name, qs in sections.items()}  # type: ignore[attr-defined]  # each section is a QuerySet
     page = Paginator(sections[show], PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

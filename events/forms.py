@@ -30,7 +30,7 @@ class EventForm(forms.ModelForm):
 
 
 class RegisterForm(forms.Form):
-    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, required=False)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, required=False)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from core.models import HttpsURLField, TimeStampedModel
 from events.choices import REGISTRATION_STATUS_COLOURS, EventKind, RegistrationStatus
 
 
-class EventQuerySet(models.QuerySet):
+class EventQuerySet(models.QuerySet["Event"]):
     def published(self) -> EventQuerySet:
         return self.filter(is_published=True)
 

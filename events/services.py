@@ -4,7 +4,7 @@ list), reminders. Registration locks the event's row, so concurrent registration
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +17,9 @@ from core.permissions import Action, require
 from events.choices import RegistrationStatus
 from events.models import Event, Registration
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 REMINDER_AHEAD = dt.timedelta(hours=24)
 
 
@@ -25,7 +28,7 @@ def _context(**extra: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def event_save(*, actor: Any, event: Event) -> Event:
+def event_save(*, actor: User, event: Event) -> Event:
     """Create or change an event (staff). A larger cap moves people up from the waiting list."""
     require(actor, Action.ENGAGEMENT_MANAGE)
     event.full_clean()
@@ -74,7 +77,7 @@ def _fill_from_waiting_list(event: Event) -> list[Registration]:
 
 
 @transaction.atomic
-def event_register(*, actor: Any, event: Event, organisation: Any | None = None) -> Registration:
+def event_register(*, actor: User, event: Event, organisation: Any | None = None) -> Registration:
     """Register ``actor``: a place while there is one, else the waiting list. Registering again after
     cancelling queues at the back. Raises ValidationError when registration is closed or the event is over."""
     event = Event.objects.select_for_update().get(pk=event.pk)  # serialises registrations for this event
@@ -102,7 +105,7 @@ def event_register(*, actor: Any, event: Event, organisation: Any | None = None)
 
 
 @transaction.atomic
-def event_cancel_registration(*, actor: Any, event: Event) -> list[Registration]:
+def event_cancel_registration(*, actor: User, event: Event) -> list[Registration]:
     """Cancel ``actor``'s place (or place on the waiting list). A freed place goes to the first on the
     waiting list, who is told by e-mail. Returns those promoted."""
     event = Event.objects.select_for_update().get(pk=event.pk)

@@ -27,9 +27,7 @@ def _events_for(request: HttpRequest) -> object:
 
 
 def _own_organisations(user: object) -> object:
-    return Organisation.objects.filter(pk__in=user.organisation_roles.active().values("organisation_id")).order_by(
-        "name"
-    )  # type: ignore[attr-defined]
+    return Organisation.objects.held_by(user).order_by("name")
 
 
 @login_required

@@ -16,7 +16,7 @@ from core.permissions import Action, can, visibility
 from incidents.choices import INCIDENT_STATUS_COLOURS, AccessAction, DataImpact, IncidentStatus
 
 
-class IncidentQuerySet(models.QuerySet):
+class IncidentQuerySet(models.QuerySet["Incident"]):
     def visible_to(self, user: Any) -> IncidentQuerySet:
         """CERT analysts see every incident; a person sees those of organisations they hold a role in.
         A Diginettverk coordinator does not see the municipalities' incidents, nor does other NHN staff."""

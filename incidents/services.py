@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +17,9 @@ from core.permissions import Action, can, require
 from incidents import storage
 from incidents.choices import AccessAction, IncidentStatus
 from incidents.models import Incident, IncidentAccessLog, IncidentAttachment, IncidentMessage
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 REPORT_FIELDS = [
     "title",
@@ -48,7 +51,7 @@ def _next_reference(now: Any) -> str:
 
 
 def _attach(
-    *, incident: Incident, message: IncidentMessage | None, files: list[storage.CheckedFile], actor: Any
+    *, incident: Incident, message: IncidentMessage | None, files: list[storage.CheckedFile], actor: User
 ) -> None:
     """Store checked files and their rows. A failure removes the files written so far; callers attach
     last in their transaction, so a later rollback is unlikely to leave an orphan file (which would
@@ -79,7 +82,7 @@ def _attach(
 
 @transaction.atomic
 def incident_report(
-    *, actor: Any, organisation: Any, data: dict[str, Any], files: list[storage.CheckedFile]
+    *, actor: User, organisation: Any, data: dict[str, Any], files: list[storage.CheckedFile]
 ) -> Incident:
     require(actor, Action.INCIDENT_REPORT, organisation)
     now = timezone.now()
@@ -116,14 +119,16 @@ def incident_report(
     return incident
 
 
-def _mark_first_response(incident: Incident, actor: Any, now: Any) -> None:
+def _mark_first_response(incident: Incident, actor: User, now: Any) -> None:
     if incident.first_response_at is None:
         incident.first_response_at = now
         incident.first_response_by = actor
 
 
 @transaction.atomic
-def incident_message(*, actor: Any, incident: Incident, body: str, files: list[storage.CheckedFile]) -> IncidentMessage:
+def incident_message(
+    *, actor: User, incident: Incident, body: str, files: list[storage.CheckedFile]
+) -> IncidentMessage:
     require(actor, Action.INCIDENT_VIEW, incident)
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     body = (body or "").strip()
@@ -157,7 +162,7 @@ def incident_message(*, actor: Any, incident: Incident, body: str, files: list[s
 
 
 @transaction.atomic
-def incident_set_status(*, actor: Any, incident: Incident, status: str) -> Incident:
+def incident_set_status(*, actor: User, incident: Incident, status: str) -> Incident:
     require(actor, Action.INCIDENT_TRIAGE, incident)
     if status not in IncidentStatus.values:
         raise ValidationError({"status": _("Choose a valid status.")})

@@ -23,7 +23,7 @@ def default_required_forms() -> list[str]:
     return [OrganisationForm.KOMM, OrganisationForm.FYLK, OrganisationForm.ENK, OrganisationForm.AS]
 
 
-class TermsVersionQuerySet(models.QuerySet):
+class TermsVersionQuerySet(models.QuerySet["TermsVersion"]):
     def published(self) -> TermsVersionQuerySet:
         return self.filter(status=TermsStatus.PUBLISHED)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +36,7 @@ class RoundReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def _unsigned_required(version: TermsVersion):  # type: ignore[no-untyped-def]
+def _unsigned_required(version: TermsVersion) -> QuerySet[Organisation]:
     signed = Signature.objects.filter(terms_version=version).values("organisation_id")
     return (
         Organisation.objects.filter(form__in=version.required_forms, register_status=RegisterStatus.ACTIVE)
@@ -84,7 +85,7 @@ def send_invitations(version: TermsVersion) -> RoundReport:
             ).exists():
                 continue
             membership = Membership.objects.select_for_update().get(pk=membership_for(organisation).pk)
-            target = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}.get(membership.state)
+            target = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
             if target:
                 membership_transition(
                     membership=membership,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +26,9 @@ from memberships.choices import MembershipState, TerminationReason, TermsStatus
 from memberships.models import Membership, MembershipTransition, Signature, TermsVersion
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation, OrganisationRole
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 S = MembershipState
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -77,7 +80,7 @@ def terms_text_sha256(version: TermsVersion) -> str:
 
 
 @transaction.atomic
-def terms_save_draft(*, actor: Any, version: TermsVersion) -> TermsVersion:
+def terms_save_draft(*, actor: User, version: TermsVersion) -> TermsVersion:
     """Create or change a draft. A published version never changes: a correction is a new version."""
     if not can(actor, Action.TERMS_MANAGE):
         raise PermissionDenied
@@ -96,7 +99,7 @@ def terms_save_draft(*, actor: Any, version: TermsVersion) -> TermsVersion:
 
 
 @transaction.atomic
-def terms_publish(*, actor: Any, version: TermsVersion) -> TermsVersion:
+def terms_publish(*, actor: User, version: TermsVersion) -> TermsVersion:
     """Publish a draft: freeze its text hash and start the signing round (invitations are sent by a
     background task, so publishing returns at once)."""
     if not can(actor, Action.TERMS_MANAGE):
@@ -131,7 +134,7 @@ def membership_transition(
     *,
     membership: Membership,
     to_state: str,
-    actor: Any = None,
+    actor: User | None = None,
     reason: str = "",
     terms_version: TermsVersion | None = None,
     termination_reason: str = "",
@@ -245,7 +248,7 @@ def recipients_for(organisation: Organisation) -> list[str]:
 
 def terms_sign(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     version: TermsVersion,
     password: str,
@@ -397,7 +400,7 @@ def _one_year_after(day: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def signing_delegate(*, actor: Any, organisation: Organisation, user: Any, until: dt.date) -> OrganisationRole:
+def signing_delegate(*, actor: User, organisation: Organisation, user: Any, until: dt.date) -> OrganisationRole:
     """A signatory with authority of their own (not delegated) delegates it to a registered person
     until a date, at most a year ahead."""
     authority = signing_authority(actor, organisation)
@@ -434,7 +437,7 @@ def signing_delegate(*, actor: Any, organisation: Organisation, user: Any, until
 
 
 @transaction.atomic
-def signing_delegation_revoke(*, actor: Any, grant: OrganisationRole, reason: str = "") -> None:
+def signing_delegation_revoke(*, actor: User, grant: OrganisationRole, reason: str = "") -> None:
     """End a delegation at once. The delegating signatory, another signatory in their own right, or NHN
     staff who manage roles may do it."""
     if grant.signatory_basis != SignatoryBasis.DELEGATED:
@@ -455,7 +458,7 @@ def signing_delegation_revoke(*, actor: Any, grant: OrganisationRole, reason: st
 
 
 @transaction.atomic
-def membership_terminate(*, actor: Any, membership: Membership, termination_reason: str, note: str = "") -> Membership:
+def membership_terminate(*, actor: User, membership: Membership, termination_reason: str, note: str = "") -> Membership:
     """End a membership (NHN staff only). The reason is one of TerminationReason; the note is kept in
     the history and the audit trail."""
     if not can(actor, Action.MEMBERSHIP_MANAGE, membership.organisation):

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from core.admin import ReadOnlyAdmin
 from orders.models import Order, OrderEvent
@@ -10,10 +13,10 @@ class OrderEventInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["kind", "from_state", "to_state", "actor", "at", "comment", "assignee"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -7,8 +7,13 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from agreements.hooks import OrderBook, register_order_book
         from core import navigation
         from core.permissions import Action, can
+        from orders.selectors import orders_of
+        from orders.services import submit_order
+
+        register_order_book(OrderBook(orders_of=orders_of, submit=submit_order))
 
         navigation.register(
             navigation.NavLink(

@@ -20,7 +20,7 @@ def state_label(state: str) -> str:
     return label_of(OrderState, state)
 
 
-ORDER_STATE_COLOURS = {
+ORDER_STATE_COLOURS: dict[str, str] = {
     OrderState.SUBMITTED: "blue",
     OrderState.IN_REVIEW: "blue",
     OrderState.IN_DELIVERY: "amber",

@@ -8,32 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.permissions import POLICY, Action
 from orders.choices import TRANSITIONS, OrderState
-from organisations.models import County
-
-
-class QueueFilter(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False)
-    service = forms.ModelChoiceField(label=_("Service"), required=False, queryset=None, empty_label=_("All"))
-    county = forms.ModelChoiceField(
-        label=_("County"),
-        required=False,
-        queryset=County.objects.order_by("number"),
-        empty_label=_("All"),
-        to_field_name="number",  # the county number, as the status dashboard links to it
-    )
-    older_than = forms.IntegerField(label=_("Older than (days)"), required=False, min_value=0, max_value=3650)
-    assignee = forms.ChoiceField(
-        label=_("Assigned to"),
-        required=False,
-        choices=[("", _("Anyone")), ("me", _("Me")), ("nobody", _("Nobody"))],
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from agreements.models import Service
-
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("All open")), ("all", _("All")), *OrderState.choices]
-        self.fields["service"].queryset = Service.objects.order_by("sort_order", "name")
 
 
 class TransitionForm(forms.Form):

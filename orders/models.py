@@ -16,7 +16,7 @@ from orders.choices import OPEN_STATES, ORDER_STATE_COLOURS, EventKind, OrderSta
 from organisations.querysets import scoped_to_visible_organisations
 
 
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(models.QuerySet["Order"]):
     def open(self) -> OrderQuerySet:
         return self.filter(state__in=OPEN_STATES)
 

@@ -8,7 +8,7 @@ state and every comment from NHN by e-mail, through the job queue.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,12 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agreements.services import agreement_start
+from connections import services as connection_services
 from core.audit import audit_record
 from core.mail import mail_queue
 from core.permissions import Action, can
 from memberships.services import recipients_for
 from orders.choices import MEMBER_CANCELLABLE, TRANSITIONS, EventKind, OrderState, state_label
 from orders.models import Order, OrderEvent
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class InvalidTransition(ValidationError):
@@ -34,7 +39,7 @@ def submit_order(
     service: Any,
     terms_version: Any,
     signing: Any,
-    actor: Any,
+    actor: User,
     note: str = "",
     at: dt.datetime | None = None,
 ) -> Order:
@@ -62,9 +67,7 @@ def submit_order(
         at=at,
     )
     if service.is_connection:
-        from connections.services import plan_connection_for_order
-
-        plan_connection_for_order(organisation=organisation, actor=actor, order=order)
+        connection_services.plan_connection_for_order(organisation=organisation, actor=actor, order=order)
     _notify_member(order, event)
     return order
 
@@ -73,7 +76,7 @@ def _locked(order: Order) -> Order:
     return Order.objects.select_for_update().select_related("service", "organisation").get(pk=order.pk)
 
 
-def order_transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -> Order:
+def order_transition(*, actor: User, order: Order, to_state: str, comment: str = "") -> Order:
     """Move an order on (the customer centre). Rejecting and cancelling need a reason; delivering starts
     the agreement."""
     if not can(actor, Action.ORDER_HANDLE):
@@ -81,7 +84,7 @@ def order_transition(*, actor: Any, order: Order, to_state: str, comment: str = 
     return _transition(actor=actor, order=order, to_state=to_state, comment=comment)
 
 
-def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -> Order:
+def _transition(*, actor: User, order: Order, to_state: str, comment: str = "") -> Order:
     comment = comment.strip()
     with transaction.atomic():
         order = _locked(order)
@@ -117,8 +120,6 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
             at=now,
         )
         if to_state == OrderState.DELIVERED:
-            from agreements.services import agreement_start
-
             agreement_start(
                 actor=actor,
                 organisation=order.organisation,
@@ -130,7 +131,7 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
     return order
 
 
-def order_cancel_by_member(*, actor: Any, order: Order, reason: str) -> Order:
+def order_cancel_by_member(*, actor: User, order: Order, reason: str) -> Order:
     """A member withdraws its order; only before delivery has begun (checked on the locked row, so a move
     to delivery made meanwhile by the customer centre is not undone by a page loaded before it)."""
     if not can(actor, Action.ORDER_CANCEL, order):
@@ -142,7 +143,7 @@ def order_cancel_by_member(*, actor: Any, order: Order, reason: str) -> Order:
         return _transition(actor=actor, order=order, to_state=OrderState.CANCELLED, comment=reason)
 
 
-def order_assign(*, actor: Any, order: Order, assignee: Any | None) -> Order:
+def order_assign(*, actor: User, order: Order, assignee: Any | None) -> Order:
     """Give the order to an agent (or to nobody). The assignee must be someone who handles orders."""
     if not can(actor, Action.ORDER_HANDLE):
         raise PermissionDenied
@@ -160,7 +161,7 @@ def order_assign(*, actor: Any, order: Order, assignee: Any | None) -> Order:
     return order
 
 
-def order_comment(*, actor: Any, order: Order, text: str) -> OrderEvent:
+def order_comment(*, actor: User, order: Order, text: str) -> OrderEvent:
     """A message on the order, seen by the member and by NHN."""
     if not can(actor, Action.ORDER_COMMENT, order):
         raise PermissionDenied

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,8 @@ from django.views.decorators.http import require_POST
 from core.permissions import Action, can, require
 from orders import services
 from orders.choices import MEMBER_CANCELLABLE
-from orders.forms import AssignForm, CancelForm, CommentForm, QueueFilter, TransitionForm
+from orders.filters import OrderQueueFilter
+from orders.forms import AssignForm, CancelForm, CommentForm, TransitionForm
 from orders.models import Order
 
 
@@ -26,30 +26,15 @@ from orders.models import Order
 def queue(request: HttpRequest) -> HttpResponse:
     """The customer centre's queue: open orders, oldest first, with filters."""
     require(request.user, Action.ORDER_HANDLE)
-    form = QueueFilter(request.GET or None)
-    orders = Order.objects.select_related(
-        "organisation", "organisation__address_municipality__county", "service", "assignee"
+    filters = OrderQueueFilter(
+        request.GET,
+        queryset=Order.objects.select_related(
+            "organisation", "organisation__address_municipality__county", "service", "assignee"
+        ),
+        request=request,
     )
-    state = ""
-    if form.is_valid():
-        data = form.cleaned_data
-        state = data["state"]
-        if data["service"]:
-            orders = orders.filter(service=data["service"])
-        if data["county"]:
-            orders = orders.filter(organisation__address_municipality__county=data["county"])
-        if data["older_than"] is not None:
-            orders = orders.filter(submitted_at__lt=timezone.now() - dt.timedelta(days=data["older_than"]))
-        if data["assignee"] == "me":
-            orders = orders.filter(assignee=request.user)
-        elif data["assignee"] == "nobody":
-            orders = orders.filter(assignee__isnull=True)
-    if state == "":
-        orders = orders.open()
-    elif state != "all":
-        orders = orders.filter(state=state)
-    page = Paginator(orders.order_by("submitted_at", "pk"), 50).get_page(request.GET.get("page"))
-    return render(request, "orders/queue.html", {"form": form, "page": page, "now": timezone.now()})
+    page = Paginator(filters.qs.order_by("submitted_at", "pk"), 50).get_page(request.GET.get("page"))
+    return render(request, "orders/queue.html", {"form": filters.form, "page": page, "now": timezone.now()})
 
 
 def _visible_order(request: HttpRequest, pk: int, action: Action = Action.ORDER_VIEW) -> Order:

@@ -52,12 +52,12 @@ class WordSimilar(models.Lookup):
 
     lookup_name = "word_similar"
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"portal_word_similarity({rhs}, {lhs}) >= {WORD_SIMILARITY_THRESHOLD}", [*rhs_params, *lhs_params]
 
-    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_postgresql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
         return f"{lhs} %%> {rhs}", [*lhs_params, *rhs_params]

@@ -44,7 +44,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet[Organisation], name: str, value: str) -> QuerySet[Organisation]:
-        return queryset.search(value)  # type: ignore[attr-defined]
+        return queryset.search(value)  # type: ignore[attr-defined]  # OrganisationQuerySet.search
 
     def filter_county(self, queryset: QuerySet[Organisation], name: str, value: Any) -> QuerySet[Organisation]:
         return queryset.filter(Q(address_municipality__county=value) | Q(county_authority_of=value)).distinct()

@@ -77,7 +77,7 @@ def _upsert(
 
     ``values`` name foreign keys by their column (``county_id``), so comparing costs no query.
     """
-    label = model._meta.model_name
+    label = str(model._meta.model_name)
     if existing is None:
         obj = model(**create, **values)
         obj.clean_fields()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,10 +13,13 @@ from core.permissions import Action, can
 from core.roles import OrganisationRoleType
 from organisations.models import Organisation, OrganisationRole
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def role_grant(
     *,
-    actor: Any,
+    actor: User,
     organisation: Organisation,
     user: Any,
     role: str,
@@ -52,7 +55,7 @@ def role_grant(
     return grant
 
 
-def role_revoke(*, actor: Any, grant: OrganisationRole) -> None:
+def role_revoke(*, actor: User, grant: OrganisationRole) -> None:
     """Remove a role. Signatory authority, like granting it, is for NHN staff to remove."""
     if not can(actor, Action.ORGANISATION_MANAGE_ROLES, grant.organisation):
         raise PermissionDenied

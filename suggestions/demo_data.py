@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from events.models import Event
 from suggestions.models import Suggestion, SuggestionSupport
 
 SUGGESTIONS = [
@@ -46,8 +47,6 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
                 SuggestionSupport.objects.get_or_create(suggestion=suggestion, user=supporter)
     together = Suggestion.objects.filter(title=SUGGESTIONS[1][0], status="new").first()
     if together is not None:
-        from events.models import Event
-
         event = Event.objects.filter(title="Hvordan henger NHNs tjenester sammen?").first()
         if event is not None:
             together.status, together.event = "planned", event

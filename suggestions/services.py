@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,9 +15,12 @@ from core.permissions import Action, require
 from suggestions.choices import SuggestionStatus
 from suggestions.models import Suggestion, SuggestionSupport
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 @transaction.atomic
-def suggestion_create(*, actor: Any, suggestion: Suggestion) -> Suggestion:
+def suggestion_create(*, actor: User, suggestion: Suggestion) -> Suggestion:
     suggestion.created_by = actor
     suggestion.status = SuggestionStatus.NEW
     suggestion.full_clean()
@@ -25,7 +28,7 @@ def suggestion_create(*, actor: Any, suggestion: Suggestion) -> Suggestion:
     return suggestion
 
 
-def suggestion_support(*, actor: Any, suggestion: Suggestion) -> bool:
+def suggestion_support(*, actor: User, suggestion: Suggestion) -> bool:
     """Support a suggestion once. Returns False when ``actor`` had already supported it (the unique
     constraint decides, so two clicks at once still count once). One's own suggestion needs no support."""
     if suggestion.created_by_id == actor.pk:
@@ -38,14 +41,14 @@ def suggestion_support(*, actor: Any, suggestion: Suggestion) -> bool:
     return True
 
 
-def suggestion_withdraw_support(*, actor: Any, suggestion: Suggestion) -> bool:
+def suggestion_withdraw_support(*, actor: User, suggestion: Suggestion) -> bool:
     deleted, _rows = SuggestionSupport.objects.filter(suggestion=suggestion, user=actor).delete()
     return bool(deleted)
 
 
 @transaction.atomic
 def suggestion_answer(
-    *, actor: Any, suggestion: Suggestion, status: str, answer: str, answer_url: str = "", event: Any = None
+    *, actor: User, suggestion: Suggestion, status: str, answer: str, answer_url: str = "", event: Any = None
 ) -> Suggestion:
     """Staff set the status. "Answered" needs a link to an event or a page. The suggester is told by
     e-mail at each change of status."""

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.permissions import Action, can
+from organisations.models import Organisation
 from suggestions import services
 from suggestions.forms import AnswerForm, FilterForm, SuggestionForm
 from suggestions.models import Suggestion, SuggestionSupport
@@ -35,14 +36,8 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
             suggestions = suggestions.filter(status=filters.cleaned_data["status"])
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        from organisations.models import Organisation
-
         suggestion = form.save(commit=False)
-        suggestion.organisation = (
-            Organisation.objects.filter(pk__in=request.user.organisation_roles.active().values("organisation_id"))
-            .order_by("name")
-            .first()
-        )
+        suggestion.organisation = Organisation.objects.held_by(request.user).order_by("name").first()
         try:
             services.suggestion_create(actor=request.user, suggestion=suggestion)
         except ValidationError as exc:

@@ -6,28 +6,26 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import Action, can
+from organisations.models import Organisation
 from support.choices import AttendanceStatus, RequestCategory, RequestStatus, Weekday
 from support.models import AttendanceRequest, OpeningHours
 
 
 def organisations_for(user: Any, action: Action) -> list[Any]:
     """The organisations in which ``user`` may perform ``action`` (their own roles)."""
-    from organisations.models import Organisation
-
-    ids = {role.organisation_id for role in user.organisation_roles.active()}
-    return [org for org in Organisation.objects.filter(pk__in=ids).order_by("name") if can(user, action, org)]
+    return [org for org in Organisation.objects.held_by(user).order_by("name") if can(user, action, org)]
 
 
 class OrganisationChoiceMixin:
     def set_organisations(self, organisations: list[Any]) -> None:
-        field = self.fields["organisation"]  # type: ignore[attr-defined]
+        field = self.fields["organisation"]  # type: ignore[attr-defined]  # the mixin is used on forms only
         field.queryset = field.queryset.filter(pk__in=[o.pk for o in organisations])
         if len(organisations) == 1:
             field.initial = organisations[0].pk
 
 
 class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
-    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__
     category = forms.ChoiceField(label=_("What is it about?"), choices=RequestCategory.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(
@@ -38,8 +36,6 @@ class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
     )
 
     def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
-        from organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.all()
         self.set_organisations(organisations)
@@ -51,7 +47,7 @@ class MessageForm(forms.Form):
 
 class ManageForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=RequestStatus.choices)
-    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)  # type: ignore[arg-type]
+    assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(self, *args: Any, agents: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

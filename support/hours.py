@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.text import capfirst
 
+from support.choices import Weekday
 from support.models import OpeningHours
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -57,8 +58,6 @@ def open_state(hours: OpeningHours, at: dt.datetime | None = None) -> OpenState:
 
 def describe_days(hours: OpeningHours) -> str:
     """ "Monday–Friday" for a run of days, else the days listed: "Monday, Wednesday"."""
-    from support.choices import Weekday
-
     days = sorted(set(hours.weekdays))
     if not days:
         return ""

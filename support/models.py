@@ -63,7 +63,7 @@ class OpeningHours(TimeStampedModel):
             raise ValidationError({"weekdays": _("Choose days of the week.")})
 
 
-class SupportRequestQuerySet(models.QuerySet):
+class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
     def visible_to(self, user: Any) -> SupportRequestQuerySet:
         return scoped_to_visible_organisations(self, user)
 
@@ -130,7 +130,7 @@ class SupportMessage(models.Model):
         return f"{self.request_id}: {self.body[:40]}"
 
 
-class AttendanceRequestQuerySet(models.QuerySet):
+class AttendanceRequestQuerySet(models.QuerySet["AttendanceRequest"]):
     def visible_to(self, user: Any) -> AttendanceRequestQuerySet:
         return scoped_to_visible_organisations(self, user)
 

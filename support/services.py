@@ -3,7 +3,7 @@ opening hours. Each runs in a transaction and queues its e-mail through the outb
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,9 @@ from support.choices import ACTIVE_STATUSES, AttendanceStatus, RequestStatus
 from support.hours import current_hours
 from support.models import AttendanceRequest, OpeningHours, SupportMessage, SupportRequest
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 def _centre_address() -> str:
     return current_hours().email
@@ -28,7 +31,7 @@ def _context(**extra: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def support_request_create(*, actor: Any, organisation: Any, subject: str, category: str, body: str) -> SupportRequest:
+def support_request_create(*, actor: User, organisation: Any, subject: str, category: str, body: str) -> SupportRequest:
     """Open a request for ``organisation``. The actor must hold a role there. Queues a receipt to the
     member and a notice to the customer centre."""
     require(actor, Action.SUPPORT_REQUEST_CREATE, organisation)
@@ -55,7 +58,7 @@ def support_request_create(*, actor: Any, organisation: Any, subject: str, categ
 
 
 @transaction.atomic
-def support_message_add(*, actor: Any, request: SupportRequest, body: str) -> SupportMessage:
+def support_message_add(*, actor: User, request: SupportRequest, body: str) -> SupportMessage:
     """Add a message. From an agent it goes to the member who asked (status: waiting for the member);
     from the member to the assigned agent or the centre (a resolved request opens again)."""
     request = SupportRequest.objects.select_for_update().get(pk=request.pk)
@@ -90,7 +93,7 @@ def support_message_add(*, actor: Any, request: SupportRequest, body: str) -> Su
 
 @transaction.atomic
 def support_request_manage(
-    *, actor: Any, request: SupportRequest, status: str, assigned_to: Any | None
+    *, actor: User, request: SupportRequest, status: str, assigned_to: Any | None
 ) -> SupportRequest:
     """An agent sets the status and who works on the request. The member is told when it is resolved."""
     require(actor, Action.SUPPORT_QUEUE)
@@ -114,7 +117,7 @@ def support_request_manage(
 
 
 @transaction.atomic
-def opening_hours_save(*, actor: Any, hours: OpeningHours) -> OpeningHours:
+def opening_hours_save(*, actor: User, hours: OpeningHours) -> OpeningHours:
     require(actor, Action.SUPPORT_HOURS_MANAGE)
     before = OpeningHours.objects.filter(pk=hours.pk).values().first()
     hours.full_clean()
@@ -139,7 +142,7 @@ def opening_hours_save(*, actor: Any, hours: OpeningHours) -> OpeningHours:
 
 
 @transaction.atomic
-def attendance_request_create(*, actor: Any, request: AttendanceRequest) -> AttendanceRequest:
+def attendance_request_create(*, actor: User, request: AttendanceRequest) -> AttendanceRequest:
     """A member asks NHN to take part; the request must be in the future. Tells the customer centre."""
     require(actor, Action.ATTENDANCE_REQUEST_CREATE, request.organisation)
     if request.starts_at and request.starts_at <= timezone.now():
@@ -158,7 +161,9 @@ def attendance_request_create(*, actor: Any, request: AttendanceRequest) -> Atte
 
 
 @transaction.atomic
-def attendance_request_answer(*, actor: Any, request: AttendanceRequest, status: str, answer: str) -> AttendanceRequest:
+def attendance_request_answer(
+    *, actor: User, request: AttendanceRequest, status: str, answer: str
+) -> AttendanceRequest:
     """Staff accept or decline, with an answer the member sees; the member is told by e-mail."""
     require(actor, Action.ENGAGEMENT_MANAGE)
     request = AttendanceRequest.objects.select_for_update().get(pk=request.pk)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.choices import OrganisationForm
+from organisations.models import County, Diginettverk, Organisation
 from surveys.choices import QuestionKind
 from surveys.models import Question, Survey
 
@@ -54,13 +55,11 @@ class QuestionForm(forms.ModelForm):
 class AnswerForm(forms.Form):
     """One field per question; single/multiple choice and scale as radio buttons and check boxes."""
 
-    organisation = forms.ModelChoiceField(label=_("Answer on behalf of"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    organisation = forms.ModelChoiceField(label=_("Answer on behalf of"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(
         self, *args: Any, survey: Survey, questions: list[Question], organisations: list[Any], **kwargs: Any
     ) -> None:
-        from organisations.models import Organisation
-
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations])
@@ -87,7 +86,7 @@ class AnswerForm(forms.Form):
                 )
             else:
                 field = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=3000, **options)
-            field.question = question  # type: ignore[attr-defined]
+            field.question = question  # type: ignore[attr-defined]  # the template reads the question off its field
             self.fields[name] = field
 
     def values(self) -> dict[int, Any]:
@@ -95,15 +94,13 @@ class AnswerForm(forms.Form):
 
 
 class ResultFilterForm(forms.Form):
-    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]
-    diginettverk = forms.ModelChoiceField(label=_("Diginettverk"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]
+    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
+    diginettverk = forms.ModelChoiceField(label=_("Diginettverk"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
     form = forms.ChoiceField(
         label=_("Organisation form"), required=False, choices=[("", _("All")), *OrganisationForm.choices]
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from organisations.models import County, Diginettverk
-
         super().__init__(*args, **kwargs)
         self.fields["county"].queryset = County.objects.order_by("name")
         self.fields["diginettverk"].queryset = Diginettverk.objects.order_by("name")

@@ -6,7 +6,7 @@ The database's unique constraints are the last line of defence for "once per per
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,8 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.permissions import Action, require
+from organisations.models import Organisation
 from surveys.choices import QuestionKind, SurveyState
 from surveys.models import Answer, Question, Response, Survey
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class AlreadyAnswered(ValidationError):
@@ -24,11 +28,7 @@ class AlreadyAnswered(ValidationError):
 
 def eligible_organisations(user: Any, survey: Survey) -> list[Any]:
     """The organisations ``user`` holds a role in that belong to the survey's audience."""
-    from organisations.models import Organisation
-
-    organisations = Organisation.objects.filter(
-        pk__in=user.organisation_roles.active().values("organisation_id")
-    ).order_by("name")
+    organisations = Organisation.objects.held_by(user).order_by("name")
     if survey.audience_forms:
         organisations = organisations.filter(form__in=survey.audience_forms)
     return list(organisations)
@@ -47,7 +47,7 @@ def answered_by(user: Any, survey: Survey) -> Response | None:
 
 
 @transaction.atomic
-def survey_save(*, actor: Any, survey: Survey) -> Survey:
+def survey_save(*, actor: User, survey: Survey) -> Survey:
     require(actor, Action.ENGAGEMENT_MANAGE)
     if survey.pk and survey.responses.exists():
         before = Survey.objects.get(pk=survey.pk)
@@ -61,7 +61,7 @@ def survey_save(*, actor: Any, survey: Survey) -> Survey:
 
 
 @transaction.atomic
-def question_add(*, actor: Any, survey: Survey, question: Question) -> Question:
+def question_add(*, actor: User, survey: Survey, question: Question) -> Question:
     require(actor, Action.ENGAGEMENT_MANAGE)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.responses.exists():
@@ -76,7 +76,7 @@ def question_add(*, actor: Any, survey: Survey, question: Question) -> Question:
 
 
 @transaction.atomic
-def question_delete(*, actor: Any, question: Question) -> None:
+def question_delete(*, actor: User, question: Question) -> None:
     require(actor, Action.ENGAGEMENT_MANAGE)
     if Response.objects.filter(survey_id=question.survey_id).exists():
         raise ValidationError(_("The questions cannot change once answers have come in."))
@@ -84,7 +84,7 @@ def question_delete(*, actor: Any, question: Question) -> None:
 
 
 @transaction.atomic
-def survey_publish(*, actor: Any, survey: Survey) -> Survey:
+def survey_publish(*, actor: User, survey: Survey) -> Survey:
     require(actor, Action.ENGAGEMENT_MANAGE)
     if not survey.questions.exists():
         raise ValidationError(_("Add at least one question before publishing."))
@@ -122,7 +122,7 @@ def _clean_answer(question: Question, raw: Any) -> Answer | None:
 
 
 @transaction.atomic
-def survey_answer(*, actor: Any, survey: Survey, organisation: Any, values: dict[int, Any]) -> Response:
+def survey_answer(*, actor: User, survey: Survey, organisation: Any, values: dict[int, Any]) -> Response:
     """Store ``actor``'s answers for ``organisation``. ``values`` maps question id to the form's value
     (an index as text, a list of them, a number, or text). Raises PermissionDenied when the person may
     not answer for that organisation, ValidationError when the survey is not open or an answer is

@@ -15,6 +15,7 @@ from core.permissions import Action, can, require
 from lib.csvsafe import csv_response
 from lib.xlsxsafe import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from lib.xlsxsafe import Sheet, to_xlsx
+from organisations.models import Organisation
 from surveys import results, services
 from surveys.choices import SurveyState
 from surveys.forms import AnswerForm, QuestionForm, ResultFilterForm, SurveyForm
@@ -32,7 +33,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
         question_count=Count("questions")
     )
     answered = set(Response.objects.filter(user=request.user).values_list("survey_id", flat=True))
-    own_forms = set(request.user.organisation_roles.active().values_list("organisation__form", flat=True))
+    own_forms = set(Organisation.objects.held_by(request.user).values_list("form", flat=True))
     items = [
         (survey, survey.pk in answered)
         for survey in open_surveys

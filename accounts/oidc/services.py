@@ -58,8 +58,10 @@ def sign_in_person(*, provider: Provider, claims: dict[str, Any]) -> User:
                 reason="subject_person_mismatch",
             )
     else:
-        user = User.objects.select_for_update().filter(national_id_digest=digest).first()
-        if user is None:
+        existing = User.objects.select_for_update().filter(national_id_digest=digest).first()
+        if existing is not None:
+            user = existing
+        else:
             # Members need no e-mail address to arrive; a reserved .invalid address stands in until
             # they give one (an invitation gives its own).
             user = User.objects.create_user(

@@ -5,7 +5,7 @@ from django.db import migrations
 from connections.defaults import ensure_standard_types
 
 
-def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+def seed(apps, schema_editor):  # type: ignore[no-untyped-def]  # migrations are not type-checked
     ensure_standard_types(apps.get_model("connections", "ConnectionType"))
 
 

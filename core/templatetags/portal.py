@@ -18,7 +18,7 @@ def accessible_widget(field: BoundField) -> Any:
     if field.help_text:
         described.append(f"{field.auto_id}_hint")
     described += [f"{field.auto_id}_error_{i}" for i in range(1, len(field.errors) + 1)]
-    attrs: dict[str, str] = {}
+    attrs: dict[str, str | bool] = {}
     if described:
         attrs["aria-describedby"] = " ".join(described)
     if field.errors:

@@ -10,7 +10,7 @@ DEFAULT_RULES = [
 ]
 
 
-def create(apps, schema_editor):  # type: ignore[no-untyped-def]
+def create(apps, schema_editor):  # type: ignore[no-untyped-def]  # migrations are not type-checked
     MembershipRule = apps.get_model("enhetsregisteret", "MembershipRule")
     for name, forms, prefixes in DEFAULT_RULES:
         MembershipRule.objects.get_or_create(name=name, defaults={"forms": forms, "industry_prefixes": prefixes})

@@ -85,7 +85,7 @@ def smtp(settings: Any) -> Any:
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_TIMEOUT = 5
-    mailbox.port = port  # type: ignore[attr-defined]
+    mailbox.port = port  # type: ignore[attr-defined]  # set for the test's SMTP server
     yield mailbox
     controller.stop()
 
@@ -355,7 +355,7 @@ def test_a_reminder_whose_delivery_is_retried_is_not_delivered_after_the_organis
     settings.EMAIL_PORT = free_port()  # the SMTP server is unreachable this morning
     daily()
     sign_version(world.org_a, version, world["admin_a"])
-    settings.EMAIL_PORT = smtp.port  # type: ignore[attr-defined]
+    settings.EMAIL_PORT = smtp.port  # type: ignore[attr-defined]  # set for the test's SMTP server
     clock.shift(dt.timedelta(minutes=2))
 
     run_worker()
@@ -439,7 +439,7 @@ def test_when_smtp_is_down_the_mail_waits_and_a_retry_is_scheduled_then_it_is_de
     assert set(OutboundEmail.objects.values_list("attempts", flat=True)) == {1}
     assert smtp.take() == []
 
-    settings.EMAIL_PORT = smtp.port  # type: ignore[attr-defined]
+    settings.EMAIL_PORT = smtp.port  # type: ignore[attr-defined]  # set for the test's SMTP server
     clock.shift(dt.timedelta(minutes=1, seconds=1))
     run_worker()
 

@@ -70,7 +70,7 @@ def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
     context.set_default_navigation_timeout(TIMEOUT_MS)
     context.route(f"**{AXE_ROUTE}", lambda route: route.fulfill(path=str(AXE_PATH), content_type="text/javascript"))
     violations: list[str] = []
-    context.csp_violations = violations  # type: ignore[attr-defined]
+    context.csp_violations = violations  # type: ignore[attr-defined]  # collected on the context for the test
     context.on(
         "console",
         lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
@@ -79,7 +79,7 @@ def new_context(browser: Browser, **kwargs: Any) -> BrowserContext:
 
 
 def close_context(context: BrowserContext) -> None:
-    violations = context.csp_violations  # type: ignore[attr-defined]
+    violations = context.csp_violations  # type: ignore[attr-defined]  # collected on the context for the test
     context.close()
     assert not violations, "the page broke its own Content-Security-Policy:\n" + "\n".join(violations)
 

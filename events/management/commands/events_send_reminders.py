@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from events.services import event_send_reminders
 from events.tasks import send_event_reminders
 
 
@@ -16,8 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["now"]:
-            from events.services import event_send_reminders
-
             self.stdout.write(f"{event_send_reminders()} reminder(s) queued.")
         else:
             send_event_reminders.enqueue()
