@@ -22,9 +22,10 @@ run: venv
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_service_catalogue
 	$(PY) manage.py seed_demo
-	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail (stop with Ctrl-C)"
+	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail and a local timestamp authority (stop with Ctrl-C)"
 	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py run_timestamp_authority & tsa=$$!; \
+	  trap 'kill $$worker $$tsa 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 
 # What the browser tests need from the operating system, installed only when missing.
