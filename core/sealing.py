@@ -229,10 +229,14 @@ def retimestamp_archive(*, margin: dt.timedelta, dry_run: bool = False) -> Retim
                 continue
             renewed = current_signer.add_archive_timestamp(item.document)
             after = pades.verify(renewed, trust_roots=trust_roots())
-            if not after.ok or after.evidence_valid_until is None or after.evidence_valid_until <= deadline:
+            if not after.ok:
                 raise pades.SigningConfigurationError(
-                    f"{item.label}: the new timestamp does not outlive the margin ({after.reason}, "
-                    f"TSA certificate valid until {after.evidence_valid_until}); renew the TSA certificate first."
+                    f"{item.label}: the renewed copy does not verify ({after.detail})"
+                )
+            if after.evidence_valid_until is None or after.evidence_valid_until <= before.evidence_valid_until:
+                raise pades.SigningConfigurationError(
+                    f"{item.label}: the new timestamp's TSA certificate (valid until {after.evidence_valid_until}) "
+                    "does not outlive the old one; renew the timestamp authority's certificate first."
                 )
             item.save(renewed)
             report.renewed += 1

@@ -17,6 +17,7 @@ from lib.pades.ca import (
     TSA_P12_NAME,
     create_demo_ca,
     ensure_demo_ca,
+    issue_demo_tsa,
 )
 from lib.pades.keys import SigningConfigurationError
 from lib.pades.signer import PadesSigner, add_archive_timestamp, load_trust_roots, validation_context
@@ -35,6 +36,7 @@ __all__ = [
     "add_archive_timestamp",
     "create_demo_ca",
     "ensure_demo_ca",
+    "issue_demo_tsa",
     "load_trust_roots",
     "validation_context",
     "verify",

@@ -297,3 +297,28 @@ def _root_from_p12(p12_path: Path, password: str) -> x509.Certificate:
         if candidate.subject == cert.issuer and candidate.subject == candidate.issuer:
             return candidate
     raise SigningConfigurationError(f"{p12_path} holds no self-signed issuer certificate to restore the root from.")
+
+
+def issue_demo_tsa(directory: Path, password: str, *, p12_path: Path, validity: timedelta = _TSA_VALIDITY) -> Path:
+    """Issue a new TSA certificate from the demo root in ``directory`` into ``p12_path`` (rotating the demo TSA).
+
+    The old TSA's timestamps stay valid: its certificate was issued by the same root. Returns ``p12_path``.
+    """
+    check_password(password)
+    directory = Path(directory)
+    root_key = serialization.load_pem_private_key((directory / ROOT_KEY_NAME).read_bytes(), password.encode())
+    if not isinstance(root_key, rsa.RSAPrivateKey):
+        raise SigningConfigurationError(f"{directory / ROOT_KEY_NAME} is not an RSA key.")
+    root_cert = x509.load_pem_x509_certificates((directory / ROOT_PEM_NAME).read_bytes())[0]
+    tsa_key, tsa_cert = _issue(
+        root_key=root_key,
+        root_cert=root_cert,
+        common_name=DEMO_TSA_CN,
+        validity=validity,
+        key_bits=_TSA_RSA_BITS,
+        extended_key_usage=x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]),
+        eku_critical=True,
+        now=datetime.now(UTC),
+    )
+    write_atomically(Path(p12_path), _p12(tsa_key, tsa_cert, root_cert, DEMO_TSA_CN, password), 0o600)
+    return Path(p12_path)

@@ -165,18 +165,19 @@ def _byte_range_end(embedded: EmbeddedPdfSignature) -> int:
     return second_start + second_length
 
 
-def _tsa_certificate(signed_data: cms.SignedData) -> asn1_x509.Certificate | None:
-    serial = signed_data["signer_infos"][0]["sid"].chosen
-    for choice in signed_data["certificates"]:
-        cert = choice.chosen
-        if (
-            isinstance(cert, asn1_x509.Certificate)
-            and isinstance(serial, cms.IssuerAndSerialNumber)
-            and cert.serial_number == serial["serial_number"].native
-            and cert.issuer == serial["issuer"]
-        ):
-            return cert
-    return None
+_END_OF_REVISION = re.compile(rb"%%EOF(?:\r\n|\r|\n)?")
+
+
+def _revision_sha256s(data: bytes, signatures: list[EmbeddedPdfSignature]) -> list[str]:
+    """SHA-256 of the file as it was at the end of the seal's revision and of every later revision, oldest first.
+
+    An archive copy grows by incremental updates (validation data, timestamps), so each earlier copy, such as
+    the one handed out at signing, is a prefix ending where one of its revisions ends.
+    """
+    start = min(_byte_range_end(item) for item in signatures)
+    ends = {_byte_range_end(item) for item in signatures}
+    ends.update(match.end() for match in _END_OF_REVISION.finditer(data, start))
+    return [hashlib.sha256(data[:end]).hexdigest() for end in sorted(ends)]
 
 
 _TAIL = re.compile(rb"startxref\s+\d+\s+%%EOF\s*\Z")
@@ -257,9 +258,7 @@ def _verify_seal(
     with contextlib.suppress(*_EXPECTED_ERRORS):
         found["subject"] = _subject(embedded.signer_cert)
         found["signed_at"] = embedded.self_reported_timestamp
-    found["revision_sha256s"] = [
-        hashlib.sha256(data[: _byte_range_end(item)]).hexdigest() for item in [embedded, *document_timestamps]
-    ]
+    found["revision_sha256s"] = _revision_sha256s(data, [embedded, *document_timestamps])
 
     token = _signature_timestamp(embedded)
     try:
