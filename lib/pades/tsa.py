@@ -44,8 +44,10 @@ def timestamper_from_p12(p12_path: Path, password: str) -> DummyTimeStamper:
     )
 
 
-def _rejection(status: str) -> bytes:
-    return tsp.TimeStampResp({"status": {"status": "rejection", "fail_info": tsp.PKIFailureInfo({status})}}).dump()
+def _rejection(failure: str) -> bytes:
+    """A TimeStampResp with only a rejecting status (asn1crypto insists on a token, so the SEQUENCE is made here)."""
+    status = tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({failure})}).dump()
+    return b"\x30" + bytes([len(status)]) + status  # a status info is far shorter than 128 bytes
 
 
 class _Handler(BaseHTTPRequestHandler):
