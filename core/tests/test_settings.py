@@ -20,6 +20,7 @@ PROD = {
     "ALLOWED_HOSTS": "medlemsportal.example.no",
     "EMAIL_HOST": "smtp.example.no",
     "SIGNING_PKCS12_PASSWORD": "from-the-secret-store",
+    "TIMESTAMP_AUTHORITY_URL": "https://tsa.example.no/",
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
 }
 
@@ -73,6 +74,8 @@ def test_the_production_profile_starts_with_every_required_variable() -> None:
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV must be one of"),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number"),
         ({"SIGNING_PKCS12_PASSWORD": ""}, "SIGNING_PKCS12_PASSWORD is required"),
+        ({"TIMESTAMP_AUTHORITY_URL": ""}, "TIMESTAMP_AUTHORITY_URL is required in production"),
+        ({"RETIMESTAMP_MARGIN_DAYS": "0"}, "RETIMESTAMP_MARGIN_DAYS must be at least 1"),
         ({"MEMBERSHIP_REMINDER_DAYS": "30,fourteen"}, "MEMBERSHIP_REMINDER_DAYS must be whole days"),
     ],
 )
