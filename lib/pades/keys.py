@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asn1crypto import pkcs12 as asn1_pkcs12
 from cryptography import x509
@@ -99,7 +99,7 @@ class LoadedKeySigner(signers.SimpleSigner):
     with the key loaded once; anything else goes through pyHanko unchanged.
     """
 
-    def __init__(self, *, private_key: object, **kwargs) -> None:
+    def __init__(self, *, private_key: object, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._private_key = private_key
 

@@ -121,7 +121,7 @@ class PadesSigner:
                 private_key=key,
                 signing_key=translate_pyca_cryptography_key_to_asn1(key),
                 signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),
-                cert_registry=SimpleCertificateStore.from_certs(chain_asn1),
+                cert_registry=SimpleCertificateStore.from_certs(chain_asn1),  # type: ignore[no-untyped-call]
             )
         except (ValueError, TypeError, NotImplementedError) as exc:
             raise SigningConfigurationError(f"pyHanko cannot sign with the key in {p12_path}: {exc}") from exc
@@ -173,8 +173,9 @@ class PadesSigner:
             validation_context=self._validation_context() if long_term else None,
         )
         pdf_signer = signers.PdfSigner(metadata, signer=self._signer, timestamper=self._timestamper)
-        output = run_outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=io.BytesIO()))
-        return output.getvalue()
+        output: io.BytesIO = run_outside_event_loop(lambda: pdf_signer.sign_pdf(writer, output=io.BytesIO()))
+        sealed: bytes = output.getvalue()
+        return sealed
 
     def add_archive_timestamp(self, pdf_bytes: bytes) -> bytes:
         """Extend the archive timestamp chain: validation data for the last timestamp, and a new document timestamp.
@@ -209,4 +210,5 @@ def add_archive_timestamp(
         output = run_outside_event_loop(
             lambda: stamper.timestamp_pdf(writer, "sha256", validation_context, output=io.BytesIO())
         )
-    return output.getvalue()
+    sealed: bytes = output.getvalue()
+    return sealed

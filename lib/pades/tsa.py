@@ -25,6 +25,7 @@ from typing import Any
 from asn1crypto import tsp
 from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, translate_pyca_cryptography_key_to_asn1
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from lib.pades.keys import load_p12
 
@@ -40,13 +41,15 @@ def timestamper_from_p12(p12_path: Path, password: str) -> DummyTimeStamper:
     return DummyTimeStamper(
         tsa_cert=translate_pyca_cryptography_cert_to_asn1(cert),
         tsa_key=translate_pyca_cryptography_key_to_asn1(key),
-        certs_to_embed=[translate_pyca_cryptography_cert_to_asn1(extra) for extra in chain],
+        certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+            [translate_pyca_cryptography_cert_to_asn1(extra) for extra in chain]
+        ),
     )
 
 
 def _rejection(failure: str) -> bytes:
     """A TimeStampResp with only a rejecting status (asn1crypto insists on a token, so the SEQUENCE is made here)."""
-    status = tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({failure})}).dump()
+    status: bytes = tsp.PKIStatusInfo({"status": "rejection", "fail_info": tsp.PKIFailureInfo({failure})}).dump()
     return b"\x30" + bytes([len(status)]) + status  # a status info is far shorter than 128 bytes
 
 
@@ -96,7 +99,7 @@ class TimestampServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}/"
+        return f"http://{host!s}:{port}/"
 
 
 def serve(p12_path: Path, password: str, *, host: str = "127.0.0.1", port: int = 0) -> TimestampServer:

@@ -15,10 +15,12 @@ short reason code.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +36,7 @@ from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signatu
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import DocumentTimestampStatus
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.errors import PathError
 from pyhanko_certvalidator.errors import ValidationError as CertValidationError
@@ -109,10 +112,10 @@ def _subject(cert: asn1_x509.Certificate | None) -> str:
     try:
         return x509.load_der_x509_certificate(cert.dump()).subject.rfc4514_string()
     except ValueError:
-        return cert.subject.human_friendly
+        return str(cert.subject.human_friendly)
 
 
-def _signature_hole_is_canonical(data: bytes, embedded) -> bool:
+def _signature_hole_is_canonical(data: bytes, embedded: EmbeddedPdfSignature) -> bool:
     """True if the bytes between the two signed ranges are exactly the signature as a signer writes it.
 
     /ByteRange leaves out the /Contents string holding the CMS signature, which is padded with zeros to the size
@@ -147,7 +150,8 @@ def _looks_like_pdf(data: bytes) -> bool:
 
 def _gen_time(signed_data: cms.SignedData) -> datetime:
     """The time a timestamp token claims (TSTInfo genTime); trusted only once the token validates."""
-    return signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    moment: datetime = signed_data["encap_content_info"]["content"].parsed["gen_time"].native
+    return moment
 
 
 def _signature_timestamp(embedded: EmbeddedPdfSignature) -> cms.SignedData | None:
@@ -253,7 +257,7 @@ def _verify_seal(
     document_timestamps: list[EmbeddedPdfSignature],
     roots: list[asn1_x509.Certificate],
     found: dict[str, Any],
-    result: Any,
+    result: Callable[[str, str], VerificationResult],
 ) -> VerificationResult:
     with contextlib.suppress(*_EXPECTED_ERRORS):
         found["subject"] = _subject(embedded.signer_cert)
@@ -283,7 +287,7 @@ def _verify_seal(
     found["signed_at"] = status.signer_reported_dt or found.get("signed_at")
     timestamp = status.timestamp_validity
     timestamp_ok = timestamp is not None and timestamp.intact and timestamp.valid and timestamp.trusted
-    if timestamp_ok:
+    if timestamp is not None and timestamp_ok:
         found["signed_at"] = timestamp.timestamp
         found["timestamp_authority"] = _subject(timestamp.signing_cert)
         found["evidence_valid_until"] = timestamp.signing_cert.not_valid_after
@@ -295,7 +299,7 @@ def _verify_seal(
         return result("invalid", "The signature value does not match the signer's key.")
     if token is not None and not timestamp_ok:
         return result("invalid", "The seal's timestamp is not intact, not valid or not from a trusted authority.")
-    if token is not None and timestamp.timestamp != claimed:
+    if token is not None and (timestamp is None or timestamp.timestamp != claimed):
         return result("invalid", "The seal's timestamp does not say the time it was validated at.")
     if not _signature_hole_is_canonical(data, embedded):
         return result("modified", "Bytes in the signature value's placeholder were changed after signing.")
@@ -318,8 +322,8 @@ def _verify_seal(
         archive_times = []
         for item in document_timestamps:
             moment = _gen_time(item.signed_data)
-            ts_status = run_outside_event_loop(
-                lambda item=item, moment=moment: validate_pdf_timestamp(item, validation_context=context(moment))
+            ts_status: DocumentTimestampStatus = run_outside_event_loop(
+                functools.partial(validate_pdf_timestamp, item, validation_context=context(moment))
             )
             if not (ts_status.intact and ts_status.valid):
                 return result("modified", "A document timestamp does not match the bytes it covers.")
