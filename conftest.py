@@ -129,12 +129,15 @@ def _empty_cache() -> Any:
 def signing_ca() -> Any:
     """The tests' own demo CA for sealing agreements (made once per machine, under var/test-signing), and a real
     local RFC 3161 timestamp authority issued from it, in its own process on a free loopback port."""
+    import datetime as dt
     import os
     import subprocess
     import sys
 
+    import time_machine
     from django.conf import settings
 
+    from core import sealing
     from lib.pades import ensure_demo_ca
 
     ensure_demo_ca(settings.SIGNING_PKCS12_PATH.parent, settings.SIGNING_PKCS12_PASSWORD)
@@ -151,7 +154,11 @@ def signing_ca() -> Any:
             raise RuntimeError(f"The local timestamp authority did not start: {line!r}")
         previous = settings.TIMESTAMP_AUTHORITY_URL
         settings.TIMESTAMP_AUTHORITY_URL = line.removeprefix("listening on ").strip()
+        # Tests move the clock (time-machine) and then sign; the TSA, in its own process, stamps the real time, and
+        # the seal is judged at that time. So the sealer validates its chains at the real time too.
+        sealing.CLOCK = lambda: time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
         yield settings.TIMESTAMP_AUTHORITY_URL
+        sealing.CLOCK = None
         settings.TIMESTAMP_AUTHORITY_URL = previous
     finally:
         tsa.terminate()

@@ -94,8 +94,15 @@ def _crls() -> list[bytes]:
     return [path.read_bytes() for path in settings.SIGNING_CRL_PATHS if path.exists()]
 
 
+# The clock the sealer validates chains at; None: the system clock. Only the test suite sets it (conftest.py), to
+# the real time while tests move the process's clock (the TSA, another process, stamps the real time).
+CLOCK: Callable[[], dt.datetime] | None = None
+
+
 @functools.cache
-def _signer(path: str, password: str, timestamp_url: str, fetch: bool, crl_key: tuple[Any, ...]) -> pades.PadesSigner:
+def _signer(
+    path: str, password: str, timestamp_url: str, fetch: bool, crl_key: tuple[Any, ...], clock: Any
+) -> pades.PadesSigner:
     return pades.PadesSigner(
         path,
         password,
@@ -103,6 +110,7 @@ def _signer(path: str, password: str, timestamp_url: str, fetch: bool, crl_key: 
         trust_roots=trust_roots(),
         crls=_crls(),
         allow_fetching=fetch,
+        clock=clock,
     )
 
 
@@ -115,6 +123,7 @@ def signer() -> pades.PadesSigner:
         settings.TIMESTAMP_AUTHORITY_URL,
         settings.SIGNING_FETCH_REVOCATION,
         crl_key,
+        CLOCK,
     )
 
 

@@ -19,7 +19,7 @@ import contextlib
 import functools
 import io
 import ssl
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,11 +80,22 @@ def load_trust_roots(trust_roots: Iterable[bytes]) -> list[asn1_x509.Certificate
 
 
 def validation_context(
-    *, trust_roots: list[asn1_x509.Certificate], crls: Iterable[bytes] = (), allow_fetching: bool = False
+    *,
+    trust_roots: list[asn1_x509.Certificate],
+    crls: Iterable[bytes] = (),
+    allow_fetching: bool = False,
+    moment: datetime | None = None,
 ) -> ValidationContext:
-    """What sealing checks (and then embeds) the chains against: hard-fail, so a seal never lacks revocation data."""
+    """What sealing checks (and then embeds) the chains against: hard-fail, so a seal never lacks revocation data.
+
+    ``moment``: the time to validate at (default: now).
+    """
     return ValidationContext(
-        trust_roots=trust_roots, crls=list(crls), allow_fetching=allow_fetching, revocation_mode="hard-fail"
+        trust_roots=trust_roots,
+        crls=list(crls),
+        allow_fetching=allow_fetching,
+        revocation_mode="hard-fail",
+        moment=moment,
     )
 
 
@@ -95,6 +106,9 @@ class PadesSigner:
     document timestamp); without it (``None``), B-B as the portal sealed before timestamps — kept for tests of old
     documents and for comparison in the benchmark. ``trust_roots`` (PEM/DER) and ``crls`` (DER) are what the chains
     are validated against before the validation data is embedded; the PKCS#12 file's own root is always included.
+    ``clock`` gives the time the chains are validated at (default: the system clock). The test suite passes the
+    real time while it moves the process's clock: the timestamp authority, in its own process, stamps the real
+    time, and that is what the seal is later judged at.
     """
 
     def __init__(
@@ -106,11 +120,13 @@ class PadesSigner:
         trust_roots: Iterable[bytes] = (),
         crls: Iterable[bytes] = (),
         allow_fetching: bool = False,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if not isinstance(password, str):
             raise SigningConfigurationError("The PKCS#12 password must be a string.")
         key, cert, chain = load_p12(Path(p12_path), password)
-        now = datetime.now(UTC)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        now = self._clock()
         if cert.not_valid_after_utc <= now:
             raise SigningConfigurationError(
                 f"The signing certificate in {p12_path} expired on {cert.not_valid_after_utc:%Y-%m-%d}."
@@ -141,7 +157,9 @@ class PadesSigner:
         return "B-LTA" if self.timestamp_url else "B-B"
 
     def _validation_context(self) -> ValidationContext:
-        return validation_context(trust_roots=self._roots, crls=self._crls, allow_fetching=self._allow_fetching)
+        return validation_context(
+            trust_roots=self._roots, crls=self._crls, allow_fetching=self._allow_fetching, moment=self._clock()
+        )
 
     def sign(
         self,
