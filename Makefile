@@ -16,17 +16,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# The local timestamp authority (RFC 3161, demo CA) runs in the background from the start: the demo data
+# signs agreements, and every seal is timestamped (TIMESTAMP_AUTHORITY_URL, default http://127.0.0.1:8010/).
 run: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_signing_certificate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_service_catalogue
-	$(PY) manage.py seed_demo
-	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail and a local timestamp authority (stop with Ctrl-C)"
-	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
-	  $(PY) manage.py run_timestamp_authority & tsa=$$!; \
-	  trap 'kill $$worker $$tsa 2>/dev/null' EXIT INT TERM; \
-	  $(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py run_timestamp_authority & tsa=$$!; \
+	  trap 'kill $$tsa $$worker 2>/dev/null' EXIT INT TERM; \
+	  for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8010) 2>/dev/null && break; sleep 0.2; done; \
+	  $(PY) manage.py seed_demo && \
+	  echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail and a local timestamp authority (stop with Ctrl-C)" && \
+	  { $(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	    $(PY) manage.py runserver 127.0.0.1:8000; }
 
 # What the browser tests need from the operating system, installed only when missing.
 system-deps:

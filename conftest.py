@@ -156,7 +156,8 @@ def signing_ca() -> Any:
         settings.TIMESTAMP_AUTHORITY_URL = line.removeprefix("listening on ").strip()
         # Tests move the clock (time-machine) and then sign; the TSA, in its own process, stamps the real time, and
         # the seal is judged at that time. So the sealer validates its chains at the real time too.
-        sealing.CLOCK = lambda: time_machine.escape_hatch.datetime.datetime.now(dt.UTC)
+        hatch = time_machine.escape_hatch
+        sealing.CLOCK = lambda: (hatch.datetime.datetime if hatch.is_travelling() else dt.datetime).now(dt.UTC)
         yield settings.TIMESTAMP_AUTHORITY_URL
         sealing.CLOCK = None
         settings.TIMESTAMP_AUTHORITY_URL = previous
