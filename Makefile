@@ -24,18 +24,22 @@ OIDC_DEV_ENV := IDPORTEN_ISSUER=$${IDPORTEN_ISSUER:-http://127.0.0.1:8800} \
   HELSEID_CLIENT_ID=$${HELSEID_CLIENT_ID:-medlemsportal-helseid-dev} \
   HELSEID_PRIVATE_KEY_PATH=$${HELSEID_PRIVATE_KEY_PATH:-var/oidc/helseid-client-key.pem}
 
+# The local timestamp authority (RFC 3161, demo CA) runs in the background from the start: the demo data
+# signs agreements, and every seal is timestamped (TIMESTAMP_AUTHORITY_URL, default http://127.0.0.1:8010/).
 run: venv node-deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_signing_certificate
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py load_service_catalogue
-	$(PY) manage.py seed_demo
-	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail and the local"
-	@echo "ID-porten/HelseID test provider on 127.0.0.1:8800/8801 (stop with Ctrl-C)"
-	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
-	  node devtools/oidc/provider.mjs --idporten-port 8800 --helseid-port 8801 >/dev/null & oidc=$$!; \
-	  trap 'kill $$worker $$oidc 2>/dev/null' EXIT INT TERM; \
-	  $(OIDC_DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	@$(PY) manage.py run_timestamp_authority & tsa=$$!; \
+	  trap 'kill $$tsa $$worker $$oidc 2>/dev/null' EXIT INT TERM; \
+	  for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8010) 2>/dev/null && break; sleep 0.2; done; \
+	  $(PY) manage.py seed_demo && \
+	  echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail, a local timestamp" && \
+	  echo "authority and the local ID-porten/HelseID test provider on 127.0.0.1:8800/8801 (stop with Ctrl-C)" && \
+	  { $(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	    node devtools/oidc/provider.mjs --idporten-port 8800 --helseid-port 8801 >/dev/null & oidc=$$!; \
+	    $(OIDC_DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000; }
 
 # What the browser tests need from the operating system, installed only when missing.
 system-deps:
@@ -59,6 +63,7 @@ check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
 	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	  TIMESTAMP_AUTHORITY_URL=https://tsa.example.no/ \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

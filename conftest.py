@@ -126,13 +126,44 @@ def _empty_cache() -> Any:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def signing_ca() -> None:
-    """The tests' own demo CA for sealing agreements (made once per machine, under var/test-signing)."""
+def signing_ca() -> Any:
+    """The tests' own demo CA for sealing agreements (made once per machine, under var/test-signing), and a real
+    local RFC 3161 timestamp authority issued from it, in its own process on a free loopback port."""
+    import datetime as dt
+    import os
+    import subprocess
+    import sys
+
+    import time_machine
     from django.conf import settings
 
+    from core import sealing
     from lib.pades import ensure_demo_ca
 
     ensure_demo_ca(settings.SIGNING_PKCS12_PATH.parent, settings.SIGNING_PKCS12_PASSWORD)
+    tsa = subprocess.Popen(  # noqa: S603 – our own module, run by this interpreter
+        [sys.executable, "-m", "lib.pades.tsa", "--p12", str(settings.TIMESTAMP_AUTHORITY_PKCS12_PATH), "--port", "0"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "SIGNING_PKCS12_PASSWORD": settings.SIGNING_PKCS12_PASSWORD},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = tsa.stdout.readline() if tsa.stdout else ""
+        if not line.startswith("listening on "):
+            raise RuntimeError(f"The local timestamp authority did not start: {line!r}")
+        previous = settings.TIMESTAMP_AUTHORITY_URL
+        settings.TIMESTAMP_AUTHORITY_URL = line.removeprefix("listening on ").strip()
+        # Tests move the clock (time-machine) and then sign; the TSA, in its own process, stamps the real time, and
+        # the seal is judged at that time. So the sealer validates its chains at the real time too.
+        hatch = time_machine.escape_hatch
+        sealing.CLOCK = lambda: (hatch.datetime.datetime if hatch.is_travelling() else dt.datetime).now(dt.UTC)
+        yield settings.TIMESTAMP_AUTHORITY_URL
+        sealing.CLOCK = None
+        settings.TIMESTAMP_AUTHORITY_URL = previous
+    finally:
+        tsa.terminate()
+        tsa.wait(timeout=10)
 
 
 TERMS_TEXT = "# Vilkår\n\nMedlemmet skal følge *Normen*.\n\n- Tilgang etter tjenstlig behov\n- Logger"

@@ -11,15 +11,14 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Services and agreements")
 
     def ready(self) -> None:
-        from agreements.documents import agreement_by_sha256
+        from agreements.documents import ARCHIVE
         from agreements.panels import services_panel
         from core import navigation
-        from memberships.documents import AGREEMENT_LOOKUPS
+        from core.sealing import register_archive
         from organisations.panels import register_panel
 
         register_panel(services_panel)
-        if agreement_by_sha256 not in AGREEMENT_LOOKUPS:
-            AGREEMENT_LOOKUPS.append(agreement_by_sha256)
+        register_archive(ARCHIVE)
         navigation.register(
             navigation.NavLink(
                 "agreements:catalogue",

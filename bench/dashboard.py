@@ -36,6 +36,7 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "EMAIL_HOST": "127.0.0.1",
     "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
+    "TIMESTAMP_AUTHORITY_URL": "http://127.0.0.1:8010/",
     "DATABASE_CONN_MAX_AGE": "60",
     "REDIS_URL": "redis://127.0.0.1:6379/3",
 }

@@ -183,6 +183,21 @@ SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "" if PRODUCTION el
 SIGNING_TRUST_ROOT = Path(env_str("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem")))
 if PRODUCTION and not SIGNING_PKCS12_PASSWORD:
     raise ImproperlyConfigured("SIGNING_PKCS12_PASSWORD is required in production.")
+# Seals are PAdES B-LTA: an RFC 3161 timestamp authority (TSA) and the revocation data of the chains are needed.
+# Development uses a local TSA on loopback (`make run` starts it) and the demo CA's CRL; production names a real
+# TSA and lets pyHanko fetch CRLs/OCSP from the certificates' addresses. See docs/operations/sealing.md.
+TIMESTAMP_AUTHORITY_URL = env_str("TIMESTAMP_AUTHORITY_URL", "" if PRODUCTION else "http://127.0.0.1:8010/")
+if PRODUCTION and not TIMESTAMP_AUTHORITY_URL:
+    raise ImproperlyConfigured("TIMESTAMP_AUTHORITY_URL is required in production: seals must be timestamped.")
+# The local TSA's key and certificate (demo CA; development only).
+TIMESTAMP_AUTHORITY_PKCS12_PATH = Path(
+    env_str("TIMESTAMP_AUTHORITY_PKCS12_PATH", str(SIGNING_PKCS12_PATH.parent / "tsa.p12"))
+)
+# CRL files (DER) embedded as revocation data when sealing; empty for none.
+SIGNING_CRL_PATHS = [Path(p) for p in env_list("SIGNING_CRL_PATHS", [str(SIGNING_PKCS12_PATH.parent / "ca.crl")])]
+SIGNING_FETCH_REVOCATION = env_bool("SIGNING_FETCH_REVOCATION", PRODUCTION)
+# retimestamp_agreements renews an agreement's archive timestamp when its TSA certificate expires within this.
+RETIMESTAMP_MARGIN_DAYS = env_int("RETIMESTAMP_MARGIN_DAYS", 180, minimum=1)
 # Reminder steps before a signing deadline, in days.
 _reminder_days = env_list("MEMBERSHIP_REMINDER_DAYS", ["30", "14", "7", "1"])
 if not _reminder_days or not all(day.isdigit() and 0 < int(day) <= 365 for day in _reminder_days):

@@ -11,6 +11,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SIGNING_PKCS12_PATH = VAR_DIR / "test-signing" / "signing.p12"
 SIGNING_PKCS12_PASSWORD = "test-signing-password"  # noqa: S105 - a throwaway test CA
 SIGNING_TRUST_ROOT = VAR_DIR / "test-signing" / "root-ca.pem"
+SIGNING_CRL_PATHS = [VAR_DIR / "test-signing" / "ca.crl"]
+TIMESTAMP_AUTHORITY_PKCS12_PATH = VAR_DIR / "test-signing" / "tsa.p12"
+SIGNING_FETCH_REVOCATION = False
+# Set by the session fixture in conftest.py to the local TSA it starts on a free port.
+TIMESTAMP_AUTHORITY_URL = ""
 PORTAL_BASE_URL = "http://testserver"
 
 # aiosmtpd (the tests' real SMTP server) logs from its own thread, sometimes after pytest has closed

@@ -21,6 +21,7 @@ PROD = {
     "EMAIL_HOST": "smtp.example.no",
     "SIGNING_PKCS12_PASSWORD": "from-the-secret-store",
     "NATIONAL_ID_HMAC_KEY": "n" * 16 + "0123456789abcdefghijklmnop",
+    "TIMESTAMP_AUTHORITY_URL": "https://tsa.example.no/",
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
 }
 
@@ -76,6 +77,8 @@ def test_the_production_profile_starts_with_every_required_variable() -> None:
         ({"SIGNING_PKCS12_PASSWORD": ""}, "SIGNING_PKCS12_PASSWORD is required"),
         ({"NATIONAL_ID_HMAC_KEY": ""}, "NATIONAL_ID_HMAC_KEY is required"),
         ({"NATIONAL_ID_HMAC_KEY": "too-short"}, "NATIONAL_ID_HMAC_KEY must be at least 32"),
+        ({"TIMESTAMP_AUTHORITY_URL": ""}, "TIMESTAMP_AUTHORITY_URL is required in production"),
+        ({"RETIMESTAMP_MARGIN_DAYS": "0"}, "RETIMESTAMP_MARGIN_DAYS must be at least 1"),
         ({"MEMBERSHIP_REMINDER_DAYS": "30,fourteen"}, "MEMBERSHIP_REMINDER_DAYS must be whole days"),
     ],
 )

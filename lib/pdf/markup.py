@@ -1,4 +1,8 @@
-"""Markdown → HTML → reportlab flowables. Raw HTML and entities in the source are not interpreted."""
+"""Markdown to platypus flowables: Markdown → HTML (markdown package) → a small tree (html.parser) → flowables.
+
+Raw HTML and character entities in the Markdown source are *not* interpreted; every piece of text is escaped
+before it reaches reportlab's Paragraph mini-markup.
+"""
 
 from __future__ import annotations
 
@@ -20,13 +24,11 @@ from reportlab.platypus import (
     Preformatted,
 )
 
-from lib.pdf.style import (
-    _RULE,
-    FONT,
-    _style,
-    escape_text,
-    register_fonts,
-)
+from lib.pdf.styles import _RULE, FONT, _style, escape_text, register_fonts
+
+# --------------------------------------------------------------------------------------------------------------------
+# Markdown → HTML → tree
+
 
 _markdown_lock = threading.Lock()
 
@@ -58,8 +60,7 @@ def markdown_to_html(text: str) -> str:
     with _markdown_lock:  # a Markdown instance is stateful and not thread-safe
         md = _markdown_converter()
         try:
-            html: str = md.convert(source)
-            return html
+            return md.convert(source)
         finally:
             md.reset()
 

@@ -112,9 +112,9 @@ def test_a_genuine_agreement_is_shown_as_genuine_with_organisation_version_and_s
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert response.context["outcome"]["genuine"] is True
-    assert response.context["outcome"]["record"]["organisation"] == signatures["A"].organisation
-    assert response.context["outcome"]["record"]["signed_at"] == signatures["A"].signed_at
+    assert response.context["outcome"].genuine is True
+    assert response.context["outcome"].record.organisation == signatures["A"].organisation
+    assert response.context["outcome"].record.signed_at == signatures["A"].signed_at
     assert GENUINE in page
     assert NOT_GENUINE not in page
     assert f"Ringsaker ({world.org_a.formatted_org_number})" in page
@@ -149,10 +149,10 @@ def test_a_file_that_is_not_a_genuine_agreement_is_reported_as_such(
     page = response.content.decode()
     assert response.status_code == 200
     outcome = response.context["outcome"]
-    assert outcome["genuine"] is False
-    assert outcome["result"].ok is False
+    assert outcome.genuine is False
+    assert outcome.result.ok is False
     if reason:
-        assert outcome["result"].reason == reason
+        assert outcome.result.reason == reason
         assert explanation in page
     assert NOT_GENUINE in page
     assert GENUINE not in page
@@ -176,8 +176,8 @@ def test_the_audit_certificate_is_sealed_by_the_portal_but_not_taken_for_an_agre
     response = upload(client, audit_certificate, name="revisjonsbevis.pdf")
 
     assert response.status_code == 200
-    assert response.context["outcome"]["result"].ok is True
-    assert response.context["outcome"]["genuine"] is False
+    assert response.context["outcome"].result.ok is True
+    assert response.context["outcome"].genuine is False
     assert "Forseglet av portalen, men ikke en signert avtale vi kjenner til" in response.content.decode()
 
 

@@ -1,4 +1,4 @@
-"""Fonts, paragraph styles and escaping of literal text for reportlab's Paragraph mini-markup."""
+"""Fonts, colours and paragraph styles shared by every PDF the portal renders; literal-text escaping."""
 
 from __future__ import annotations
 
