@@ -19,11 +19,11 @@ MAX_FILES = 5
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "INCIDENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.INCIDENT_ATTACHMENT_MAX_BYTES
 
 
 def attachment_dir() -> Path:
-    return Path(getattr(settings, "INCIDENT_ATTACHMENT_DIR", settings.VAR_DIR / "private" / "incident-attachments"))
+    return Path(settings.INCIDENT_ATTACHMENT_DIR)
 
 
 # Extension → (content type, check of the first bytes or the whole text).

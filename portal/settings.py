@@ -15,7 +15,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from lib.env import env_bool, env_choice, env_int, env_list, env_str
+from lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -146,8 +146,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared between processes), else per-process memory.
+# Cache: Redis when REDIS_URL is set (shared between processes), else per-process memory. Production
+# needs it: sessions, the cache and the rate limits are shared by every web node through it.
 REDIS_URL = env_str("REDIS_URL", "")
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL is required in production (shared cache, sessions and rate limits).")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
@@ -173,9 +176,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
 
 # Agreements are sealed (PAdES) with the portal's certificate from a PKCS#12 file. `make run` creates
 # a demo CA under var/signing when none is configured; production must name its own.
-SIGNING_PKCS12_PATH = Path(env_str("SIGNING_PKCS12_PATH", str(VAR_DIR / "signing" / "signing.p12")))
+if PRODUCTION:
+    env_str("SIGNING_PKCS12_PATH")  # required: production never uses the demo CA's default path
+SIGNING_PKCS12_PATH = env_path("SIGNING_PKCS12_PATH", str(VAR_DIR / "signing" / "signing.p12"))
 SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "" if PRODUCTION else "demo-signing-password")
-SIGNING_TRUST_ROOT = Path(env_str("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem")))
+SIGNING_TRUST_ROOT = env_path("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem"))
 if PRODUCTION and not SIGNING_PKCS12_PASSWORD:
     raise ImproperlyConfigured("SIGNING_PKCS12_PASSWORD is required in production.")
 # Reminder steps before a signing deadline, in days.
@@ -183,7 +188,28 @@ _reminder_days = env_list("MEMBERSHIP_REMINDER_DAYS", ["30", "14", "7", "1"])
 if not _reminder_days or not all(day.isdigit() and 0 < int(day) <= 365 for day in _reminder_days):
     raise ImproperlyConfigured("MEMBERSHIP_REMINDER_DAYS must be whole days from 1 to 365, e.g. 30,14,7,1.")
 MEMBERSHIP_REMINDER_DAYS = sorted({int(day) for day in _reminder_days}, reverse=True)
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address, for links in e-mails and calendar files. Production: https, required.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PORTAL_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be the portal's https:// address in production.")
+
+# Private files (incident attachments): outside the code and the web root. Production names its own
+# absolute directory, which must not lie inside the code directory (it is replaced on every upgrade).
+PRIVATE_STORAGE_DIR = env_path("PRIVATE_STORAGE_DIR", None if PRODUCTION else str(VAR_DIR / "private"))
+if PRODUCTION and PRIVATE_STORAGE_DIR.resolve().is_relative_to(BASE_DIR):
+    raise ImproperlyConfigured(f"PRIVATE_STORAGE_DIR must lie outside the code directory {BASE_DIR}.")
+INCIDENT_ATTACHMENT_DIR = env_path("INCIDENT_ATTACHMENT_DIR", str(PRIVATE_STORAGE_DIR / "incident-attachments"))
+if PRODUCTION and INCIDENT_ATTACHMENT_DIR.resolve().is_relative_to(BASE_DIR):
+    raise ImproperlyConfigured(f"INCIDENT_ATTACHMENT_DIR must lie outside the code directory {BASE_DIR}.")
+INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Where incident reports are sent (HelseCERT).
+HELSECERT_EMAIL = env_str("HELSECERT_EMAIL", "helsecert@nhn.no")
+# Hours a targeted organisation has to acknowledge a security advisory.
+ADVISORY_ACK_HOURS = env_int("ADVISORY_ACK_HOURS", 24, minimum=1)
+# Prefix of the portal's own ids for advisories imported from CSAF documents.
+ADVISORY_IMPORT_PREFIX = env_str("ADVISORY_IMPORT_PREFIX", "EXT")
+# The register of legal entities' API (Brønnøysundregistrene).
+ENHETSREGISTERET_URL = env_str("ENHETSREGISTERET_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
