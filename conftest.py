@@ -246,3 +246,12 @@ def run_worker(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.Monk
         raise AssertionError("jobs keep enqueuing ready jobs: a loop?")
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """Each test starts with empty rate-limit counters (they live in the process's memory in tests)."""
+    from core import ratelimit
+
+    ratelimit.reset()
+    yield

@@ -53,6 +53,13 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     return _render(request, "errors/404.html", 404, {})
 
 
+def payload_too_large(request: HttpRequest, limit: int) -> HttpResponse:
+    """413: what was sent is larger than this page accepts (the body was not read)."""
+    response = _render(request, "errors/413.html", 413, {"limit": limit})
+    response["Connection"] = "close"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     context = {"customer_centre": _customer_centre(), "request_id": current_request_id(), "status": 500}
     body = loader.render_to_string("errors/500.html", context)

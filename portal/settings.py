@@ -95,11 +95,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body (the CSRF check reads the form): an oversized one is refused unread.
+    "core.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -266,9 +269,27 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
-# Uploads: nothing large is accepted in a request body.
+# Uploads: nothing large is accepted in a request body. core.limits refuses a body over its route's limit
+# (413) before reading it; Django's own limits cap what is held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 3 * 1024 * 1024, minimum=64 * 1024)
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# The client's address: REMOTE_ADDR, or X-Forwarded-For as far as this many proxies in front vouch for it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Rate limits per client address (the `limits` library's notation: N/second|minute|hour).
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "10/minute")
+RATELIMIT_STATUS_JSON = env_str("RATELIMIT_STATUS_JSON", "60/minute")
+
+# Monitoring: /metrics (Prometheus) for a bearer token or an allowed address; /readyz for load balancers.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# Optional: the timestamp authority's certificate (PEM), whose days left /readyz reports.
+TIMESTAMP_CERTIFICATE_PATH = env_str("TIMESTAMP_CERTIFICATE_PATH", "")
 
 # E-mail: an SMTP server when EMAIL_HOST is set; the console in development otherwise.
 EMAIL_HOST = env_str("EMAIL_HOST", "")

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from core.views import healthz
+from core.views import healthz, metrics_view, readyz
 
 urlpatterns = [
     path("", include("dashboards.urls")),
@@ -22,6 +22,8 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("language/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 
