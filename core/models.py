@@ -57,6 +57,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(
+        _("request id"), max_length=64, blank=True, default="", help_text=_("The request or task that made it.")
+    )
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -110,6 +113,7 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("outgoing e-mail")

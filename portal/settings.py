@@ -350,11 +350,27 @@ CUSTOMER_CENTRE_PHONE = env_str("CUSTOMER_CENTRE_PHONE", "24 20 00 00")
 CUSTOMER_CENTRE_EMAIL = env_str("CUSTOMER_CENTRE_EMAIL", "kundesenter@nhn.no")
 CUSTOMER_CENTRE_HOURS = env_str("CUSTOMER_CENTRE_HOURS", "08:00–20:00")
 
+# Logs: JSON lines (production default) or plain text (development default), each with the request id;
+# secrets and identity numbers are masked before any handler sees them (core/logging.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "redact": {"()": "core.logging.RedactingFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # pyHanko logs a traceback at WARNING for every untrusted or altered PDF someone checks: expected input.
     "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
