@@ -27,7 +27,7 @@ run: venv
 	$(PY) manage.py load_service_catalogue
 	$(PY) manage.py seed_demo
 	@echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail (stop with Ctrl-C)"
-	@$(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	@$(PY) manage.py worker --queue-name '*' --interval 2 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(PY) manage.py runserver 127.0.0.1:8000
 

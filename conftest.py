@@ -240,7 +240,7 @@ def run_worker(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.Monk
     def _run() -> None:
         for _ in range(20):
             with django_capture_on_commit_callbacks(execute=True) as callbacks:
-                call_command("db_worker", batch=True, startup_delay=False, stdout=io.StringIO())
+                call_command("db_worker", queue_name="*", batch=True, startup_delay=False, stdout=io.StringIO())
             if not callbacks and not DBTaskResult.objects.ready().exists():
                 return
         raise AssertionError("jobs keep enqueuing ready jobs: a loop?")

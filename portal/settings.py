@@ -176,7 +176,18 @@ CACHES["local"] = {
 
 # Background jobs: a persistent queue in the database (django-tasks). Workers run
 # `manage.py db_worker` on as many machines as needed; they claim jobs with row locks.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Queues: e-mail, webhooks and imports apart, so a slow import never delays a receipt (`manage.py worker
+# --queue-name email`). A worker beats every TASK_HEARTBEAT_SECONDS; a task whose worker has not been seen
+# for TASK_LEASE_SECONDS is run again by another (core/workers.py), at most TASK_MAX_CLAIMS times.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "email", "webhooks", "imports"],
+    }
+}
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 5, minimum=1)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=5)
+TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
 
 # Agreements are sealed (PAdES) with the portal's certificate from a PKCS#12 file. `make run` creates
 # a demo CA under var/signing when none is configured; production must name its own.
@@ -205,6 +216,8 @@ if PRODUCTION and PRIVATE_STORAGE_DIR.resolve().is_relative_to(BASE_DIR):
 INCIDENT_ATTACHMENT_DIR = env_path("INCIDENT_ATTACHMENT_DIR", str(PRIVATE_STORAGE_DIR / "incident-attachments"))
 if PRODUCTION and INCIDENT_ATTACHMENT_DIR.resolve().is_relative_to(BASE_DIR):
     raise ImproperlyConfigured(f"INCIDENT_ATTACHMENT_DIR must lie outside the code directory {BASE_DIR}.")
+# Where the scheduler records the audit chain's head every night (anchor_audit_chain).
+AUDIT_ANCHOR_FILE = env_path("AUDIT_ANCHOR_FILE", str(PRIVATE_STORAGE_DIR / "audit-anchor.json"))
 INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # Where incident reports are sent (HelseCERT).
 HELSECERT_EMAIL = env_str("HELSECERT_EMAIL", "helsecert@nhn.no")
