@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test venv system-deps node-deps lint check-deploy pytest-sqlite pytest-postgres messages clean \
-	lock sbom audit-deps
+	lock sbom audit-deps security-report
 
 $(STAMP): $(LOCKS) pyproject.toml
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv --clear $(VENV)
@@ -72,8 +72,19 @@ check-deploy: venv
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# The security test plan's families (../shared/SECURITY.md): one JSON per family under reports/security/,
+# a one-line-per-family summary, and a gate (failed, 5xx or data lost > 0 fails). make test tallies them
+# during its SQLite run; this target runs only the families' tests.
+SECURITY_FILES = $(shell $(PY) -c 'from tests.security_report import FAMILIES; print(" ".join(p for _n, ps in FAMILIES.values() for p in ps))' 2>/dev/null)
+security-report: venv
+	rm -rf reports/security
+	SECURITY_REPORT_DIR=reports/security env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2 $(SECURITY_FILES) || true
+	$(PY) scripts/security_summary.py reports/security
+
 pytest-sqlite: venv system-deps node-deps
-	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2
+	rm -rf reports/security
+	SECURITY_REPORT_DIR=reports/security env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2
+	$(PY) scripts/security_summary.py reports/security
 	env -u DATABASE_URL $(PY) -m pytest -m browser -q
 
 pytest-postgres: venv system-deps node-deps

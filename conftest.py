@@ -27,6 +27,9 @@ from organisations.tests.factories import (
     UserFactory,
 )
 
+# The security report's per-family tallies (written only when SECURITY_REPORT_DIR is set).
+pytest_plugins = ["tests.security_report"]
+
 
 @dataclass
 class World:
