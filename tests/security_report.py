@@ -28,7 +28,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "T9": ("crash-consistency", ["enhetsregisteret/tests/test_import.py", "connections/tests/test_import.py"]),
     "T10": ("audit-tamper", ["core/tests/test_audit.py"]),
     "T11": ("signed-pdf-verification", ["memberships/tests/test_verify.py", "lib/tests/test_pades.py"]),
-    "T16": ("upload-limits", ["core/tests/test_limits.py", "incidents/tests/test_incidents.py"]),
+    "T16": (
+        "upload-limits",
+        ["core/tests/test_limits.py", "incidents/tests/test_incidents.py", "lib/tests/test_pdfscan.py"],
+    ),
     "T17": ("export-injection", ["lib/tests/test_xlsxsafe.py"]),
     "T21": ("audit-and-logs", ["core/tests/test_logging.py"]),
     "T22": ("background-jobs", ["memberships/tests/test_reminders.py", "core/tests/test_workers_and_scheduler.py"]),
