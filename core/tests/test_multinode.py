@@ -113,7 +113,12 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
         ports = [_free_port(), _free_port()]
         gunicorn = str(Path(python).with_name("gunicorn"))
         for index, port in enumerate(ports):
-            start(f"web{index}", gunicorn, "portal.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1")
+            start(
+                f"web{index}",
+                gunicorn,
+                "portal.wsgi:application",
+                *("-b", f"127.0.0.1:{port}", "-w", "1", "--control-socket", str(tmp_path / f"web{index}.ctl")),
+            )
         for index in range(2):
             start(f"scheduler{index}", python, "manage.py", "scheduler", "--interval", "1")
 
@@ -171,7 +176,7 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
         assert duplicates <= len(orphaned)
 
         # A login on node 0 is valid on node 1 (sessions in PostgreSQL through Redis).
-        _wait(lambda: all(_alive(port) for port in ports), 30, "both web nodes")
+        _wait(lambda: all(_alive(port) for port in ports), 120, "both web nodes")
         session = requests.Session()
         login_page = session.get(f"http://127.0.0.1:{ports[0]}/accounts/login/", timeout=10)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login_page.text)
