@@ -137,11 +137,14 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
             deliver_email.enqueue(mail.pk)
         queued_in = time.monotonic() - started
         for index in range(2):
-            start(f"worker{index}", python, "manage.py", "worker", "--queue-name", "email", "--interval", "0.1")
+            worker = ("manage.py", "worker", "--queue-name", "email", "--interval", "0.1", "--worker-id", f"w{index}")
+            start(f"worker{index}", python, *worker)
 
         email_tasks = DBTaskResult.objects.filter(queue_name="email")
         sent = OutboundEmail.objects.filter(key__startswith="multinode:", status=OutboundEmail.Status.SENT)
         _wait(lambda: sent.count() >= MAILS // 5, 300, "the first fifth of the e-mails")
+        # Kill worker 0 while it holds a task (claimed, not finished), so that the lease has to bring it back.
+        _wait(lambda: email_tasks.filter(status="RUNNING", worker_ids__contains=["w0"]).exists(), 60, "w0 busy")
         victim = processes["worker0"]
         victim.send_signal(signal.SIGKILL)
         killed_at = time.monotonic()
