@@ -3,14 +3,18 @@ SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+# Runtime and development dependencies are locked apart, both with hashes; `make lock` regenerates them.
+LOCKS := requirements.lock requirements-dev.lock
+STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test venv system-deps node-deps lint typecheck check-deploy pytest-sqlite pytest-postgres messages clean
+.PHONY: run test venv system-deps node-deps lint typecheck check-deploy pytest-sqlite pytest-postgres messages clean \
+	lock sbom audit-deps security-report
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): $(LOCKS) pyproject.toml
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv --clear $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+	  -r requirements.lock -r requirements-dev.lock
 	$(VENV)/bin/pip check
 	@rm -f $(VENV)/.installed-* && touch $@
 
@@ -35,11 +39,31 @@ run: venv node-deps
 	  trap 'kill $$tsa $$worker $$oidc 2>/dev/null' EXIT INT TERM; \
 	  for _ in $$(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/8010) 2>/dev/null && break; sleep 0.2; done; \
 	  $(PY) manage.py seed_demo && \
-	  echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker for e-mail, a local timestamp" && \
+	  echo "Serving Medlemsportal on http://127.0.0.1:8000 with a background worker, a local timestamp" && \
 	  echo "authority and the local ID-porten/HelseID test provider on 127.0.0.1:8800/8801 (stop with Ctrl-C)" && \
-	  { $(PY) manage.py db_worker --interval 2 & worker=$$!; \
+	  { $(PY) manage.py worker --queue-name '*' --interval 2 & worker=$$!; \
 	    node devtools/oidc/provider.mjs --idporten-port 8800 --helseid-port 8801 >/dev/null & oidc=$$!; \
 	    $(OIDC_DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000; }
+
+# Regenerate both locks from pyproject.toml (the one way to change them): pins already in the locks are
+# kept where pyproject allows, new ones resolved, every file hashed. Production installs requirements.lock only.
+PIP_COMPILE := $(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-find-links --no-emit-index-url
+lock:
+	@test -x $(VENV)/bin/pip-compile || { echo "pip-tools is missing: run make venv first"; exit 1; }
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) -o requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+
+# A CycloneDX SBOM of what production runs (the runtime lock).
+sbom: venv
+	@mkdir -p reports
+	$(VENV)/bin/cyclonedx-py requirements --pyproject pyproject.toml --of JSON --output-reproducible \
+	  -o reports/sbom.cdx.json requirements.lock
+	@echo "SBOM written to reports/sbom.cdx.json"
+
+# Known vulnerabilities in the runtime lock; fails (exit 3, "NOT CHECKED") when the database cannot be reached.
+audit-deps: venv
+	$(PY) scripts/audit_deps.py requirements.lock
 
 # What the browser tests need from the operating system, installed only when missing.
 system-deps:
@@ -61,14 +85,28 @@ typecheck: venv
 
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
 	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  TIMESTAMP_AUTHORITY_URL=https://tsa.example.no/ \
+	  SIGNING_PKCS12_PATH=/etc/medlemsportal/signing.p12 PORTAL_BASE_URL=https://medlemsportal.example.no \
+	  PRIVATE_STORAGE_DIR=/srv/medlemsportal/private REDIS_URL=redis://127.0.0.1:6379/0 \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# The security test plan's families (../shared/SECURITY.md): one JSON per family under reports/security/,
+# a one-line-per-family summary, and a gate (failed, 5xx or data lost > 0 fails). make test tallies them
+# during its SQLite run; this target runs only the families' tests.
+SECURITY_FILES = $(shell $(PY) -c 'from tests.security_report import FAMILIES; print(" ".join(p for _n, ps in FAMILIES.values() for p in ps))' 2>/dev/null)
+security-report: venv
+	rm -rf reports/security
+	SECURITY_REPORT_DIR=reports/security env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2 $(SECURITY_FILES) || true
+	$(PY) scripts/security_summary.py reports/security
+
 pytest-sqlite: venv system-deps node-deps
-	env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2
+	rm -rf reports/security
+	SECURITY_REPORT_DIR=reports/security env -u DATABASE_URL $(PY) -m pytest -m "not browser" -q -n 2
+	$(PY) scripts/security_summary.py reports/security
 	env -u DATABASE_URL $(PY) -m pytest -m browser -q
 
 pytest-postgres: venv system-deps node-deps

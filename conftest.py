@@ -27,6 +27,9 @@ from organisations.tests.factories import (
     UserFactory,
 )
 
+# The security report's per-family tallies (written only when SECURITY_REPORT_DIR is set).
+pytest_plugins = ["tests.security_report"]
+
 
 @dataclass
 class World:
@@ -271,9 +274,18 @@ def run_worker(django_capture_on_commit_callbacks: Any, monkeypatch: pytest.Monk
     def _run() -> None:
         for _ in range(20):
             with django_capture_on_commit_callbacks(execute=True) as callbacks:
-                call_command("db_worker", batch=True, startup_delay=False, stdout=io.StringIO())
+                call_command("db_worker", queue_name="*", batch=True, startup_delay=False, stdout=io.StringIO())
             if not callbacks and not DBTaskResult.objects.ready().exists():
                 return
         raise AssertionError("jobs keep enqueuing ready jobs: a loop?")
 
     return _run
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Any:
+    """Each test starts with empty rate-limit counters (they live in the process's memory in tests)."""
+    from core import ratelimit
+
+    ratelimit.reset()
+    yield

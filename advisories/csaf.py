@@ -317,5 +317,5 @@ def parse(document: dict[str, Any]) -> Imported:
 
 
 def local_tracking_id(imported: Imported) -> str:
-    prefix = getattr(settings, "ADVISORY_IMPORT_PREFIX", "EXT")
+    prefix = settings.ADVISORY_IMPORT_PREFIX
     return f"{prefix}-{imported.tracking_id}"[:64]

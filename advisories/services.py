@@ -60,7 +60,7 @@ M2M_FIELDS = ["audience_counties", "audience_networks", "audience_organisations"
 
 
 def ack_hours() -> int:
-    return int(getattr(settings, "ADVISORY_ACK_HOURS", 24))
+    return settings.ADVISORY_ACK_HOURS
 
 
 def _next_tracking_id(year: int) -> str:
@@ -284,7 +284,7 @@ def advisory_recipients(advisory: Advisory) -> list[Any]:
 
 
 def _mail_context(advisory: Advisory) -> dict[str, Any]:
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     return {
         "advisory": advisory,
         "content_allowed": advisory.tlp in TLP_MAIL_CONTENT_ALLOWED,
@@ -590,7 +590,7 @@ def remind_missing_contacts(now: dt.datetime | None = None) -> int:
     """Remind the administrators of members without a security contact, once per month (the key)."""
     now = now or timezone.now()
     period = timezone.localtime(now).strftime("%Y-%m")
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     queued = 0
     missing = without_security_contact()
     admins = (

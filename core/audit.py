@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.models import AuditEvent
+from core.request_id import current_request_id
 
 GENESIS = "0" * 64
 # An arbitrary constant: the advisory-lock key that serialises appends to the chain on PostgreSQL.
@@ -46,7 +47,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def event_content(event: AuditEvent) -> dict[str, Any]:
-    return {
+    content = {
         "id": event.pk,
         "occurred_at": event.occurred_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "actor_id": event.actor_id,
@@ -59,6 +60,9 @@ def event_content(event: AuditEvent) -> dict[str, Any]:
         "after": event.after,
         "reason": event.reason,
     }
+    if event.request_id:  # hashed when present; events from before request ids keep their content
+        content["request_id"] = event.request_id
+    return content
 
 
 def event_hash(event: AuditEvent) -> str:
@@ -105,6 +109,7 @@ def audit_record(
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,
+        request_id=current_request_id(),
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event_hash(event)

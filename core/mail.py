@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from core.models import OutboundEmail
+from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -61,6 +62,7 @@ def mail_queue(
             body_html=html,
             attachment_name=attachment[0] if attachment else "",
             attachment=attachment[1] if attachment else None,
+            request_id=current_request_id(),
         )
         try:
             with transaction.atomic():
@@ -79,6 +81,15 @@ def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
     task.enqueue(pk)
 
 
+def _headers(mail: OutboundEmail) -> dict[str, str]:
+    """The same Message-ID on every attempt (receivers drop a repeat), and the request that queued it."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "medlemsportal.invalid"
+    headers = {"Message-ID": f"<outbox-{mail.pk}@{domain}>"}
+    if mail.request_id:
+        headers["X-Request-ID"] = mail.request_id
+    return headers
+
+
 def mail_deliver(pk: int) -> str:
     """Send one queued e-mail. Returns what happened: sent, skipped, retry or failed."""
     with transaction.atomic():
@@ -86,7 +97,11 @@ def mail_deliver(pk: int) -> str:
         if mail is None or mail.status != OutboundEmail.Status.PENDING:
             return "skipped"
         message = EmailMultiAlternatives(
-            subject=mail.subject, body=mail.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[mail.to]
+            subject=mail.subject,
+            body=mail.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[mail.to],
+            headers=_headers(mail),
         )
         if mail.body_html:
             message.attach_alternative(mail.body_html, "text/html")

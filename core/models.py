@@ -65,6 +65,9 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    request_id = models.CharField(
+        _("request id"), max_length=64, blank=True, default="", help_text=_("The request or task that made it.")
+    )
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
 
@@ -118,6 +121,7 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("outgoing e-mail")
@@ -130,3 +134,39 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A job worker's sign of life. A task still marked running by a worker whose heartbeat is older than
+    the lease (TASK_LEASE_SECONDS) was orphaned by a crash, and is handed to another worker (core/workers.py)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process id"))
+    queues = models.CharField(_("queues"), max_length=255)
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"), db_index=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.hostname}"
+
+
+class ScheduledRun(models.Model):
+    """When the scheduler last started and finished each periodic command (core/schedule.py)."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    last_started_at = models.DateTimeField(_("last started"), null=True, blank=True)
+    last_finished_at = models.DateTimeField(_("last finished"), null=True, blank=True)
+    last_ok = models.BooleanField(_("last run succeeded"), default=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+
+    def __str__(self) -> str:
+        return self.name

@@ -5,6 +5,6 @@ from django_tasks import task
 from core.mail import mail_deliver
 
 
-@task()
+@task(queue_name="email")
 def deliver_email(pk: int) -> str:
     return mail_deliver(pk)

@@ -1,5 +1,12 @@
-from django.http import HttpRequest, HttpResponse
+import hmac
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from core import health, metrics
+from core.ratelimit import client_address
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
@@ -10,3 +17,28 @@ def help_page(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for the load balancer (and the benchmarks' trivial baseline): no database, no template."""
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness, machine-readable: 200 when the database and Redis answer, else 503; with the queue's
+    backlog and age, the outbox and the certificates' days left for monitoring."""
+    ready, report = health.readiness()
+    return JsonResponse(report, status=200 if ready else 503)
+
+
+def _may_read_metrics(request: HttpRequest) -> bool:
+    token = settings.METRICS_TOKEN
+    header = request.headers.get("Authorization", "")
+    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].encode(), token.encode()):
+        return True
+    return client_address(request) in settings.METRICS_ALLOWED_IPS
+
+
+@never_cache
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for a bearer token (METRICS_TOKEN) or an allowed address; a 404 for others."""
+    if not _may_read_metrics(request):
+        raise Http404
+    body, content_type = metrics.exposition()
+    return HttpResponse(body, content_type=content_type)

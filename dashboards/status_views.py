@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.permissions import Action, can, get_visible_or_404, require
+from core.ratelimit import rate_limited
 from dashboards import freshness, status
 from dashboards.charts import progress_svg
 from dashboards.forms import StatusForm
@@ -330,7 +332,8 @@ def public_status(request: HttpRequest) -> HttpResponse:
     )
 
 
-def status_json(request: HttpRequest) -> JsonResponse:
+@rate_limited("status_json", lambda: settings.RATELIMIT_STATUS_JSON)
+def status_json(request: HttpRequest) -> HttpResponse:
     day = _public_day(request)
     if day is None:
         return JsonResponse({"error": "date must be YYYY-MM-DD, from 2000-01-01 to today"}, status=400)

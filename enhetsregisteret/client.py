@@ -42,7 +42,7 @@ class RemovedUnit(RegisterError):
 
 
 def base_url() -> str:
-    return getattr(settings, "ENHETSREGISTERET_URL", DEFAULT_URL).rstrip("/")
+    return str(settings.ENHETSREGISTERET_URL).rstrip("/")
 
 
 class Client:

@@ -21,7 +21,7 @@ def _calendar(name: str) -> Calendar:
 
 
 def _vevent(event: Event, *, with_join_link: bool) -> VEvent:
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     vevent = VEvent()
     vevent.add("uid", f"event-{event.pk}@medlemsportal.nhn.no")
     vevent.add("dtstamp", event.updated_at)

@@ -24,7 +24,7 @@ REMINDER_AHEAD = dt.timedelta(hours=24)
 
 
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"base_url": getattr(settings, "PORTAL_BASE_URL", ""), **extra}
+    return {"base_url": settings.PORTAL_BASE_URL, **extra}
 
 
 @transaction.atomic

@@ -36,7 +36,7 @@ REPORT_FIELDS = [
 
 
 def cert_mailbox() -> str:
-    return getattr(settings, "HELSECERT_EMAIL", "helsecert@nhn.no")
+    return settings.HELSECERT_EMAIL
 
 
 def _next_reference(now: Any) -> str:
@@ -108,7 +108,7 @@ def incident_report(
         organisation_id=organisation.pk,
         after={"reference": incident.reference, "ongoing": incident.ongoing, "attachments": len(files)},
     )
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     mail_queue(
         template="incidents/email/new_incident",
         recipients=[cert_mailbox()],
@@ -141,7 +141,7 @@ def incident_message(
     message = IncidentMessage.objects.create(
         incident=incident, author=actor, from_cert=from_cert, body=body, created_at=now
     )
-    base = getattr(settings, "PORTAL_BASE_URL", "")
+    base = settings.PORTAL_BASE_URL
     if from_cert:
         _mark_first_response(incident, actor, now)
         if incident.status == IncidentStatus.RECEIVED:

@@ -15,15 +15,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lib.pdfscan import active_content
+
 MAX_FILES = 5
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "INCIDENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.INCIDENT_ATTACHMENT_MAX_BYTES
 
 
 def attachment_dir() -> Path:
-    return Path(getattr(settings, "INCIDENT_ATTACHMENT_DIR", settings.VAR_DIR / "private" / "incident-attachments"))
+    return Path(settings.INCIDENT_ATTACHMENT_DIR)
 
 
 # Extension → (content type, check of the first bytes or the whole text).
@@ -86,7 +88,9 @@ def check(name: str, content: bytes) -> CheckedFile:
         content_type, magics = BINARY_TYPES[extension]
         if not content.startswith(magics):
             raise ValidationError(_("%(name)s is not a real %(ext)s file.") % {"name": display, "ext": extension})
-        if extension == ".pdf" and _pdf_has_active_content(content):
+        # The byte search, then a real parser that also reads compressed object streams (a PDF the parser
+        # cannot read at all is judged by the byte search alone).
+        if extension == ".pdf" and (_pdf_has_active_content(content) or active_content(content) - {"unreadable"}):
             raise ValidationError(_("%(name)s contains scripts or embedded files.") % {"name": display})
     else:
         raise ValidationError(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -15,9 +16,25 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
+def _from_file(name: str, environ: Mapping[str, str]) -> str | None:
+    """The value of NAME_FILE's file (a secret mounted by systemd, Docker or Kubernetes), if set."""
+    path = environ.get(f"{name}_FILE")
+    if not path:
+        return None
+    if environ.get(name):
+        raise ImproperlyConfigured(f"Set either {name} or {name}_FILE, not both.")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{name}_FILE names a file that cannot be read: {path} ({exc.strerror}).") from None
+
+
 def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None) -> str:
+    """A string from NAME, or from the file that NAME_FILE names (for secrets)."""
     environ = os.environ if environ is None else environ
-    value = environ.get(name)
+    from_file = _from_file(name, environ)
+    value = environ.get(name) if from_file is None else from_file
     if value is None or value == "":
         if default is None:
             raise ImproperlyConfigured(f"The environment variable {name} is required but not set.")
@@ -58,6 +75,14 @@ def env_list(name: str, default: list[str], *, environ: Mapping[str, str] | None
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_path(name: str, default: str | None, *, environ: Mapping[str, str] | None = None) -> Path:
+    """A path; relative paths are refused so that a process's working directory never matters."""
+    value = Path(env_str(name, default, environ=environ))
+    if not value.is_absolute():
+        raise ImproperlyConfigured(f"{name} must be an absolute path, not {str(value)!r}.")
+    return value
 
 
 def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ: Mapping[str, str] | None = None) -> str:

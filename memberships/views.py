@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
+from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
 from memberships import documents, services
 from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
@@ -231,6 +233,7 @@ def delegation_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpRespon
 # --- public verification -----------------------------------------------------------------------
 
 
+@rate_limited("verify", lambda: settings.RATELIMIT_VERIFY, methods=("POST",))
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: is this PDF a genuine, unaltered agreement from the portal, and whose?"""
     form = VerifyForm(request.POST or None, request.FILES or None)

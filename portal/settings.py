@@ -16,7 +16,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from lib.env import env_bool, env_choice, env_int, env_list, env_str
+from lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 
 # Lets classes subscript Django generics at run time (ModelAdmin[Model], URLField[...]), as mypy wants.
 django_stubs_ext.monkeypatch()
@@ -99,11 +99,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.request_id.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before anything reads the body (the CSRF check reads the form): an oversized one is refused unread.
+    "core.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,8 +155,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set (shared between processes), else per-process memory.
+# Cache: Redis when REDIS_URL is set (shared between processes), else per-process memory. Production
+# needs it: sessions, the cache and the rate limits are shared by every web node through it.
 REDIS_URL = env_str("REDIS_URL", "")
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL is required in production (shared cache, sessions and rate limits).")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
@@ -174,13 +181,26 @@ CACHES["local"] = {
 
 # Background jobs: a persistent queue in the database (django-tasks). Workers run
 # `manage.py db_worker` on as many machines as needed; they claim jobs with row locks.
-TASKS = {"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+# Queues: e-mail, webhooks and imports apart, so a slow import never delays a receipt (`manage.py worker
+# --queue-name email`). A worker beats every TASK_HEARTBEAT_SECONDS; a task whose worker has not been seen
+# for TASK_LEASE_SECONDS is run again by another (core/workers.py), at most TASK_MAX_CLAIMS times.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.backend.DatabaseBackend",
+        "QUEUES": ["default", "email", "webhooks", "imports"],
+    }
+}
+TASK_HEARTBEAT_SECONDS = env_int("TASK_HEARTBEAT_SECONDS", 5, minimum=1)
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=5)
+TASK_MAX_CLAIMS = env_int("TASK_MAX_CLAIMS", 3, minimum=1)
 
 # Agreements are sealed (PAdES) with the portal's certificate from a PKCS#12 file. `make run` creates
 # a demo CA under var/signing when none is configured; production must name its own.
-SIGNING_PKCS12_PATH = Path(env_str("SIGNING_PKCS12_PATH", str(VAR_DIR / "signing" / "signing.p12")))
+if PRODUCTION:
+    env_str("SIGNING_PKCS12_PATH")  # required: production never uses the demo CA's default path
+SIGNING_PKCS12_PATH = env_path("SIGNING_PKCS12_PATH", str(VAR_DIR / "signing" / "signing.p12"))
 SIGNING_PKCS12_PASSWORD = env_str("SIGNING_PKCS12_PASSWORD", "" if PRODUCTION else "demo-signing-password")
-SIGNING_TRUST_ROOT = Path(env_str("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem")))
+SIGNING_TRUST_ROOT = env_path("SIGNING_TRUST_ROOT", str(VAR_DIR / "signing" / "root-ca.pem"))
 if PRODUCTION and not SIGNING_PKCS12_PASSWORD:
     raise ImproperlyConfigured("SIGNING_PKCS12_PASSWORD is required in production.")
 # Seals are PAdES B-LTA: an RFC 3161 timestamp authority (TSA) and the revocation data of the chains are needed.
@@ -203,7 +223,30 @@ _reminder_days = env_list("MEMBERSHIP_REMINDER_DAYS", ["30", "14", "7", "1"])
 if not _reminder_days or not all(day.isdigit() and 0 < int(day) <= 365 for day in _reminder_days):
     raise ImproperlyConfigured("MEMBERSHIP_REMINDER_DAYS must be whole days from 1 to 365, e.g. 30,14,7,1.")
 MEMBERSHIP_REMINDER_DAYS = sorted({int(day) for day in _reminder_days}, reverse=True)
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The portal's public address, for links in e-mails and calendar files. Production: https, required.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", None if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PORTAL_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("PORTAL_BASE_URL must be the portal's https:// address in production.")
+
+# Private files (incident attachments): outside the code and the web root. Production names its own
+# absolute directory, which must not lie inside the code directory (it is replaced on every upgrade).
+PRIVATE_STORAGE_DIR = env_path("PRIVATE_STORAGE_DIR", None if PRODUCTION else str(VAR_DIR / "private"))
+if PRODUCTION and PRIVATE_STORAGE_DIR.resolve().is_relative_to(BASE_DIR):
+    raise ImproperlyConfigured(f"PRIVATE_STORAGE_DIR must lie outside the code directory {BASE_DIR}.")
+INCIDENT_ATTACHMENT_DIR = env_path("INCIDENT_ATTACHMENT_DIR", str(PRIVATE_STORAGE_DIR / "incident-attachments"))
+if PRODUCTION and INCIDENT_ATTACHMENT_DIR.resolve().is_relative_to(BASE_DIR):
+    raise ImproperlyConfigured(f"INCIDENT_ATTACHMENT_DIR must lie outside the code directory {BASE_DIR}.")
+# Where the scheduler records the audit chain's head every night (anchor_audit_chain).
+AUDIT_ANCHOR_FILE = env_path("AUDIT_ANCHOR_FILE", str(PRIVATE_STORAGE_DIR / "audit-anchor.json"))
+INCIDENT_ATTACHMENT_MAX_BYTES = env_int("INCIDENT_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Where incident reports are sent (HelseCERT).
+HELSECERT_EMAIL = env_str("HELSECERT_EMAIL", "helsecert@nhn.no")
+# Hours a targeted organisation has to acknowledge a security advisory.
+ADVISORY_ACK_HOURS = env_int("ADVISORY_ACK_HOURS", 24, minimum=1)
+# Prefix of the portal's own ids for advisories imported from CSAF documents.
+ADVISORY_IMPORT_PREFIX = env_str("ADVISORY_IMPORT_PREFIX", "EXT")
+# The register of legal entities' API (Brønnøysundregistrene).
+ENHETSREGISTERET_URL = env_str("ENHETSREGISTERET_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
@@ -253,6 +296,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
 
 # Internationalisation: Norwegian Bokmål first, English available.
@@ -283,9 +327,27 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
-# Uploads: nothing large is accepted in a request body.
+# Uploads: nothing large is accepted in a request body. core.limits refuses a body over its route's limit
+# (413) before reading it; Django's own limits cap what is held in memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_BYTES", 3 * 1024 * 1024, minimum=64 * 1024)
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+
+# The client's address: REMOTE_ADDR, or X-Forwarded-For as far as this many proxies in front vouch for it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Rate limits per client address (the `limits` library's notation: N/second|minute|hour).
+RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
+RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "10/minute")
+RATELIMIT_STATUS_JSON = env_str("RATELIMIT_STATUS_JSON", "60/minute")
+
+# Monitoring: /metrics (Prometheus) for a bearer token or an allowed address; /readyz for load balancers.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+# Optional: the timestamp authority's certificate (PEM), whose days left /readyz reports.
+TIMESTAMP_CERTIFICATE_PATH = env_str("TIMESTAMP_CERTIFICATE_PATH", "")
 
 # E-mail: an SMTP server when EMAIL_HOST is set; the console in development otherwise.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -346,11 +408,27 @@ CUSTOMER_CENTRE_PHONE = env_str("CUSTOMER_CENTRE_PHONE", "24 20 00 00")
 CUSTOMER_CENTRE_EMAIL = env_str("CUSTOMER_CENTRE_EMAIL", "kundesenter@nhn.no")
 CUSTOMER_CENTRE_HOURS = env_str("CUSTOMER_CENTRE_HOURS", "08:00–20:00")
 
+# Logs: JSON lines (production default) or plain text (development default), each with the request id;
+# secrets and identity numbers are masked before any handler sees them (core/logging.py).
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "redact": {"()": "core.logging.RedactingFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # pyHanko logs a traceback at WARNING for every untrusted or altered PDF someone checks: expected input.
     "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},

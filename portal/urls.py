@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from core.views import healthz
+from core.views import healthz, metrics_view, readyz
 
 urlpatterns = [
     path("", include("dashboards.urls")),
@@ -23,5 +23,13 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("language/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
 ]
+
+# The portal's own error pages (core/errors.py): its layout, the user's language, the customer centre.
+handler400 = "core.errors.bad_request"
+handler403 = "core.errors.permission_denied"
+handler404 = "core.errors.page_not_found"
+handler500 = "core.errors.server_error"

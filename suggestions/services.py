@@ -71,7 +71,7 @@ def suggestion_answer(
         mail_queue(
             template="suggestions/email/status",
             recipients=[suggestion.created_by.email],
-            context={"suggestion": suggestion, "base_url": getattr(settings, "PORTAL_BASE_URL", "")},
+            context={"suggestion": suggestion, "base_url": settings.PORTAL_BASE_URL},
             key=f"suggestion:{suggestion.pk}:{status}:{timezone.now():%Y%m%d%H%M%S}",
         )
     return suggestion

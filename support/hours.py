@@ -25,8 +25,8 @@ def current_hours() -> OpeningHours:
         hours, _created = OpeningHours.objects.get_or_create(
             pk=1,
             defaults={
-                "phone": getattr(settings, "CUSTOMER_CENTRE_PHONE", "24 20 00 00"),
-                "email": getattr(settings, "CUSTOMER_CENTRE_EMAIL", "kundesenter@nhn.no"),
+                "phone": settings.CUSTOMER_CENTRE_PHONE,
+                "email": settings.CUSTOMER_CENTRE_EMAIL,
             },
         )
     return hours

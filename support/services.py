@@ -27,7 +27,7 @@ def _centre_address() -> str:
 
 
 def _context(**extra: Any) -> dict[str, Any]:
-    return {"base_url": getattr(settings, "PORTAL_BASE_URL", ""), **extra}
+    return {"base_url": settings.PORTAL_BASE_URL, **extra}
 
 
 @transaction.atomic

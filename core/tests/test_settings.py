@@ -23,6 +23,10 @@ PROD = {
     "NATIONAL_ID_HMAC_KEY": "n" * 16 + "0123456789abcdefghijklmnop",
     "TIMESTAMP_AUTHORITY_URL": "https://tsa.example.no/",
     "DATABASE_URL": "sqlite:////tmp/never-created.sqlite3",
+    "SIGNING_PKCS12_PATH": "/etc/medlemsportal/signing.p12",
+    "PORTAL_BASE_URL": "https://medlemsportal.example.no",
+    "PRIVATE_STORAGE_DIR": "/srv/medlemsportal/private",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -80,6 +84,16 @@ def test_the_production_profile_starts_with_every_required_variable() -> None:
         ({"TIMESTAMP_AUTHORITY_URL": ""}, "TIMESTAMP_AUTHORITY_URL is required in production"),
         ({"RETIMESTAMP_MARGIN_DAYS": "0"}, "RETIMESTAMP_MARGIN_DAYS must be at least 1"),
         ({"MEMBERSHIP_REMINDER_DAYS": "30,fourteen"}, "MEMBERSHIP_REMINDER_DAYS must be whole days"),
+        ({"PORTAL_BASE_URL": ""}, "PORTAL_BASE_URL is required"),
+        ({"PORTAL_BASE_URL": "http://medlemsportal.example.no"}, "PORTAL_BASE_URL must be the portal's https://"),
+        ({"PRIVATE_STORAGE_DIR": ""}, "PRIVATE_STORAGE_DIR is required"),
+        ({"PRIVATE_STORAGE_DIR": "var/private"}, "PRIVATE_STORAGE_DIR must be an absolute path"),
+        ({"PRIVATE_STORAGE_DIR": str(ROOT / "var" / "private")}, "PRIVATE_STORAGE_DIR must lie outside the code"),
+        ({"INCIDENT_ATTACHMENT_DIR": str(ROOT / "incidents")}, "INCIDENT_ATTACHMENT_DIR must lie outside the code"),
+        ({"REDIS_URL": ""}, "REDIS_URL is required in production"),
+        ({"SIGNING_PKCS12_PATH": ""}, "SIGNING_PKCS12_PATH is required"),
+        ({"SECRET_KEY": "", "SECRET_KEY_FILE": "/nonexistent/secret"}, "SECRET_KEY_FILE names a file that cannot"),
+        ({"ADVISORY_ACK_HOURS": "a day"}, "ADVISORY_ACK_HOURS must be a whole number"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_a_clear_message(change: dict[str, str], message: str) -> None:
@@ -87,6 +101,37 @@ def test_a_bad_value_stops_start_up_with_a_clear_message(change: dict[str, str],
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_secrets_may_come_from_files(tmp_path: Path) -> None:
+    secret = tmp_path / "secret_key"
+    secret.write_text("f" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789\n")
+    assert (
+        env_str("SECRET_KEY", environ={"SECRET_KEY_FILE": str(secret)})
+        == "f" * 20 + "abcdefghijklmnopqrstuvwxyz0123456789"
+    )
+    with pytest.raises(ImproperlyConfigured, match="either SECRET_KEY or SECRET_KEY_FILE"):
+        env_str("SECRET_KEY", environ={"SECRET_KEY": "x", "SECRET_KEY_FILE": str(secret)})
+    result = _start({**{k: v for k, v in PROD.items() if k != "SECRET_KEY"}, "SECRET_KEY_FILE": str(secret)})
+    assert result.returncode == 0, result.stderr
+
+
+def test_every_setting_the_apps_read_is_defined_and_documented() -> None:
+    """No app reads a setting with a getattr default: every one is in settings.py and .env.example."""
+    import re
+
+    offenders = []
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "node_modules" in path.parts:
+            continue
+        offenders += [f"{path}: {m}" for m in re.findall(r"getattr\(settings,\s*\"(\w+)\"", path.read_text())]
+    assert offenders == []
+    documented = (ROOT / ".env.example").read_text()
+    source = (ROOT / "portal" / "settings.py").read_text()
+    read = set(re.findall(r"env_\w+\(\s*\"(\w+)\"", source))
+    assert read, "settings.py reads nothing through lib.env?"
+    missing = sorted(name for name in read if not re.search(rf"^{name}=", documented, re.M))
+    assert missing == []
 
 
 def test_development_generates_a_secret_key_and_keeps_it() -> None:

@@ -1,0 +1,128 @@
+"""Rate limits per client on public endpoints, with the `limits` library (moving windows).
+
+Storage: Redis in production (``REDIS_URL``, shared by every web node), each process's memory in the
+embedded default (one process: ``make run``). The client's address comes from ``REMOTE_ADDR``, or from
+``X-Forwarded-For`` only as far as ``TRUSTED_PROXY_COUNT`` proxies in front of the portal vouch for it.
+
+Reuse: ``hit(scope, key, rate)`` for any counter (e.g. failed logins per account), the
+``rate_limited(scope, rate)`` decorator for a view, ``too_many_requests(request, retry_after)`` for the
+429 response with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from limits import parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from core import metrics
+
+logger = logging.getLogger(__name__)
+
+_limiter: MovingWindowRateLimiter | None = None
+_storage: Storage | None = None
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def _get_limiter() -> MovingWindowRateLimiter:
+    global _limiter, _storage
+    if _limiter is None:
+        _storage = storage_from_string(settings.RATELIMIT_STORAGE_URI)
+        _limiter = MovingWindowRateLimiter(_storage)
+    return _limiter
+
+
+def reset() -> None:
+    """Forget every counter (tests; an operator after an incident) and re-read the storage setting."""
+    global _limiter, _storage
+    if _storage is not None:
+        try:
+            _storage.reset()
+        except Exception:
+            logger.warning("The rate-limit storage could not be reset")
+    _limiter = None
+    _storage = None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    retry_after: int  # seconds until one more request is allowed (0 when allowed)
+
+
+def hit(scope: str, key: str, rate: str) -> Verdict:
+    """Count one request for (scope, key) against a rate such as "10/minute"; say whether it may pass.
+
+    When the storage cannot be reached the request passes (and it is logged): a Redis outage must not
+    lock every user out; the body-size limits still hold."""
+    if not settings.RATELIMIT_ENABLED:
+        return Verdict(True, 0)
+    item = parse(rate)
+    limiter = _get_limiter()
+    try:
+        if limiter.hit(item, scope, key):
+            return Verdict(True, 0)
+        stats = limiter.get_window_stats(item, scope, key)
+    except Exception:
+        logger.exception("Rate-limit storage unavailable; %s not limited", scope)
+        return Verdict(True, 0)
+    return Verdict(False, max(1, math.ceil(stats.reset_time - time.time())))
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry the trusted proxies vouch for."""
+    remote = str(request.META.get("REMOTE_ADDR", ""))
+    trusted = settings.TRUSTED_PROXY_COUNT
+    if trusted <= 0:
+        return remote
+    forwarded = [part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
+    # Each trusted proxy appends the address it saw; the nearest one's entry is last.
+    if len(forwarded) >= trusted:
+        return forwarded[-trusted]
+    return forwarded[0] if forwarded else remote
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    wants_json = request.path.endswith(".json") or "application/json" in request.headers.get("Accept", "")
+    if wants_json:
+        response: HttpResponse = JsonResponse(
+            {"error": "too many requests", "retry_after_seconds": retry_after}, status=429
+        )
+    else:
+        body = loader.render_to_string("errors/429.html", {"retry_after": retry_after}, request=request)
+        response = HttpResponse(body, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def rate_limited(
+    scope: str, rate: Callable[[], str] | str, *, methods: tuple[str, ...] | None = None
+) -> Callable[[View], View]:
+    """Limit a view per client address. ``rate`` may be a callable (read from settings per request)."""
+
+    def decorator(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if methods is None or request.method in methods:
+                verdict = hit(scope, client_address(request), rate() if callable(rate) else rate)
+                if not verdict.allowed:
+                    metrics.THROTTLED.labels(scope=scope).inc()
+                    logger.warning("Rate limit %s reached by a client; retry after %s s", scope, verdict.retry_after)
+                    return too_many_requests(request, verdict.retry_after)
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapper)
+
+    return decorator
