@@ -31,6 +31,7 @@ from advisories.choices import (
 from core.models import TimeStampedModel
 from core.permissions import Action, can, visibility
 from core.roles import OrganisationRoleType
+from memberships.choices import MEMBERSHIP_IN_FORCE
 from organisations.choices import RegisterStatus
 
 Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) of one organisation
@@ -38,12 +39,16 @@ Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) 
 
 def regions_by_organisation(org_ids: frozenset[int] | set[int]) -> dict[int, Region]:
     """Each organisation's form, counties and Diginettverk, in two queries: a municipality by its own
-    county and network, a county authority by its county, any other unit by its address municipality."""
+    county and network, a county authority by its county, any other unit by its address municipality.
+
+    Only organisations whose membership is in force (``MEMBERSHIP_IN_FORCE``) have a region: an advisory's
+    audience is its target's members, so a register candidate, an invited, blocked or ended organisation
+    is in no advisory's audience (the one rule every channel reads, through ``AdvisoryQuerySet``)."""
     from organisations.models import County, Organisation
 
     if not org_ids:
         return {}
-    rows = Organisation.objects.filter(pk__in=org_ids).values_list(
+    rows = Organisation.objects.filter(pk__in=org_ids, membership__state__in=MEMBERSHIP_IN_FORCE).values_list(
         "pk",
         "form",
         "municipality__county_id",
@@ -102,6 +107,11 @@ class AdvisoryQuerySet(models.QuerySet):
     def _targeting_q(self, org_ids: frozenset[int] | set[int], regions: dict[int, Region] | None = None) -> Q:
         if not org_ids:
             return Q(pk__in=[])
+        if regions is None:
+            regions = regions_by_organisation(org_ids)
+        org_ids = frozenset(regions)  # members in force only
+        if not org_ids:
+            return Q(pk__in=[])
         forms, counties, networks = organisation_regions(org_ids, regions)
         through = Advisory
         q = Q(audience_all=True)
@@ -131,8 +141,9 @@ class AdvisoryQuerySet(models.QuerySet):
         * Everyone else sees only live advisories, and by TLP:
           CLEAR — anyone, also signed out (the public list);
           GREEN — any signed-in user;
-          AMBER — people holding a role in a targeted organisation, and people named on it;
-          AMBER+STRICT — people holding a role in a targeted organisation only;
+          AMBER — people holding a role in a targeted member organisation (membership in force), and
+          people named on it;
+          AMBER+STRICT — people holding a role in a targeted member organisation only;
           RED — only the people named on it;
           a missing or unknown label — nobody but the analysts.
         """
@@ -306,10 +317,13 @@ class Advisory(TimeStampedModel):
         )
 
     def targeted_organisations(self) -> models.QuerySet:
-        """The organisations this advisory's audience names (deleted units excluded)."""
+        """The organisations this advisory reaches: those its audience names whose membership is in force
+        (deleted units excluded). The audience follows membership: it is read now, not fixed at publication."""
         from organisations.models import County, Organisation
 
-        base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED)
+        base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED).filter(
+            membership__state__in=MEMBERSHIP_IN_FORCE
+        )
         if self.audience_all:
             return base
         counties = list(self.audience_counties.values_list("pk", flat=True))

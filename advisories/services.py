@@ -283,6 +283,30 @@ def advisory_recipients(advisory: Advisory) -> list[Any]:
     return [user for user in candidates.values() if Advisory.objects.visible_to(user).filter(pk=advisory.pk).exists()]
 
 
+@dataclass(frozen=True)
+class DistributionSummary:
+    """What approving an advisory set in motion: how many people it is e-mailed to, and how many of the
+    organisations it reaches have no security contact to e-mail (they read it on the portal only)."""
+
+    recipients: int
+    organisations: int
+    without_contact: int
+    scheduled_for: dt.datetime | None
+
+
+def distribution_summary(advisory: Advisory) -> DistributionSummary:
+    """The audience of a published advisory as distribution sees it (the same rule: ``advisory_recipients``)."""
+    targeted = advisory.targeted_organisations() if advisory.tlp != TLP.RED else Organisation.objects.none()
+    has_contact = OrganisationRole.objects.active().filter(role=OrganisationRoleType.SECURITY_CONTACT)
+    published_at = advisory.published_at
+    return DistributionSummary(
+        recipients=len(advisory_recipients(advisory)),
+        organisations=targeted.count(),
+        without_contact=targeted.exclude(pk__in=has_contact.values("organisation_id")).count(),
+        scheduled_for=published_at if published_at and published_at > timezone.now() else None,
+    )
+
+
 def _mail_context(advisory: Advisory) -> dict[str, Any]:
     base = getattr(settings, "PORTAL_BASE_URL", "")
     return {
@@ -542,18 +566,18 @@ def unanswered_counts(user: Any, org_ids: set[int]) -> dict[int, int]:
         ).values_list("organisation_id", "advisory_id")
     )
     return {
-        org_id: sum(1 for a in advisories if (org_id, a.pk) not in answered and a.targets(org_id, region))
-        for org_id, region in regions.items()
+        org_id: sum(1 for a in advisories if (org_id, a.pk) not in answered and a.targets(org_id, regions[org_id]))
+        if org_id in regions
+        else 0  # not a member in force: in no advisory's audience
+        for org_id in org_ids
     }
 
 
 def member_organisations() -> Any:
-    """Organisations that are members (active, or asked to sign new terms)."""
-    from memberships.choices import MembershipState
+    """Organisations whose membership is in force (``MEMBERSHIP_IN_FORCE``: advisories' audience)."""
+    from memberships.choices import MEMBERSHIP_IN_FORCE
 
-    return Organisation.objects.filter(
-        membership__state__in=[MembershipState.ACTIVE, MembershipState.MUST_RESIGN, MembershipState.INVITED]
-    )
+    return Organisation.objects.filter(membership__state__in=MEMBERSHIP_IN_FORCE)
 
 
 def without_security_contact(queryset: Any = None) -> Any:
