@@ -185,10 +185,10 @@ class Advisory(TimeStampedModel):
     body = models.TextField(_("description"), help_text=_("Markdown."), blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     cvss_vector = models.CharField(
-        _("CVSS v3.1 vector"),
+        _("CVSS vector"),
         max_length=200,
         blank=True,
-        help_text=_("Optional, for example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H."),
+        help_text=_("Optional, CVSS 2.0, 3.0, 3.1 or 4.0, for example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H."),
     )
     affected_products = models.TextField(_("affected products"), blank=True, help_text=_("One per line."))
     affected_services = models.TextField(_("affected NHN services"), blank=True, help_text=_("One per line."))
@@ -242,6 +242,9 @@ class Advisory(TimeStampedModel):
     external_namespace = models.CharField(_("publisher namespace"), max_length=300, blank=True, editable=False)
     external_version = models.CharField(_("publisher's version"), max_length=50, blank=True, editable=False)
     csaf_document = models.JSONField(_("imported CSAF document"), null=True, blank=True, editable=False)
+    # What an imported CSAF document says beyond our fields, kept so that export gives it back: the
+    # document's notes and references (as published) and its product tree. Vulnerabilities are rows.
+    csaf_extra = models.JSONField(_("CSAF notes, references and products"), default=dict, blank=True, editable=False)
 
     objects = AdvisoryQuerySet.as_manager()
 
@@ -304,6 +307,32 @@ class Advisory(TimeStampedModel):
     def reference_list(self) -> list[str]:
         return self.lines(self.references)
 
+    def vulnerability_list(self) -> list[dict[str, Any]]:
+        """The vulnerabilities as shown: CVE, CWE, title, product status and remediations with product
+        names (from the stored product tree) and translated labels. One query."""
+        from advisories.choices import PRODUCT_STATUS_LABELS, REMEDIATION_LABELS
+        from advisories.csaf import product_names
+
+        names = product_names((self.csaf_extra or {}).get("product_tree", {}))
+        rows = []
+        for vulnerability in self.vulnerabilities.all():
+            status = vulnerability.product_status()
+            rows.append(
+                {
+                    "vulnerability": vulnerability,
+                    "statuses": [
+                        (label, [names.get(pid, pid) for pid in status[key]])
+                        for key, label in PRODUCT_STATUS_LABELS.items()
+                        if status.get(key)
+                    ],
+                    "remediations": [
+                        (REMEDIATION_LABELS.get(r.get("category", ""), r.get("category", "")), r.get("details", ""))
+                        for r in vulnerability.remediations()
+                    ],
+                }
+            )
+        return rows
+
     def targets(self, org_id: int, region: Region) -> bool:
         """Does the audience include this organisation? ``AdvisoryQuerySet.targeting`` in Python, for
         advisories loaded with their audience prefetched (``with_audience``)."""
@@ -360,6 +389,39 @@ class Advisory(TimeStampedModel):
             "publish_at": self.publish_at.isoformat() if self.publish_at else None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
+
+
+class Vulnerability(models.Model):
+    """One vulnerability of an advisory as CSAF 2.0 describes it: its CVE id and CWE as columns (to find
+    and show), and the whole CSAF ``vulnerabilities[]`` object as published — notes, product status (fixed,
+    known affected, known not affected, under investigation …), remediations with their categories,
+    references, scores (each checked against its vector on import) — so export gives it back unchanged."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="vulnerabilities")
+    position = models.PositiveIntegerField(_("position"))
+    cve = models.CharField(_("CVE id"), max_length=30, blank=True)
+    cwe_id = models.CharField(_("CWE id"), max_length=20, blank=True)
+    cwe_name = models.CharField(_("CWE name"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    content = models.JSONField(_("CSAF vulnerability"))
+
+    class Meta:
+        verbose_name = _("vulnerability")
+        verbose_name_plural = _("vulnerabilities")
+        ordering = ["advisory", "position"]
+        constraints = [models.UniqueConstraint(fields=["advisory", "position"], name="vulnerability_position_unique")]
+        indexes = [models.Index(fields=["cve"], name="vulnerability_cve_idx")]
+
+    def __str__(self) -> str:
+        return self.cve or self.title or f"#{self.position}"
+
+    def product_status(self) -> dict[str, list[str]]:
+        status: dict[str, list[str]] = self.content.get("product_status", {})
+        return status
+
+    def remediations(self) -> list[dict[str, Any]]:
+        remediations: list[dict[str, Any]] = self.content.get("remediations", [])
+        return remediations
 
 
 class AdvisoryRevision(models.Model):
