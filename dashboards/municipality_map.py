@@ -144,7 +144,7 @@ def municipality_rows(version: TermsVersion, scope: QuerySet[Organisation], as_o
         .values("first")
     )
     return list(
-        status.required_organisations(version, scope)
+        status.required_organisations(version, scope, as_of)
         .filter(form=OrganisationForm.KOMM, municipality__isnull=False)
         .annotate(signed_at=Subquery(first_signature))
         .values(

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.mail import mail_queue
-from memberships.choices import MembershipState, ReminderStep
+from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, recipients_for
 from organisations.choices import RegisterStatus
@@ -35,11 +36,20 @@ class RoundReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def _unsigned_required(version: TermsVersion):  # type: ignore[no-untyped-def]
+def _unsigned_required(version: TermsVersion, *, reinvite_ended: bool = False):  # type: ignore[no-untyped-def]
+    """Who must still sign ``version``. An organisation whose membership has ended is not reminded; new
+    terms invite one that left by its own notice again (``reinvite_ended``), never one that merged into
+    another or left the register."""
     signed = Signature.objects.filter(terms_version=version).values("organisation_id")
+    ended = Q(membership__state=S.TERMINATED)
+    if reinvite_ended:
+        ended &= Q(
+            membership__termination_reason__in=[TerminationReason.MERGER, TerminationReason.DELETED_FROM_REGISTER]
+        )
     return (
         Organisation.objects.filter(form__in=version.required_forms, register_status=RegisterStatus.ACTIVE)
         .exclude(pk__in=signed)
+        .exclude(ended)
         .order_by("pk")
     )
 
@@ -77,7 +87,7 @@ def send_invitations(version: TermsVersion) -> RoundReport:
     """Invite every organisation that must sign ``version``: its membership moves to invited (or to
     must re-sign, when it is a member under older terms), and its people get an e-mail."""
     report = RoundReport()
-    for organisation in _unsigned_required(version).iterator():
+    for organisation in _unsigned_required(version, reinvite_ended=True).iterator():
         with transaction.atomic():
             if ReminderLog.objects.filter(
                 organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
