@@ -171,10 +171,33 @@ class Progress:
     deadline: dt.date | None = None
     pace_per_day: float = 0.0
     forecast: dt.date | None = None  # the day everyone will have signed at this pace; None: not at this pace
+    pace_days: int = PACE_WINDOW_DAYS  # the days the pace is measured over: the window, or the round's age
+    as_of: dt.date | None = None
 
     @property
     def done(self) -> bool:
         return bool(self.days) and self.days[-1][1] >= self.total
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.total - (self.days[-1][1] if self.days else 0))
+
+    @property
+    def no_pace_yet(self) -> bool:
+        """The day of publication: nothing to measure a pace over."""
+        return self.pace_days <= 0
+
+    @property
+    def warn(self) -> bool:
+        """Said in bold: not everyone signed and the deadline passed, is not reached at this pace, or nobody
+        signs at all (never on publication day)."""
+        if self.done or (self.no_pace_yet and not self.deadline_passed):
+            return False
+        return self.deadline_passed or self.forecast is None or not self.on_time
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline is not None and self.as_of is not None and self.as_of > self.deadline
 
     @property
     def on_time(self) -> bool:
@@ -201,14 +224,20 @@ def progress(
         running += per_day.get(day, 0)
         days.append((day, running))
         day += dt.timedelta(days=1)
-    result = Progress(days=days, total=total, deadline=version.sign_by)
-    window_start = as_of - dt.timedelta(days=PACE_WINDOW_DAYS)
+    # The pace is measured over the last PACE_WINDOW_DAYS days, or over the days the round has run when it
+    # is younger (publication day counts as day 0: no pace yet).
+    pace_days = min(PACE_WINDOW_DAYS, (as_of - start).days)
+    result = Progress(days=days, total=total, deadline=version.sign_by, pace_days=pace_days, as_of=as_of)
+    window_start = as_of - dt.timedelta(days=max(pace_days, 0))
     recent = sum(n for d, n in per_day.items() if window_start < d <= as_of)
-    result.pace_per_day = recent / PACE_WINDOW_DAYS
+    if pace_days > 0:
+        # Signatures on publication day count too when the round is younger than the window.
+        recent += per_day.get(start, 0) if pace_days < PACE_WINDOW_DAYS else 0
+        result.pace_per_day = recent / pace_days
     remaining = total - running
     if remaining <= 0:
         result.forecast = next((d for d, n in days if n >= total), as_of)
-    elif result.pace_per_day > 0:
+    elif result.pace_per_day > 0 and not result.deadline_passed:
         result.forecast = as_of + dt.timedelta(days=math.ceil(remaining / result.pace_per_day))
     return result
 

@@ -55,14 +55,20 @@ def _unsigned_required(version: TermsVersion, *, reinvite_ended: bool = False): 
 
 
 def _notify(organisation: Organisation, version: TermsVersion, step: str, template: str, report: RoundReport) -> bool:
-    """Log the step and queue its e-mails in one transaction; False when the step was taken before."""
+    """Log the step and queue its e-mails in one transaction; False when the step was taken before, or when
+    there is nobody to send it to (then nothing is logged: a reminder is recorded only when a message was
+    queued for someone, and the organisation is listed as having nobody to notify)."""
+    recipients = recipients_for(organisation)
+    if not recipients:
+        report.skipped.append(_("%(org)s: nobody to notify.") % {"org": organisation})
+        return False
     try:
         with transaction.atomic():
             ReminderLog.objects.create(organisation=organisation, terms_version=version, step=step)
             days_left = (version.sign_by - timezone.localdate()).days
             queued = mail_queue(
                 template=template,
-                recipients=recipients_for(organisation),
+                recipients=recipients,
                 context={
                     "organisation": organisation,
                     "version": version,

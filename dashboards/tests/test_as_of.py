@@ -99,3 +99,50 @@ def test_after_the_deadline_the_pages_say_it_passed(world: Any, terms: Any, logi
     with time_machine.travel(dt.datetime(2025, 3, 31, 10, 0, tzinfo=OSLO), tick=False):
         text = client.get(reverse("dashboards:status"), HTTP_ACCEPT_LANGUAGE="nb").content.decode()
         assert "fristen gikk ut" not in text
+
+
+def _forecast(version: TermsVersion, day: dt.date) -> tuple[status.Progress, str]:  # noqa: F811
+    from dashboards.reports import forecast_text
+
+    progress = status.progress(version, Organisation.objects.all(), day, forms=["KOMM"])
+    return progress, forecast_text(progress)
+
+
+def test_a_young_round_is_paced_over_the_days_it_has_run(
+    version: TermsVersion,  # noqa: F811
+    world: Any,
+    english: Any,
+) -> None:
+    """Published 15 January; four days later two of three signed: at that pace it ends well before the
+    deadline (over a 14-day window it would have looked like a miss)."""
+    from organisations.tests.factories import MunicipalityFactory
+
+    MunicipalityFactory()
+    sign_at(version, world.org_a, oslo(2027, 1, 16))
+    sign_at(version, world.org_b, oslo(2027, 1, 18))
+    progress, text = _forecast(version, dt.date(2027, 1, 19))
+    assert progress.pace_days == 4 and progress.pace_per_day == 0.5
+    assert progress.forecast == dt.date(2027, 1, 21) and progress.on_time and not progress.warn
+    assert "since publication (4 days)" in text
+
+
+def test_on_publication_day_there_is_no_pace_yet(
+    version: TermsVersion,  # noqa: F811
+    world: Any,
+    english: Any,
+) -> None:
+    progress, text = _forecast(version, dt.date(2027, 1, 15))
+    assert progress.no_pace_yet and not progress.warn
+    assert text == "Published today: there is no pace to measure yet."
+    assert "two weeks" not in text
+
+
+def test_after_the_deadline_the_forecast_says_it_passed_and_how_many_are_missing(
+    version: TermsVersion,  # noqa: F811
+    world: Any,
+    english: Any,
+) -> None:
+    sign_at(version, world.org_a, oslo(2027, 3, 30))
+    progress, text = _forecast(version, dt.date(2027, 4, 3))
+    assert progress.deadline_passed and progress.forecast is None and progress.warn
+    assert text == "The deadline passed on 31. March 2027: 1 has still not signed."
