@@ -54,6 +54,20 @@ def _unsigned_required(version: TermsVersion, *, reinvite_ended: bool = False): 
     )
 
 
+def invitation_preview(version: TermsVersion) -> tuple[int, int]:
+    """(how many organisations publishing ``version`` invites, how many of them nobody can be reached at:
+    no active administrator or signatory and no e-mail address of their own). Two queries."""
+    from core.roles import OrganisationRoleType
+    from organisations.models import OrganisationRole
+
+    invited = _unsigned_required(version, reinvite_ended=True)
+    reachable = OrganisationRole.objects.active().filter(
+        role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY]
+    )
+    unreachable = invited.filter(email="").exclude(pk__in=reachable.values("organisation_id"))
+    return invited.count(), unreachable.count()
+
+
 def _notify(organisation: Organisation, version: TermsVersion, step: str, template: str, report: RoundReport) -> bool:
     """Log the step and queue its e-mails in one transaction; False when the step was taken before, or when
     there is nobody to send it to (then nothing is logged: a reminder is recorded only when a message was

@@ -13,7 +13,7 @@ from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
 from core.roles import SignatoryBasis
-from memberships import documents, services
+from memberships import documents, rounds, services
 from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
 from memberships.models import Signature, TermsVersion
 from organisations.models import Organisation, OrganisationRole
@@ -73,6 +73,9 @@ def terms_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "may_manage": can(request.user, Action.TERMS_MANAGE),
+            "preview": rounds.invitation_preview(version)
+            if not version.is_published and can(request.user, Action.TERMS_MANAGE)
+            else None,
         },
     )
 

@@ -34,3 +34,13 @@ def test_the_missing_list_says_nobody_to_notify_and_offers_no_reminder(
     assert response.status_code == 200 and "Stillevik" in text
     assert "Nobody to notify" in text and "add an administrator or signatory" in text
     assert f"Remind {silent.name} now" not in text and "Remind Ringsaker now" in text
+
+
+def test_the_draft_says_how_many_organisations_publishing_invites(
+    world: Any, terms: Any, login: Any, english: Any
+) -> None:
+    MunicipalityFactory(name="Stillevik")
+    text = login(world["membership_manager"]).get(terms.draft.get_absolute_url()).content.decode()
+    # The draft T2 is for municipalities: Ringsaker, Bergen and Stillevik; only Ringsaker and Bergen have people.
+    assert "Publishing invites 3 organisations." in text
+    assert "1 of them has nobody to notify" in text
