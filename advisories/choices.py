@@ -88,3 +88,23 @@ ACK_STATUS_COLOURS = {
 class Source(models.TextChoices):
     NHN = "nhn", _("HelseCERT / KommuneCERT")
     CSAF_IMPORT = "csaf_import", _("Imported CSAF document")
+
+
+# CSAF 2.0 product status groups and remediation categories, as shown on an advisory.
+PRODUCT_STATUS_LABELS = {
+    "first_affected": _("First affected"),
+    "known_affected": _("Known affected"),
+    "last_affected": _("Last affected"),
+    "under_investigation": _("Under investigation"),
+    "known_not_affected": _("Known not affected"),
+    "first_fixed": _("First fixed"),
+    "fixed": _("Fixed"),
+    "recommended": _("Recommended"),
+}
+REMEDIATION_LABELS = {
+    "mitigation": _("Mitigation"),
+    "no_fix_planned": _("No fix planned"),
+    "none_available": _("None available"),
+    "vendor_fix": _("Vendor fix"),
+    "workaround": _("Workaround"),
+}

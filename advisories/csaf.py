@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
@@ -83,14 +84,28 @@ def schema_errors(document: Any) -> list[str]:
     return [f"/{'/'.join(str(p) for p in error.absolute_path)}: {error.message}"[:500] for error in errors]
 
 
-def _depth(value: Any, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level)
-    return level
+class NonFiniteNumber(ValueError):
+    """NaN, Infinity or -Infinity in a JSON text: Python's json accepts them, JSON (and PostgreSQL) do not."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise NonFiniteNumber(name)
+
+
+def _depth(value: Any) -> int:
+    """How deeply containers nest (iteratively: no recursion, however deep), stopping past MAX_DEPTH."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
 
 
 def load(data: bytes) -> dict[str, Any]:
@@ -98,7 +113,12 @@ def load(data: bytes) -> dict[str, Any]:
     if len(data) > MAX_DOCUMENT_BYTES:
         raise CsafError(_("The document is larger than %(mb)s MB.") % {"mb": MAX_DOCUMENT_BYTES // (1024 * 1024)})
     try:
-        document = json.loads(data.decode("utf-8"))
+        document = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
+    except NonFiniteNumber as exc:
+        raise CsafError(
+            _("The document contains %(value)s, which JSON does not allow: numbers must be finite.")
+            % {"value": exc.args[0]}
+        ) from None
     except UnicodeDecodeError:
         raise CsafError(_("The document is not UTF-8 text.")) from None
     except RecursionError:
@@ -106,7 +126,7 @@ def load(data: bytes) -> dict[str, Any]:
     except json.JSONDecodeError as exc:
         raise CsafError(_("The document is not valid JSON: %(error)s") % {"error": exc}) from None
     if _depth(document) > MAX_DEPTH:
-        raise CsafError(_("The document is nested too deeply."))
+        raise CsafError(_("The document is nested more than %(depth)s levels deep.") % {"depth": MAX_DEPTH})
     if not isinstance(document, dict):
         raise CsafError(_("A CSAF document is a JSON object."))
     errors = schema_errors(document)
@@ -133,9 +153,18 @@ def export(advisory: Any) -> dict[str, Any]:
         {"date": _iso(r.published_at), "number": str(r.number), "summary": r.change_note or _("First publication.")}
         for r in revisions
     ] or [{"date": _iso(advisory.updated_at), "number": "0", "summary": _("Draft.")}]
-    notes = [{"category": "summary", "title": _("Summary"), "text": advisory.summary}]
-    if advisory.body.strip():
-        notes.append({"category": "description", "title": _("Description"), "text": advisory.body})
+    extra = advisory.csaf_extra or {}
+    derived = extra.get("derived", {})
+    # An imported advisory gives back the publisher's notes and references as long as the text they
+    # became is unchanged; once an analyst edits it, the edited text is exported instead.
+    kept_notes = bool(extra.get("notes")) and derived.get("summary") == advisory.summary
+    kept_notes = kept_notes and derived.get("body") == advisory.body
+    if kept_notes:
+        notes = [dict(note) for note in extra["notes"]]
+    else:
+        notes = [{"category": "summary", "title": _("Summary"), "text": advisory.summary}]
+        if advisory.body.strip():
+            notes.append({"category": "description", "title": _("Description"), "text": advisory.body})
     if advisory.service_list():
         notes.append(
             {"category": "other", "title": _("Affected NHN services"), "text": "\n".join(advisory.service_list())}
@@ -161,7 +190,9 @@ def export(advisory: Any) -> dict[str, Any]:
             "version": history[-1]["number"],
         },
     }
-    if advisory.reference_list():
+    if extra.get("references") and derived.get("references") == advisory.reference_list():
+        document["references"] = [dict(reference) for reference in extra["references"]]
+    elif advisory.reference_list():
         document["references"] = [
             {"category": "external", "summary": url, "url": url} for url in advisory.reference_list()
         ]
@@ -172,6 +203,12 @@ def export(advisory: Any) -> dict[str, Any]:
     if not document["aggregate_severity"]["text"]:
         del document["aggregate_severity"]
     result: dict[str, Any] = {"document": document}
+    stored = [v.content for v in advisory.vulnerabilities.all()] if advisory.pk else []
+    if stored:
+        if extra.get("product_tree"):
+            result["product_tree"] = extra["product_tree"]
+        result["vulnerabilities"] = stored
+        return result
     products = advisory.product_list()
     if products:
         full = [{"name": name[:500], "product_id": f"CSAFPID-{i:04d}"} for i, name in enumerate(products, 1)]
@@ -185,8 +222,9 @@ def export(advisory: Any) -> dict[str, Any]:
             vulnerability["remediations"] = [
                 {"category": "mitigation", "details": advisory.recommended_actions, "product_ids": ids}
             ]
-        if advisory.cvss_vector:
-            vulnerability["scores"] = [{"cvss_v3": cvss.csaf_cvss_v3(advisory.cvss_vector), "products": ids}]
+        score = cvss.csaf_score(advisory.cvss_vector) if advisory.cvss_vector else None
+        if score is not None:  # CVSS 4.0 has no place in CSAF 2.0
+            vulnerability["scores"] = [{score[0]: score[1], "products": ids}]
         result["vulnerabilities"] = [vulnerability]
     elif advisory.recommended_actions.strip():
         document["notes"].append(
@@ -220,9 +258,11 @@ class Imported:
     recommended_actions: str = ""
     references: list[str] = field(default_factory=list)
     document: dict[str, Any] = field(default_factory=dict)
+    vulnerabilities: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # notes, references, product tree as published
 
 
-def _product_names(tree: dict[str, Any]) -> dict[str, str]:
+def product_names(tree: dict[str, Any]) -> dict[str, str]:
     names: dict[str, str] = {}
 
     def walk(branches: list[dict[str, Any]]) -> None:
@@ -266,12 +306,32 @@ def parse(document: dict[str, Any]) -> Imported:
         for n in notes
         if n["category"] in {"description", "details", "general", "other"}
     ]
-    names = _product_names(document.get("product_tree", {}))
+    names = product_names(document.get("product_tree", {}))
     affected: list[str] = []
     actions: list[str] = []
     best_score = -1.0
     vector = ""
-    for vulnerability in document.get("vulnerabilities", []):
+    for number, vulnerability in enumerate(document.get("vulnerabilities", []), 1):
+        for score in vulnerability.get("scores", []):
+            for key in ("cvss_v3", "cvss_v2"):
+                stated = score.get(key)
+                if not stated:
+                    continue
+                try:
+                    scored = cvss.check_stated(
+                        stated["vectorString"], base_score=stated["baseScore"], base_severity=stated.get("baseSeverity")
+                    )
+                except ValidationError as exc:
+                    raise CsafError(
+                        _("Vulnerability %(number)s (%(name)s): %(reason)s")
+                        % {
+                            "number": number,
+                            "name": vulnerability.get("cve") or vulnerability.get("title", "")[:80] or "–",
+                            "reason": " ".join(exc.messages),
+                        }
+                    ) from None
+                if scored.base_score > best_score or (scored.base_score == best_score and key == "cvss_v3"):
+                    best_score, vector = scored.base_score, scored.vector
         status = vulnerability.get("product_status", {})
         for key in ("known_affected", "first_affected", "last_affected"):
             for pid in status.get(key, []):
@@ -281,11 +341,6 @@ def parse(document: dict[str, Any]) -> Imported:
         for remediation in vulnerability.get("remediations", []):
             if remediation["details"] not in actions:
                 actions.append(remediation["details"])
-        for score in vulnerability.get("scores", []):
-            v3 = score.get("cvss_v3")
-            if v3 and float(v3["baseScore"]) > best_score:
-                best_score = float(v3["baseScore"])
-                vector = v3["vectorString"] if v3["vectorString"].startswith("CVSS:3.1/") else ""
     aggregate = (doc.get("aggregate_severity") or {}).get("text", "").strip().lower()
     if aggregate in Severity.values:
         severity = aggregate
@@ -293,26 +348,33 @@ def parse(document: dict[str, Any]) -> Imported:
         severity = SEVERITY_BY_RATING[cvss.rating(best_score)]
     else:
         severity = Severity.MEDIUM
-    if vector:
-        try:
-            cvss.parse(vector)
-        except Exception:  # a vector the schema accepts but we cannot score: keep the score out
-            vector = ""
+    summary = (summary or doc["title"])[:2000]
+    body = "\n\n".join(body_parts)
+    references = [r["url"] for r in doc.get("references", []) if str(r.get("url", "")).startswith("https://")]
+    extra: dict[str, Any] = {
+        "notes": notes,
+        "references": doc.get("references", []),
+        "product_tree": document.get("product_tree", {}),
+        # What our fields were made from them: export gives the published notes back while these hold.
+        "derived": {"summary": summary, "body": body, "references": references},
+    }
     return Imported(
         tracking_id=doc["tracking"]["id"],
         version=doc["tracking"]["version"],
         publisher=doc["publisher"]["name"],
         namespace=doc["publisher"]["namespace"],
         title=doc["title"][:200],
-        summary=(summary or doc["title"])[:2000],
-        body="\n\n".join(body_parts),
+        summary=summary,
+        body=body,
         severity=severity,
         cvss_vector=vector,
         tlp=tlp,
         affected_products=affected,
         recommended_actions="\n\n".join(actions),
-        references=[r["url"] for r in doc.get("references", []) if str(r.get("url", "")).startswith("https://")],
+        references=references,
         document=document,
+        vulnerabilities=list(document.get("vulnerabilities", [])),
+        extra=extra,
     )
 
 

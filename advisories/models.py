@@ -31,6 +31,7 @@ from advisories.choices import (
 from core.models import TimeStampedModel
 from core.permissions import Action, can, visibility
 from core.roles import OrganisationRoleType
+from memberships.choices import MEMBERSHIP_IN_FORCE
 from organisations.choices import RegisterStatus
 from organisations.models import County, Organisation
 
@@ -39,10 +40,14 @@ Region = tuple[str, set[int], set[int]]  # (form, county ids, Diginettverk ids) 
 
 def regions_by_organisation(org_ids: frozenset[int] | set[int]) -> dict[int, Region]:
     """Each organisation's form, counties and Diginettverk, in two queries: a municipality by its own
-    county and network, a county authority by its county, any other unit by its address municipality."""
+    county and network, a county authority by its county, any other unit by its address municipality.
+
+    Only organisations whose membership is in force (``MEMBERSHIP_IN_FORCE``) have a region: an advisory's
+    audience is its target's members, so a register candidate, an invited, blocked or ended organisation
+    is in no advisory's audience (the one rule every channel reads, through ``AdvisoryQuerySet``)."""
     if not org_ids:
         return {}
-    rows = Organisation.objects.filter(pk__in=org_ids).values_list(
+    rows = Organisation.objects.filter(pk__in=org_ids, membership__state__in=MEMBERSHIP_IN_FORCE).values_list(
         "pk",
         "form",
         "municipality__county_id",
@@ -101,6 +106,11 @@ class AdvisoryQuerySet(models.QuerySet["Advisory"]):
     def _targeting_q(self, org_ids: frozenset[int] | set[int], regions: dict[int, Region] | None = None) -> Q:
         if not org_ids:
             return Q(pk__in=[])
+        if regions is None:
+            regions = regions_by_organisation(org_ids)
+        org_ids = frozenset(regions)  # members in force only
+        if not org_ids:
+            return Q(pk__in=[])
         forms, counties, networks = organisation_regions(org_ids, regions)
         through = Advisory
         q = Q(audience_all=True)
@@ -130,8 +140,9 @@ class AdvisoryQuerySet(models.QuerySet["Advisory"]):
         * Everyone else sees only live advisories, and by TLP:
           CLEAR — anyone, also signed out (the public list);
           GREEN — any signed-in user;
-          AMBER — people holding a role in a targeted organisation, and people named on it;
-          AMBER+STRICT — people holding a role in a targeted organisation only;
+          AMBER — people holding a role in a targeted member organisation (membership in force), and
+          people named on it;
+          AMBER+STRICT — people holding a role in a targeted member organisation only;
           RED — only the people named on it;
           a missing or unknown label — nobody but the analysts.
         """
@@ -173,10 +184,10 @@ class Advisory(TimeStampedModel):
     body = models.TextField(_("description"), help_text=_("Markdown."), blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
     cvss_vector = models.CharField(
-        _("CVSS v3.1 vector"),
+        _("CVSS vector"),
         max_length=200,
         blank=True,
-        help_text=_("Optional, for example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H."),
+        help_text=_("Optional, CVSS 2.0, 3.0, 3.1 or 4.0, for example CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H."),
     )
     affected_products = models.TextField(_("affected products"), blank=True, help_text=_("One per line."))
     affected_services = models.TextField(_("affected NHN services"), blank=True, help_text=_("One per line."))
@@ -230,6 +241,9 @@ class Advisory(TimeStampedModel):
     external_namespace = models.CharField(_("publisher namespace"), max_length=300, blank=True, editable=False)
     external_version = models.CharField(_("publisher's version"), max_length=50, blank=True, editable=False)
     csaf_document = models.JSONField(_("imported CSAF document"), null=True, blank=True, editable=False)
+    # What an imported CSAF document says beyond our fields, kept so that export gives it back: the
+    # document's notes and references (as published) and its product tree. Vulnerabilities are rows.
+    csaf_extra = models.JSONField(_("CSAF notes, references and products"), default=dict, blank=True, editable=False)
 
     objects = AdvisoryQuerySet.as_manager()
 
@@ -292,6 +306,32 @@ class Advisory(TimeStampedModel):
     def reference_list(self) -> list[str]:
         return self.lines(self.references)
 
+    def vulnerability_list(self) -> list[dict[str, Any]]:
+        """The vulnerabilities as shown: CVE, CWE, title, product status and remediations with product
+        names (from the stored product tree) and translated labels. One query."""
+        from advisories.choices import PRODUCT_STATUS_LABELS, REMEDIATION_LABELS
+        from advisories.csaf import product_names
+
+        names = product_names((self.csaf_extra or {}).get("product_tree", {}))
+        rows = []
+        for vulnerability in self.vulnerabilities.all():
+            status = vulnerability.product_status()
+            rows.append(
+                {
+                    "vulnerability": vulnerability,
+                    "statuses": [
+                        (label, [names.get(pid, pid) for pid in status[key]])
+                        for key, label in PRODUCT_STATUS_LABELS.items()
+                        if status.get(key)
+                    ],
+                    "remediations": [
+                        (REMEDIATION_LABELS.get(r.get("category", ""), r.get("category", "")), r.get("details", ""))
+                        for r in vulnerability.remediations()
+                    ],
+                }
+            )
+        return rows
+
     def targets(self, org_id: int, region: Region) -> bool:
         """Does the audience include this organisation? ``AdvisoryQuerySet.targeting`` in Python, for
         advisories loaded with their audience prefetched (``with_audience``)."""
@@ -305,8 +345,11 @@ class Advisory(TimeStampedModel):
         )
 
     def targeted_organisations(self) -> models.QuerySet[Organisation]:
-        """The organisations this advisory's audience names (deleted units excluded)."""
-        base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED)
+        """The organisations this advisory reaches: those its audience names whose membership is in force
+        (deleted units excluded). The audience follows membership: it is read now, not fixed at publication."""
+        base = Organisation.objects.exclude(register_status=RegisterStatus.DELETED).filter(
+            membership__state__in=MEMBERSHIP_IN_FORCE
+        )
         if self.audience_all:
             return base
         counties = list(self.audience_counties.values_list("pk", flat=True))
@@ -343,6 +386,39 @@ class Advisory(TimeStampedModel):
             "publish_at": self.publish_at.isoformat() if self.publish_at else None,
             "expires_at": self.expires_at.isoformat() if self.expires_at else None,
         }
+
+
+class Vulnerability(models.Model):
+    """One vulnerability of an advisory as CSAF 2.0 describes it: its CVE id and CWE as columns (to find
+    and show), and the whole CSAF ``vulnerabilities[]`` object as published — notes, product status (fixed,
+    known affected, known not affected, under investigation …), remediations with their categories,
+    references, scores (each checked against its vector on import) — so export gives it back unchanged."""
+
+    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="vulnerabilities")
+    position = models.PositiveIntegerField(_("position"))
+    cve = models.CharField(_("CVE id"), max_length=30, blank=True)
+    cwe_id = models.CharField(_("CWE id"), max_length=20, blank=True)
+    cwe_name = models.CharField(_("CWE name"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    content = models.JSONField(_("CSAF vulnerability"))
+
+    class Meta:
+        verbose_name = _("vulnerability")
+        verbose_name_plural = _("vulnerabilities")
+        ordering = ["advisory", "position"]
+        constraints = [models.UniqueConstraint(fields=["advisory", "position"], name="vulnerability_position_unique")]
+        indexes = [models.Index(fields=["cve"], name="vulnerability_cve_idx")]
+
+    def __str__(self) -> str:
+        return self.cve or self.title or f"#{self.position}"
+
+    def product_status(self) -> dict[str, list[str]]:
+        status: dict[str, list[str]] = self.content.get("product_status", {})
+        return status
+
+    def remediations(self) -> list[dict[str, Any]]:
+        remediations: list[dict[str, Any]] = self.content.get("remediations", [])
+        return remediations
 
 
 class AdvisoryRevision(models.Model):

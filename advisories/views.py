@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from advisories import csaf, services
@@ -176,6 +177,29 @@ def advisory_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "advisories/form.html", {"form": form, "advisory": advisory}, status=status)
 
 
+def _distribution_message(summary: services.DistributionSummary) -> str:
+    """What approval set in motion, in numbers: never "notified" when no e-mail is sent."""
+    if summary.recipients == 0:
+        text = _("No e-mail is sent: nobody in the audience can be reached by e-mail.")
+    elif summary.scheduled_for is not None:
+        text = ngettext(
+            "%(count)d person will be e-mailed at the publish time.",
+            "%(count)d people will be e-mailed at the publish time.",
+            summary.recipients,
+        ) % {"count": summary.recipients}
+    else:
+        text = ngettext(
+            "%(count)d person is being e-mailed.", "%(count)d people are being e-mailed.", summary.recipients
+        ) % {"count": summary.recipients}
+    if summary.without_contact:
+        text += " " + ngettext(
+            "%(count)d of the %(total)d targeted member organisations has no security contact: it is not e-mailed.",
+            "%(count)d of the %(total)d targeted member organisations have no security contact: they are not e-mailed.",
+            summary.without_contact,
+        ) % {"count": summary.without_contact, "total": summary.organisations}
+    return text
+
+
 def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     advisory = _managed(request, pk)
     try:
@@ -185,12 +209,12 @@ def _step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         elif step == "approve":
             corrects = advisory.corrects
             advisory = services.advisory_approve(actor=request.user, advisory=advisory)
+            summary = services.distribution_summary(advisory)
+            published = _("Approved and published.")
             messages.success(
-                request,
-                _("Approved and published. The targeted members are notified.")
-                if corrects is None
-                else _("The correction is published as a new revision."),
+                request, published if corrects is None else _("The correction is published as a new revision.")
             )
+            messages.info(request, _distribution_message(summary))
         elif step == "return":
             form = ReturnForm(request.POST)
             reason = form.data.get("reason", "") if form.is_valid() else ""

@@ -136,7 +136,7 @@ def municipality_rows(version: TermsVersion, scope: QuerySet[Organisation], as_o
         .values("first")
     )
     return list(
-        status.required_organisations(version, scope)  # type: ignore[arg-type]  # values() rows are dicts
+        status.required_organisations(version, scope, as_of)  # type: ignore[arg-type]  # values() rows are dicts
         .filter(form=OrganisationForm.KOMM, municipality__isnull=False)
         .annotate(signed_at=Subquery(first_signature))
         .values(

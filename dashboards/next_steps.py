@@ -79,17 +79,20 @@ def next_steps(
         deadline = date_format(version.sign_by, "j. F Y")
         blocked = context.states.get(organisation.pk) == MembershipState.SUSPENDED
         if OrganisationRoleType.SIGNATORY in my_roles:
-            text = (
-                _("Blocked: sign the membership terms %(label)s to open access again")
-                if blocked
-                else _("Sign the membership terms %(label)s by %(deadline)s")
-            ) % {"label": version.label, "deadline": deadline}
+            if blocked:
+                text = _("Blocked: sign the membership terms %(label)s to open access again")
+            elif version.deadline_passed:
+                text = _("The deadline passed on %(deadline)s: sign the membership terms %(label)s now")
+            else:
+                text = _("Sign the membership terms %(label)s by %(deadline)s")
+            text = text % {"label": version.label, "deadline": deadline}
             steps.append(NextStep(text, reverse("memberships:sign", args=[organisation.pk]), urgent=True))
         else:
-            text = _("The membership terms %(label)s are not signed yet (deadline %(deadline)s)") % {
-                "label": version.label,
-                "deadline": deadline,
-            }
+            text = (
+                _("The membership terms %(label)s are not signed yet (the deadline passed on %(deadline)s)")
+                if version.deadline_passed
+                else _("The membership terms %(label)s are not signed yet (deadline %(deadline)s)")
+            ) % {"label": version.label, "deadline": deadline}
             steps.append(NextStep(text, url, urgent=True))
     resign = context.must_resign.get(organisation.pk, 0)
     if resign and OrganisationRoleType.SIGNATORY in my_roles:

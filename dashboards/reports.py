@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dashboards import municipality_map, status
 from lib.pdf import ReportSection, render_report_pdf
@@ -36,6 +37,32 @@ def forecast_text(progress: status.Progress) -> str:
     """The forecast sentence of the status page, as plain text."""
     if progress.done:
         return _("Everyone has signed.")
+    if progress.deadline_passed and progress.deadline is not None:
+        return ngettext(
+            "The deadline passed on %(date)s: %(count)s has still not signed.",
+            "The deadline passed on %(date)s: %(count)s have still not signed.",
+            progress.missing,
+        ) % {"date": _day(progress.deadline), "count": progress.missing}
+    if progress.no_pace_yet:
+        return _("Published today: there is no pace to measure yet.")
+    if progress.pace_days < status.PACE_WINDOW_DAYS:
+        if progress.forecast and progress.on_time:
+            return ngettext(
+                "At the pace since publication (%(days)s day), everyone will have signed by %(date)s: before "
+                "the deadline.",
+                "At the pace since publication (%(days)s days), everyone will have signed by %(date)s: before "
+                "the deadline.",
+                progress.pace_days,
+            ) % {"days": progress.pace_days, "date": _day(progress.forecast)}
+        if progress.forecast:
+            return ngettext(
+                "Not at the pace since publication (%(days)s day): everyone will have signed around %(date)s, "
+                "after the deadline.",
+                "Not at the pace since publication (%(days)s days): everyone will have signed around %(date)s, "
+                "after the deadline.",
+                progress.pace_days,
+            ) % {"days": progress.pace_days, "date": _day(progress.forecast)}
+        return _("Nobody has signed since publication yet.")
     if progress.forecast and progress.on_time:
         return _("At the pace of the last two weeks, everyone will have signed by %(date)s: before the deadline.") % {
             "date": _day(progress.forecast)

@@ -15,11 +15,14 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from agreements.choices import AgreementState
 from agreements.models import ServiceAgreement
 from core.roles import OrganisationRoleType
-from memberships.models import ReminderLog, Signature, TermsVersion
+from enhetsregisteret.models import RegisterEntry
+from memberships.choices import MembershipState
+from memberships.models import Membership, ReminderLog, Signature, TermsVersion
 from orders.choices import OPEN_STATES
 from orders.models import Order
 from organisations.choices import OrganisationForm, RegisterStatus
@@ -49,8 +52,9 @@ class Figure:
 
     @property
     def percent(self) -> int:
-        """Whole per cent, rounded down: 306 of 357 is 85 %, never an optimistic 86 %."""
-        return math.floor(100 * self.signed / self.total) if self.total else 0
+        """Whole per cent, rounded (half up): 306 of 357 is 86 %. Never 100 % unless everyone has signed,
+        never 0 % once someone has: 356 of 357 is 99 %, 1 of 357 is 1 %."""
+        return rounded_percent(self.signed, self.total)
 
     @property
     def decile(self) -> int:
@@ -62,8 +66,42 @@ class Figure:
         return self.total - self.signed
 
 
-def required_organisations(version: TermsVersion, scope: QuerySet[Organisation]) -> QuerySet[Organisation]:
-    return scope.filter(form__in=version.required_forms).exclude(register_status=RegisterStatus.DELETED)
+def rounded_percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` in whole per cent, rounded half up, kept off 100 while some are missing and off
+    0 once there is one."""
+    if whole <= 0 or part <= 0:
+        return 0
+    if part >= whole:
+        return 100
+    return min(99, max(1, math.floor(100 * part / whole + 0.5)))
+
+
+def required_organisations(
+    version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date | None = None
+) -> QuerySet[Organisation]:
+    """Who had to sign ``version`` on ``as_of`` (today when not given): of a required form, in the register
+    by then (first seen in it before that day ended; units without a register entry — reference data —
+    always were), not deleted from it by then, and whose membership had not ended by then (an ended
+    organisation leaves every figure, list and reminder from the day it ended). A register import that adds
+    organisations today leaves the figures of any past day as they were."""
+    day = as_of or timezone.localdate()
+    end = end_of_day(day)
+    new_later = RegisterEntry.objects.filter(first_seen_at__gte=end).values("organisation_id")
+    deleted_by_then = RegisterEntry.objects.filter(deleted_on__lte=day).values("organisation_id")
+    deleted_later = RegisterEntry.objects.filter(deleted_on__gt=day).values("organisation_id")
+    ended = (
+        Membership.objects.filter(state=MembershipState.TERMINATED)
+        .annotate(ended_at=Max("transitions__at", filter=Q(transitions__to_state=MembershipState.TERMINATED)))
+        .filter(Q(ended_at__lt=end) | Q(ended_at__isnull=True))
+        .values("organisation_id")
+    )
+    return (
+        scope.filter(form__in=version.required_forms)
+        .exclude(pk__in=new_later)
+        .exclude(pk__in=deleted_by_then)
+        .exclude(Q(register_status=RegisterStatus.DELETED) & ~Q(pk__in=deleted_later))
+        .exclude(pk__in=ended)
+    )
 
 
 def with_signed_flag(queryset: QuerySet[Organisation], version: TermsVersion, as_of: dt.date) -> QuerySet[Organisation]:
@@ -90,7 +128,7 @@ def missing_organisations(
         .select_related("user")
     )
     return (
-        with_signed_flag(required_organisations(version, scope), version, as_of)  # type: ignore[misc]  # .filter(has_signed=…): annotated by with_signed_flag()
+        with_signed_flag(required_organisations(version, scope, as_of), version, as_of)  # type: ignore[misc]  # .filter(has_signed=…): annotated by with_signed_flag()
         .filter(has_signed=False)
         .annotate(last_reminder=Subquery(last_reminder))
         .select_related("address_municipality__county", "membership")
@@ -108,7 +146,7 @@ def figures(
     forms: list[str] | None = None,
 ) -> list[Figure]:
     """Signed of required, as of the end of ``as_of``: one row, or one row per group."""
-    queryset = required_organisations(version, scope)
+    queryset = required_organisations(version, scope, as_of)
     if forms:
         queryset = queryset.filter(form__in=forms)
     queryset = with_signed_flag(queryset, version, as_of)
@@ -133,10 +171,33 @@ class Progress:
     deadline: dt.date | None = None
     pace_per_day: float = 0.0
     forecast: dt.date | None = None  # the day everyone will have signed at this pace; None: not at this pace
+    pace_days: int = PACE_WINDOW_DAYS  # the days the pace is measured over: the window, or the round's age
+    as_of: dt.date | None = None
 
     @property
     def done(self) -> bool:
         return bool(self.days) and self.days[-1][1] >= self.total
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.total - (self.days[-1][1] if self.days else 0))
+
+    @property
+    def no_pace_yet(self) -> bool:
+        """The day of publication: nothing to measure a pace over."""
+        return self.pace_days <= 0
+
+    @property
+    def warn(self) -> bool:
+        """Said in bold: not everyone signed and the deadline passed, is not reached at this pace, or nobody
+        signs at all (never on publication day)."""
+        if self.done or (self.no_pace_yet and not self.deadline_passed):
+            return False
+        return self.deadline_passed or self.forecast is None or not self.on_time
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.deadline is not None and self.as_of is not None and self.as_of > self.deadline
 
     @property
     def on_time(self) -> bool:
@@ -146,7 +207,7 @@ class Progress:
 def progress(
     version: TermsVersion, scope: QuerySet[Organisation], as_of: dt.date, *, forms: list[str] | None = None
 ) -> Progress:
-    required = required_organisations(version, scope)
+    required = required_organisations(version, scope, as_of)
     if forms:
         required = required.filter(form__in=forms)
     total = required.count()
@@ -163,14 +224,20 @@ def progress(
         running += per_day.get(day, 0)
         days.append((day, running))
         day += dt.timedelta(days=1)
-    result = Progress(days=days, total=total, deadline=version.sign_by)
-    window_start = as_of - dt.timedelta(days=PACE_WINDOW_DAYS)
+    # The pace is measured over the last PACE_WINDOW_DAYS days, or over the days the round has run when it
+    # is younger (publication day counts as day 0: no pace yet).
+    pace_days = min(PACE_WINDOW_DAYS, (as_of - start).days)
+    result = Progress(days=days, total=total, deadline=version.sign_by, pace_days=pace_days, as_of=as_of)
+    window_start = as_of - dt.timedelta(days=max(pace_days, 0))
     recent = sum(n for d, n in per_day.items() if window_start < d <= as_of)
-    result.pace_per_day = recent / PACE_WINDOW_DAYS
+    if pace_days > 0:
+        # Signatures on publication day count too when the round is younger than the window.
+        recent += per_day.get(start, 0) if pace_days < PACE_WINDOW_DAYS else 0
+        result.pace_per_day = recent / pace_days
     remaining = total - running
     if remaining <= 0:
         result.forecast = next((d for d, n in days if n >= total), as_of)
-    elif result.pace_per_day > 0:
+    elif result.pace_per_day > 0 and not result.deadline_passed:
         result.forecast = as_of + dt.timedelta(days=math.ceil(remaining / result.pace_per_day))
     return result
 

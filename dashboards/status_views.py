@@ -28,6 +28,7 @@ from core.ratelimit import rate_limited
 from dashboards import freshness, status
 from dashboards.charts import progress_svg
 from dashboards.forms import StatusForm
+from dashboards.reports import forecast_text
 from lib.csvsafe import csv_response
 from memberships import rounds
 from memberships.models import TermsVersion
@@ -173,6 +174,7 @@ def _figures_html(request: HttpRequest, version: TermsVersion, as_of: dt.date, c
     context["export_query"] = export_query(version, as_of, compare)
     context["report_query"] = urlencode({"version": version.pk, "as_of": as_of.isoformat()})
     context["orders_url"] = reverse("orders:queue") if can(request.user, Action.ORDER_HANDLE) else ""
+    context["forecast_text"] = forecast_text(progress)
     return mark_safe(render_to_string("dashboards/_status_figures.html", context, request=request))  # noqa: S308
 
 

@@ -1,5 +1,5 @@
 """The signing round of the deck, replayed: terms "2025" published 15 January 2025 with the deadline
-31 March 2025; 306 of 357 municipalities (85 %) had signed on 10 March 2025; by now all but a handful
+31 March 2025; 306 of 357 municipalities (86 %) had signed on 10 March 2025; by now all but a handful
 have signed, and those are blocked. Plus a draft "2026" for a membership manager to publish.
 
 Deterministic (a fixed random seed) and idempotent: a second run finds the round and changes nothing.

@@ -197,13 +197,22 @@ class Merger(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(_("recorded"))
+    # Scheduled until its effective date: ``apply_due_mergers`` (daily) carries it out and sets applied_at;
+    # until then it can be changed or withdrawn.
+    applied_at = models.DateTimeField(_("carried out"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
 
     class Meta:
         verbose_name = _("merger")
         verbose_name_plural = _("mergers")
         ordering = ["-recorded_at"]
         constraints = [
-            models.UniqueConstraint(fields=["old_organisation"], name="merger_old_once"),
+            models.UniqueConstraint(
+                fields=["old_organisation"], condition=Q(withdrawn_at__isnull=True), name="merger_old_once"
+            ),
             models.CheckConstraint(
                 name="merger_different_organisations", condition=~Q(old_organisation=models.F("new_organisation"))
             ),
@@ -211,3 +220,8 @@ class Merger(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_organisation_id} → {self.new_organisation_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        """Recorded, not yet carried out, not withdrawn: it can still be changed or withdrawn."""
+        return self.applied_at is None and self.withdrawn_at is None

@@ -18,6 +18,8 @@ def register_panel_section(request: HttpRequest, organisation: Any) -> tuple[str
     return "enhetsregisteret/partials/_org_register.html", {
         "entry": entry,
         "follow_ups": list(FollowUp.objects.open().filter(organisation=organisation)) if staff else [],
-        "merged_into": Merger.objects.filter(old_organisation=organisation).select_related("new_organisation").first(),
+        "merged_into": Merger.objects.filter(old_organisation=organisation, withdrawn_at__isnull=True)
+        .select_related("new_organisation")
+        .first(),
         "may_manage": staff,
     }

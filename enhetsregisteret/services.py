@@ -184,6 +184,24 @@ def follow_up_resolve(*, actor: User, follow_up: FollowUp) -> FollowUp:
 # --- mergers -------------------------------------------------------------------------------------
 
 
+def _merger_reason(merger: Merger) -> str:
+    return _("%(kind)s: taken over by %(new)s (%(number)s) from %(date)s") % {
+        "kind": str(MergerKind(merger.kind).label),
+        "new": merger.new_organisation.name,
+        "number": merger.new_organisation.org_number or "",
+        "date": merger.effective_date.strftime("%d.%m.%Y"),
+    }
+
+
+def _check_merger(*, old: Organisation, new: Organisation, kind: str, exclude: int | None = None) -> None:
+    if old.pk == new.pk:
+        raise ValidationError(_("The old and the new organisation must be different."))
+    if kind not in MergerKind.values:
+        raise ValidationError(_("Choose the kind of change."))
+    if Merger.objects.filter(old_organisation=old, withdrawn_at__isnull=True).exclude(pk=exclude).exists():
+        raise ValidationError(_("%(org)s is already recorded as merged.") % {"org": old})
+
+
 @transaction.atomic
 def record_merger(
     *,
@@ -194,37 +212,14 @@ def record_merger(
     effective_date: dt.date,
     note: str = "",
 ) -> tuple[Merger, InvitationReport]:
-    """A municipality merger or change of owner (a new organisation number takes over).
+    """Record a municipality merger or change of owner (a new organisation number takes over).
 
-    The old membership ends with the reason "merger" through the membership state machine, open
-    register follow-ups of the old organisation are resolved, the new organisation is invited (when
-    it is not a member already), and ``organisation_merged`` lets other apps move the old
-    organisation's connections over — all in one transaction."""
+    It is carried out on its effective date (``merger_apply``, run by ``manage.py apply_due_mergers``
+    every day; at once when the date is today or past); until then it can be changed
+    (``merger_update``) or withdrawn (``merger_withdraw``) and nothing else changes."""
     if not can(actor, Action.MEMBERSHIP_MANAGE):
         raise PermissionDenied
-    if old.pk == new.pk:
-        raise ValidationError(_("The old and the new organisation must be different."))
-    if kind not in MergerKind.values:
-        raise ValidationError(_("Choose the kind of change."))
-    if Merger.objects.filter(old_organisation=old).exists():
-        raise ValidationError(_("%(org)s is already recorded as merged.") % {"org": old})
-    label = str(MergerKind(kind).label)
-    reason = _("%(kind)s: taken over by %(new)s (%(number)s) from %(date)s") % {
-        "kind": label,
-        "new": new.name,
-        "number": new.org_number or "",
-        "date": effective_date.strftime("%d.%m.%Y"),
-    }
-    membership = Membership.objects.select_for_update().get(pk=membership_for(old).pk)
-    if membership.state not in {S.NOT_MEMBER, S.TERMINATED}:
-        membership_transition(
-            membership=membership,
-            to_state=S.TERMINATED,
-            actor=actor,
-            termination_reason=TerminationReason.MERGER,
-            reason=f"{reason}. {note}".strip() if note else reason,
-        )
-    now = timezone.now()
+    _check_merger(old=old, new=new, kind=kind)
     merger = Merger.objects.create(
         old_organisation=old,
         new_organisation=new,
@@ -232,8 +227,100 @@ def record_merger(
         effective_date=effective_date,
         note=note,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        recorded_at=now,
+        recorded_at=timezone.now(),
     )
+    audit_record(
+        actor=actor,
+        action="register.merger_recorded",
+        obj=merger,
+        organisation_id=old.pk,
+        after={"old": old.org_number, "new": new.org_number, "kind": kind, "effective_date": effective_date},
+        reason=note,
+    )
+    if effective_date <= timezone.localdate():
+        report = merger_apply(merger=merger, actor=actor)
+        merger.refresh_from_db()
+        return merger, report
+    return merger, InvitationReport()
+
+
+def _pending(merger: Merger) -> Merger:
+    locked = Merger.objects.select_for_update().select_related("old_organisation", "new_organisation").get(pk=merger.pk)
+    if not locked.is_pending:
+        raise ValidationError(_("This change is already carried out or withdrawn: it can no longer be changed."))
+    return locked
+
+
+@transaction.atomic
+def merger_update(
+    *, actor: Any, merger: Merger, new: Organisation, kind: str, effective_date: dt.date, note: str = ""
+) -> tuple[Merger, InvitationReport]:
+    """Change a scheduled merger (new organisation, kind, date, note) before it is carried out."""
+    if not can(actor, Action.MEMBERSHIP_MANAGE):
+        raise PermissionDenied
+    merger = _pending(merger)
+    _check_merger(old=merger.old_organisation, new=new, kind=kind, exclude=merger.pk)
+    before = {"new": merger.new_organisation.org_number, "kind": merger.kind, "effective_date": merger.effective_date}
+    merger.new_organisation, merger.kind, merger.effective_date, merger.note = new, kind, effective_date, note
+    merger.save(update_fields=["new_organisation", "kind", "effective_date", "note"])
+    audit_record(
+        actor=actor,
+        action="register.merger_changed",
+        obj=merger,
+        organisation_id=merger.old_organisation_id,
+        before=before,
+        after={"new": new.org_number, "kind": kind, "effective_date": effective_date},
+        reason=note,
+    )
+    if effective_date <= timezone.localdate():
+        report = merger_apply(merger=merger, actor=actor)
+        merger.refresh_from_db()
+        return merger, report
+    return merger, InvitationReport()
+
+
+@transaction.atomic
+def merger_withdraw(*, actor: Any, merger: Merger, reason: str = "") -> Merger:
+    """Withdraw a scheduled merger before its date: nothing it would have done happens."""
+    if not can(actor, Action.MEMBERSHIP_MANAGE):
+        raise PermissionDenied
+    merger = _pending(merger)
+    merger.withdrawn_at = timezone.now()
+    merger.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+    merger.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        actor=actor,
+        action="register.merger_withdrawn",
+        obj=merger,
+        organisation_id=merger.old_organisation_id,
+        reason=reason.strip()[:2000],
+    )
+    return merger
+
+
+@transaction.atomic
+def merger_apply(*, merger: Merger, actor: Any = None) -> InvitationReport:
+    """Carry out a merger on (or after) its effective date, in one transaction: the old membership ends
+    with the reason "merger" through the membership state machine, open register follow-ups of the old
+    organisation are resolved, the new organisation is invited (when it is not a member already), and
+    ``organisation_merged`` lets other apps move the old organisation's connections over."""
+    merger = _pending(merger)
+    if merger.effective_date > timezone.localdate():
+        raise ValidationError(_("This change takes effect on %(date)s.") % {"date": merger.effective_date})
+    old, new = merger.old_organisation, merger.new_organisation
+    reason = _merger_reason(merger)
+    membership = Membership.objects.select_for_update().get(pk=membership_for(old).pk)
+    if membership.state not in {S.NOT_MEMBER, S.TERMINATED}:
+        membership_transition(
+            membership=membership,
+            to_state=S.TERMINATED,
+            actor=actor,
+            termination_reason=TerminationReason.MERGER,
+            reason=f"{reason}. {merger.note}".strip() if merger.note else reason,
+        )
+    now = timezone.now()
+    merger.applied_at = now
+    merger.save(update_fields=["applied_at"])
     FollowUp.objects.open().filter(organisation=old).update(resolved_at=now, resolved_by=merger.recorded_by)
     report = InvitationReport()
     if new.register_status == RegisterStatus.ACTIVE:
@@ -245,14 +332,29 @@ def record_merger(
         )
     audit_record(
         actor=actor,
-        action="register.merger_recorded",
+        action="register.merger_applied",
         obj=merger,
         organisation_id=old.pk,
-        after={"old": old.org_number, "new": new.org_number, "kind": kind, "effective_date": effective_date},
-        reason=note,
+        after={"old": old.org_number, "new": new.org_number, "effective_date": merger.effective_date},
     )
     organisation_merged.send(sender=Merger, merger=merger, old=old, new=new, actor=actor)
-    return merger, report
+    return report
+
+
+def apply_due_mergers(today: dt.date | None = None) -> tuple[int, list[str]]:
+    """Carry out every scheduled merger whose effective date has come (``manage.py apply_due_mergers``,
+    daily). Each in its own transaction: one that fails is reported and left for the next run."""
+    today = today or timezone.localdate()
+    done, failures = 0, []
+    due = Merger.objects.filter(applied_at__isnull=True, withdrawn_at__isnull=True, effective_date__lte=today)
+    for merger in due.order_by("effective_date", "pk"):
+        try:
+            merger_apply(merger=merger)
+        except Exception as exc:
+            failures.append(f"{merger}: {exc}")
+        else:
+            done += 1
+    return done, failures
 
 
 FOLLOW_UP_REASONS = dict(FollowUpReason.choices)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("rules/new/", views.rule_edit, name="rule_create"),
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule_edit"),
     path("mergers/new/", views.merger_create, name="merger_create"),
+    path("mergers/<int:pk>/edit/", views.merger_edit, name="merger_edit"),
+    path("mergers/<int:pk>/withdraw/", views.merger_withdraw, name="merger_withdraw"),
 ]

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -58,7 +59,9 @@ def candidates(request: HttpRequest) -> HttpResponse:
             "new_days": NEW_DAYS,
             "import_checkpoint": ImportCheckpoint.objects.exclude(finished_at=None).order_by("-finished_at").first(),
             "cursor": FeedCursor.objects.filter(feed="enheter").first(),
-            "mergers": Merger.objects.select_related("old_organisation", "new_organisation")[:5],
+            "mergers": Merger.objects.filter(withdrawn_at__isnull=True).select_related(
+                "old_organisation", "new_organisation"
+            )[:5],
         },
     )
 
@@ -134,6 +137,30 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "enhetsregisteret/rule_form.html", {"form": form, "rule": rule}, status=status)
 
 
+def _merger_saved(request: HttpRequest, merger: Merger, report: services.InvitationReport) -> None:
+    if merger.is_pending:
+        messages.success(
+            request,
+            _(
+                "Scheduled: on %(date)s the membership of %(old)s ends, its connections move and %(new)s is "
+                "invited. Until then you can change or withdraw it."
+            )
+            % {
+                "date": date_format(merger.effective_date, "SHORT_DATE_FORMAT"),
+                "old": merger.old_organisation,
+                "new": merger.new_organisation,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("Recorded: %(old)s is taken over by %(new)s.")
+            % {"old": merger.old_organisation, "new": merger.new_organisation},
+        )
+    for reason in report.skipped:
+        messages.warning(request, reason)
+
+
 @login_required
 def merger_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.MEMBERSHIP_MANAGE)
@@ -152,13 +179,61 @@ def merger_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Recorded: %(old)s is taken over by %(new)s.")
-                % {"old": merger.old_organisation, "new": merger.new_organisation},
-            )
-            for reason in report.skipped:
-                messages.warning(request, reason)
+            _merger_saved(request, merger, report)
             return redirect(merger.new_organisation)
     status = 400 if request.method == "POST" else 200
     return render(request, "enhetsregisteret/merger_form.html", {"form": form}, status=status)
+
+
+@login_required
+def merger_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a scheduled merger before its date (the old organisation stays; to change it, withdraw)."""
+    require(request.user, Action.MEMBERSHIP_MANAGE)
+    merger = get_object_or_404(Merger.objects.select_related("old_organisation", "new_organisation"), pk=pk)
+    if not merger.is_pending:
+        messages.error(request, _("This change is already carried out or withdrawn: it can no longer be changed."))
+        return redirect("enhetsregisteret:candidates")
+    initial = {
+        "old_org_number": merger.old_organisation.org_number,
+        "new_org_number": merger.new_organisation.org_number,
+        "kind": merger.kind,
+        "effective_date": merger.effective_date,
+        "note": merger.note,
+    }
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None:
+        data["old_org_number"] = merger.old_organisation.org_number or ""
+    form = MergerForm(data, initial=initial)
+    form.fields["old_org_number"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        cleaned = form.cleaned_data
+        try:
+            merger, report = services.merger_update(
+                actor=request.user,
+                merger=merger,
+                new=cleaned["new"],
+                kind=cleaned["kind"],
+                effective_date=cleaned["effective_date"],
+                note=cleaned["note"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            _merger_saved(request, merger, report)
+            return redirect("enhetsregisteret:candidates")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "enhetsregisteret/merger_form.html", {"form": form, "merger": merger}, status=status)
+
+
+@login_required
+@require_POST
+def merger_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.MEMBERSHIP_MANAGE)
+    merger = get_object_or_404(Merger, pk=pk)
+    try:
+        services.merger_withdraw(actor=request.user, merger=merger, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Withdrawn: nothing changes for %(old)s.") % {"old": merger.old_organisation})
+    return redirect("enhetsregisteret:candidates")

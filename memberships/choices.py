@@ -20,6 +20,12 @@ class MembershipState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+# A membership in force: a member (active), a member asked to sign new terms (until the deadline), or an
+# organisation invited to sign (the portal's first round invites Helsenettet's existing members, whose paper
+# agreements are in force until they sign). Not in force: a register candidate (no membership or not a
+# member), a member blocked past its deadline, an ended one. Member-only information (advisories) asks this.
+MEMBERSHIP_IN_FORCE = frozenset({MembershipState.INVITED, MembershipState.ACTIVE, MembershipState.MUST_RESIGN})
+
 MEMBERSHIP_STATE_COLOURS = {
     MembershipState.NOT_MEMBER: "grey",
     MembershipState.INVITED: "blue",

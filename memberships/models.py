@@ -90,6 +90,13 @@ class TermsVersion(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == TermsStatus.PUBLISHED
 
+    @property
+    def deadline_passed(self) -> bool:
+        """The deadline was yesterday or earlier (Norway's date): pages say it passed, not "sign by"."""
+        from django.utils import timezone
+
+        return self.sign_by < timezone.localdate()
+
     def documents(self) -> list[tuple[str, str]]:
         """(title, Markdown) of the three documents, in the order they are accepted."""
         return [

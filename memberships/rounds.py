@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.mail import mail_queue
-from memberships.choices import MembershipState, ReminderStep
+from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, recipients_for
 from organisations.choices import RegisterStatus
@@ -36,24 +36,53 @@ class RoundReport:
     skipped: list[str] = field(default_factory=list)
 
 
-def _unsigned_required(version: TermsVersion) -> QuerySet[Organisation]:
+def _unsigned_required(version: TermsVersion, *, reinvite_ended: bool = False) -> QuerySet[Organisation]:
+    """Who must still sign ``version``. An organisation whose membership has ended is not reminded; new
+    terms invite one that left by its own notice again (``reinvite_ended``), never one that merged into
+    another or left the register."""
     signed = Signature.objects.filter(terms_version=version).values("organisation_id")
+    ended = Q(membership__state=S.TERMINATED)
+    if reinvite_ended:
+        ended &= Q(
+            membership__termination_reason__in=[TerminationReason.MERGER, TerminationReason.DELETED_FROM_REGISTER]
+        )
     return (
         Organisation.objects.filter(form__in=version.required_forms, register_status=RegisterStatus.ACTIVE)
         .exclude(pk__in=signed)
+        .exclude(ended)
         .order_by("pk")
     )
 
 
+def invitation_preview(version: TermsVersion) -> tuple[int, int]:
+    """(how many organisations publishing ``version`` invites, how many of them nobody can be reached at:
+    no active administrator or signatory and no e-mail address of their own). Two queries."""
+    from core.roles import OrganisationRoleType
+    from organisations.models import OrganisationRole
+
+    invited = _unsigned_required(version, reinvite_ended=True)
+    reachable = OrganisationRole.objects.active().filter(
+        role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY]
+    )
+    unreachable = invited.filter(email="").exclude(pk__in=reachable.values("organisation_id"))
+    return invited.count(), unreachable.count()
+
+
 def _notify(organisation: Organisation, version: TermsVersion, step: str, template: str, report: RoundReport) -> bool:
-    """Log the step and queue its e-mails in one transaction; False when the step was taken before."""
+    """Log the step and queue its e-mails in one transaction; False when the step was taken before, or when
+    there is nobody to send it to (then nothing is logged: a reminder is recorded only when a message was
+    queued for someone, and the organisation is listed as having nobody to notify)."""
+    recipients = recipients_for(organisation)
+    if not recipients:
+        report.skipped.append(_("%(org)s: nobody to notify.") % {"org": organisation})
+        return False
     try:
         with transaction.atomic():
             ReminderLog.objects.create(organisation=organisation, terms_version=version, step=step)
             days_left = (version.sign_by - timezone.localdate()).days
             queued = mail_queue(
                 template=template,
-                recipients=recipients_for(organisation),
+                recipients=recipients,
                 context={
                     "organisation": organisation,
                     "version": version,
@@ -78,7 +107,7 @@ def send_invitations(version: TermsVersion) -> RoundReport:
     """Invite every organisation that must sign ``version``: its membership moves to invited (or to
     must re-sign, when it is a member under older terms), and its people get an e-mail."""
     report = RoundReport()
-    for organisation in _unsigned_required(version).iterator():
+    for organisation in _unsigned_required(version, reinvite_ended=True).iterator():
         with transaction.atomic():
             if ReminderLog.objects.filter(
                 organisation=organisation, terms_version=version, step=ReminderStep.INVITATION

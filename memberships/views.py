@@ -15,7 +15,7 @@ from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
 from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
-from memberships import documents, services
+from memberships import documents, rounds, services
 from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
 from memberships.models import Signature, TermsVersion
 from organisations.models import Organisation, OrganisationRole
@@ -75,6 +75,9 @@ def terms_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "version": version,
             "may_manage": can(request.user, Action.TERMS_MANAGE),
+            "preview": rounds.invitation_preview(version)
+            if not version.is_published and can(request.user, Action.TERMS_MANAGE)
+            else None,
         },
     )
 

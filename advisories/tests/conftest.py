@@ -10,6 +10,8 @@ from django.utils import timezone
 from advisories.choices import AdvisoryStatus, Severity
 from advisories.models import Advisory, AdvisoryRevision
 from core.roles import OrganisationRoleType, StaffRole
+from memberships.choices import MembershipState
+from memberships.models import Membership
 from organisations.tests.factories import RoleFactory, UserFactory
 
 
@@ -21,7 +23,7 @@ def _in_english(english: Any) -> None:
 
 @pytest.fixture
 def sec(world: Any) -> dict[str, Any]:
-    """Security contacts: ``sec_a`` for org A (Ringsaker, Innlandet), ``sec_b`` for org B (Bergen),
+    """Org A and org B members (membership active); security contacts: ``sec_a`` for org A (Ringsaker, Innlandet), ``sec_b`` for org B (Bergen),
     ``outsider`` a person with no role anywhere, and ``analyst2`` a second CERT analyst."""
     people = {
         "sec_a": UserFactory(email="sikkerhet@ringsaker.example.no", full_name="Sara Sikker"),
@@ -29,6 +31,9 @@ def sec(world: Any) -> dict[str, Any]:
         "outsider": UserFactory(email="utenfor@example.no", full_name="Ulf Utenfor"),
         "analyst2": UserFactory(email="analyst2@nhn.example.no", staff_role=StaffRole.CERT_ANALYST),
     }
+    # Advisories reach members in force only: org A and org B are members.
+    for org in (world.org_a, world.org_b):
+        Membership.objects.update_or_create(organisation=org, defaults={"state": MembershipState.ACTIVE})
     RoleFactory(user=people["sec_a"], organisation=world.org_a, role=OrganisationRoleType.SECURITY_CONTACT)
     RoleFactory(user=people["sec_b"], organisation=world.org_b, role=OrganisationRoleType.SECURITY_CONTACT)
     world.users.update(people)

@@ -14,6 +14,8 @@ from advisories import services
 from advisories.models import Acknowledgement
 from advisories.tests.conftest import make_advisory
 from core.models import AuditEvent, OutboundEmail
+from memberships.choices import MembershipState
+from memberships.models import Membership
 
 
 def test_security_contact_acknowledges(world: Any, sec: dict[str, Any], client: Any) -> None:
@@ -106,7 +108,9 @@ def test_analysts_overview(world: Any, sec: dict[str, Any], client: Any, django_
         organisations=[world.enterprise_b],
     )
     for i in range(20):
-        OrganisationFactory(name=f"Legekontor {i} AS", address_municipality=world.municipality_a)
+        org = OrganisationFactory(name=f"Legekontor {i} AS", address_municipality=world.municipality_a)
+        Membership.objects.create(organisation=org, state=MembershipState.ACTIVE)
+    Membership.objects.create(organisation=world.enterprise_b, state=MembershipState.MUST_RESIGN)
     services.acknowledge(actor=sec["sec_a"], advisory=advisory, organisation=world.org_a, status="handled", comment="")
     client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
     with django_assert_max_num_queries(15):

@@ -117,7 +117,7 @@ def test_published_advisory_cannot_be_edited(world: Any, sec: dict[str, Any], cl
     ("field", "value"),
     [
         ("cvss_vector", "CVSS:3.1/AV:N/AC:L"),
-        ("cvss_vector", "CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+        ("cvss_vector", "CVSS:3.1/AV:N/AC:L/PR:N"),
         ("cvss_vector", "CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
         ("references", "javascript:alert(1)"),
         ("tlp", "PURPLE"),

@@ -26,9 +26,12 @@ ADVISORY_TARGETS = ("clear", "amber_a", "amber_b", "red", "draft", "missing")
 def seed_world(world: World) -> None:
     from advisories.models import Acknowledgement, SecurityContactDetails, ThreatPicture
     from advisories.tests.conftest import make_advisory
+    from memberships.models import Membership
     from organisations.tests.factories import UserFactory
 
     outsider = UserFactory(email="matrix.named@example.no")
+    for org in (world.org_a, world.org_b):  # advisories reach members in force only
+        Membership.objects.get_or_create(organisation=org, defaults={"state": "active"})
     advisories = {
         "clear": make_advisory(tlp="CLEAR", audience_all=True),
         "amber_a": make_advisory(tlp="AMBER", organisations=[world.org_a]),

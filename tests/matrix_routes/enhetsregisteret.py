@@ -36,11 +36,27 @@ def seed_world(world: World) -> None:
         kind="change_of_owner",
         effective_date=dt.date(2026, 1, 1),
         recorded_at=now,
+        applied_at=now,
+    )
+    # A scheduled change of owner (far ahead) that managers may change or withdraw.
+    world.extra["merger"] = Merger.objects.create(
+        old_organisation=world.enterprise_b,
+        new_organisation=world.org_b,
+        kind="change_of_owner",
+        effective_date=dt.date(2099, 1, 1),
+        recorded_at=now,
     )
 
 
 def _manager(ok: object = 200) -> object:
     return signed_in(lambda role, target: ok if role in TERMS_MANAGERS else 403)
+
+
+def _merger_url(name: str) -> object:
+    def url(world: World, target: str) -> str:
+        return reverse(f"enhetsregisteret:{name}", args=[world.extra["merger"].pk if target == "A" else 999_999])
+
+    return url
 
 
 def _follow_up_url(world: World, target: str) -> str:
@@ -71,4 +87,8 @@ ROUTES: dict[str, Route] = {
     "enhetsregisteret:rule_create": Route(lambda w, t: reverse("enhetsregisteret:rule_create"), _manager()),
     "enhetsregisteret:rule_edit": Route(_rule_url, _by_target(200), targets=("A", "missing")),
     "enhetsregisteret:merger_create": Route(lambda w, t: reverse("enhetsregisteret:merger_create"), _manager()),
+    "enhetsregisteret:merger_edit": Route(_merger_url("merger_edit"), _by_target(200), targets=("A", "missing")),
+    "enhetsregisteret:merger_withdraw": Route(
+        _merger_url("merger_withdraw"), _by_target(REDIRECT), method="post", targets=("A", "missing")
+    ),
 }
