@@ -72,11 +72,12 @@ def _days_left(cert: x509.Certificate) -> int:
 
 def certificate_days_left() -> dict[str, Any]:
     """Days until the sealing certificate (and the timestamp authority's, when configured) expire."""
-    from lib.pades import SigningConfigurationError, _load_p12
+    from lib.pades import SigningConfigurationError
+    from lib.pades.keys import load_p12
 
     result: dict[str, Any] = {}
     try:
-        _key, cert, _chain = _load_p12(Path(settings.SIGNING_PKCS12_PATH), settings.SIGNING_PKCS12_PASSWORD)
+        _key, cert, _chain = load_p12(Path(settings.SIGNING_PKCS12_PATH), settings.SIGNING_PKCS12_PASSWORD)
         result["sealing"] = {"ok": _days_left(cert) > 0, "days_left": _days_left(cert)}
     except SigningConfigurationError:
         result["sealing"] = {"ok": False, "error": "unreadable"}

@@ -69,6 +69,6 @@ class BodyLimitMiddleware:
 
                 if not hasattr(request, "user"):
                     request.user = AnonymousUser()  # the page is rendered before authentication runs
-                request._stream = LimitedStream(request._stream, 0)  # type: ignore[attr-defined]
+                request._stream = LimitedStream(request._stream, 0)  # type: ignore[assignment,arg-type]  # HttpRequest's private stream: emptied so nothing reads the refused body
                 return payload_too_large(request, limit)
         return self.get_response(request)

@@ -39,8 +39,9 @@ View = TypeVar("View", bound=Callable[..., HttpResponse])
 def _get_limiter() -> MovingWindowRateLimiter:
     global _limiter, _storage
     if _limiter is None:
-        _storage = storage_from_string(settings.RATELIMIT_STORAGE_URI)
-        _limiter = MovingWindowRateLimiter(_storage)
+        storage = storage_from_string(settings.RATELIMIT_STORAGE_URI)
+        _storage = storage  # type: ignore[assignment]  # a synchronous URI gives a synchronous storage
+        _limiter = MovingWindowRateLimiter(storage)
     return _limiter
 
 

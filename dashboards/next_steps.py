@@ -74,6 +74,7 @@ def next_steps(
     types someone holds in the organisation, ``my_roles`` those the current user holds."""
     url = reverse("organisations:organisation_detail", args=[organisation.pk])
     steps = []
+    text: Any  # a lazy translation, then the formatted str
     version = context.current_versions.get(organisation.form)
     if version is not None and (organisation.pk, version.pk) not in context.signed:
         deadline = date_format(version.sign_by, "j. F Y")

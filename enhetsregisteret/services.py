@@ -198,7 +198,10 @@ def _check_merger(*, old: Organisation, new: Organisation, kind: str, exclude: i
         raise ValidationError(_("The old and the new organisation must be different."))
     if kind not in MergerKind.values:
         raise ValidationError(_("Choose the kind of change."))
-    if Merger.objects.filter(old_organisation=old, withdrawn_at__isnull=True).exclude(pk=exclude).exists():
+    others = Merger.objects.filter(old_organisation=old, withdrawn_at__isnull=True)
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
+    if others.exists():
         raise ValidationError(_("%(org)s is already recorded as merged.") % {"org": old})
 
 

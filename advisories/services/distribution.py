@@ -80,7 +80,7 @@ def distribute(advisory_id: int, revision: int) -> int:
     advisory = Advisory.objects.filter(pk=advisory_id).first()
     if advisory is None or advisory.status != AdvisoryStatus.PUBLISHED or advisory.revision != revision:
         return 0
-    if advisory.published_at > timezone.now():
+    if advisory.published_at is None or advisory.published_at > timezone.now():
         return 0  # a job run early (clock skew): the scheduled one, or the daily command, sends it
     context = _mail_context(advisory)
     context["revision"] = revision

@@ -157,7 +157,7 @@ def advisory_approve(*, actor: Any, advisory: Advisory) -> Advisory:
         raise PermissionDenied(_("A second CERT analyst must approve: not the one who wrote it."))
     validate_ready(advisory)
     now = timezone.now()
-    if advisory.corrects_id:
+    if advisory.corrects is not None:
         target = _locked(advisory.corrects)
         for name in CONTENT_FIELDS:
             setattr(target, name, getattr(advisory, name))

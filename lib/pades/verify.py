@@ -341,7 +341,8 @@ def _verify_seal(
         found["archive_timestamps"] = archive_times
 
     if not status.trusted or status.revoked:
-        indication = status.trust_problem_indic.name if status.trust_problem_indic is not None else "no trusted path"
+        problem = status.trust_problem_indic
+        indication = getattr(problem, "name", "no trusted path") if problem is not None else "no trusted path"
         return result("untrusted", f"The signer's certificate is not trusted ({indication}).")
     if not status.bottom_line:
         return result("invalid", "The signature fails pyHanko's overall judgment (timestamp or seed values).")

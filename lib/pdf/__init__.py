@@ -16,17 +16,36 @@ Markdown is converted with the ``markdown`` package to HTML, and the HTML is wal
 ``html.parser`` into platypus flowables. Raw HTML and character entities in the Markdown source are *not*
 interpreted: ``<script>`` or ``&amp;`` written by a user appear literally in the PDF. Every piece of text is escaped
 before it reaches reportlab's Paragraph mini-markup.
+
+The package splits along its parts: ``style`` (fonts, styles, escaping), ``markup`` (Markdown → HTML →
+flowables), ``canvas`` (footer, page numbers, metadata, building) and ``render`` (the entry points).
 """
 
-from lib.pdf.markup import escape_text, markdown_flowables, markdown_to_html
+from __future__ import annotations
+
+from lib.pdf.markup import markdown_flowables, markdown_to_html
 from lib.pdf.render import ReportSection, render_markdown_pdf, render_report_pdf, render_table_pdf
-from lib.pdf.styles import AUTHOR, CREATOR, FONT, FONT_DIR, LANGUAGE, register_fonts
+from lib.pdf.style import (
+    AUTHOR,
+    CREATOR,
+    FONT,
+    FONT_BOLD,
+    FONT_BOLD_ITALIC,
+    FONT_DIR,
+    FONT_ITALIC,
+    LANGUAGE,
+    escape_text,
+    register_fonts,
+)
 
 __all__ = [
     "AUTHOR",
     "CREATOR",
     "FONT",
+    "FONT_BOLD",
+    "FONT_BOLD_ITALIC",
     "FONT_DIR",
+    "FONT_ITALIC",
     "LANGUAGE",
     "ReportSection",
     "escape_text",

@@ -1,4 +1,4 @@
-"""The canvas that decorates every page (footer, "n / N") and writes the document information dictionary."""
+"""The canvas: footer, "n / N" page numbers, document metadata, and the build of a story to bytes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 import io
 import re
 from collections.abc import Callable
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -18,7 +19,7 @@ from reportlab.platypus import (
     SimpleDocTemplate,
 )
 
-from lib.pdf.styles import (
+from lib.pdf.style import (
     _FOOTER_SIZE,
     _MARGIN_BOTTOM,
     _MARGIN_TOP,
@@ -33,26 +34,23 @@ from lib.pdf.styles import (
     register_fonts,
 )
 
-# --------------------------------------------------------------------------------------------------------------------
-# Canvas: footer, page numbers, metadata
-
 _PDF_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 _STANDARD_INFO_KEYS = {"title", "author", "subject", "keywords", "creator"}
 
 
-class _Info(PDFInfo):
+class _Info(PDFInfo):  # type: ignore[misc]  # reportlab ships no type information
     """The document information dictionary, with extra (custom) keys."""
 
     def __init__(self, extra: dict[str, str]) -> None:
         super().__init__()
         self.extra = extra
 
-    def digest(self, md5object) -> None:  # feeds the invariant document ID
+    def digest(self, md5object: Any) -> None:  # feeds the invariant document ID
         super().digest(md5object)
         for key, value in sorted(self.extra.items()):
             md5object.update(f"{key}={value}".encode())
 
-    def format(self, document) -> bytes:
+    def format(self, document: Any) -> bytes:
         entries = {
             "Title": PDFString(self.title),
             "Author": PDFString(self.author),
@@ -67,16 +65,17 @@ class _Info(PDFInfo):
         )
         for key, value in sorted(self.extra.items()):
             entries[key] = PDFString(value)
-        return PDFDictionary(entries).format(document)
+        formatted: bytes = PDFDictionary(entries).format(document)
+        return formatted
 
 
-class _PageDecoratingCanvas(Canvas):
+class _PageDecoratingCanvas(Canvas):  # type: ignore[misc]  # reportlab ships no type information
     """Draws the footer and "n / N" on every page once the page count is known (pages are held until save)."""
 
-    def __init__(self, *args, footer: str = "", info_extra: dict[str, str] | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, footer: str = "", info_extra: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
-        self._held_pages: list[dict] = []
+        self._held_pages: list[dict[str, Any]] = []
         self._doc.info = _Info(dict(info_extra or {}))
 
     def showPage(self) -> None:  # reportlab's name

@@ -1,8 +1,4 @@
-"""Markdown to platypus flowables: Markdown → HTML (markdown package) → a small tree (html.parser) → flowables.
-
-Raw HTML and character entities in the Markdown source are *not* interpreted; every piece of text is escaped
-before it reaches reportlab's Paragraph mini-markup.
-"""
+"""Markdown → HTML → reportlab flowables. Raw HTML and entities in the source are not interpreted."""
 
 from __future__ import annotations
 
@@ -24,11 +20,13 @@ from reportlab.platypus import (
     Preformatted,
 )
 
-from lib.pdf.styles import _RULE, FONT, _style, escape_text, register_fonts
-
-# --------------------------------------------------------------------------------------------------------------------
-# Markdown → HTML → tree
-
+from lib.pdf.style import (
+    _RULE,
+    FONT,
+    _style,
+    escape_text,
+    register_fonts,
+)
 
 _markdown_lock = threading.Lock()
 
@@ -60,7 +58,8 @@ def markdown_to_html(text: str) -> str:
     with _markdown_lock:  # a Markdown instance is stateful and not thread-safe
         md = _markdown_converter()
         try:
-            return md.convert(source)
+            html: str = md.convert(source)
+            return html
         finally:
             md.reset()
 

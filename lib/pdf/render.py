@@ -1,4 +1,4 @@
-"""The public renderers: Markdown documents with a signature page, table reports and sectioned reports."""
+"""The public renderers: Markdown documents with a signature page, table reports, sectioned reports."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from reportlab.platypus import (
 )
 
 from lib.pdf.canvas import _build
-from lib.pdf.markup import markdown_flowables
-from lib.pdf.styles import (
+from lib.pdf.markup import (
+    markdown_flowables,
+)
+from lib.pdf.style import (
     _HEADER_FILL,
     _INK,
     _MARGIN_X,
@@ -30,9 +32,6 @@ from lib.pdf.styles import (
     _style,
     register_fonts,
 )
-
-# --------------------------------------------------------------------------------------------------------------------
-# Public API
 
 
 def render_markdown_pdf(
@@ -214,7 +213,8 @@ def _column_widths(columns: list[str], rows: list[list[str]]) -> list[float]:
     size = _style("cell").fontSize
 
     def width(text: str, font: str = FONT) -> float:
-        return pdfmetrics.stringWidth(text, font, size)
+        measured: float = pdfmetrics.stringWidth(text, font, size)
+        return measured
 
     minimum: list[float] = []
     preferred: list[float] = []

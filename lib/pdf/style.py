@@ -1,4 +1,4 @@
-"""Fonts, colours and paragraph styles shared by every PDF the portal renders; literal-text escaping."""
+"""Fonts, paragraph styles and escaping of literal text for reportlab's Paragraph mini-markup."""
 
 from __future__ import annotations
 
