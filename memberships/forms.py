@@ -76,12 +76,16 @@ class DelegateForm(RegisteredPersonForm):
             ("services", _("Service agreements (re-signing and ordering; never ending one)")),
         ],
         widget=forms.CheckboxSelectMultiple,
+        required=False,
         initial=["membership"],
         help_text=_(
             "A delegation lets the person sign this and nothing else: they see none of the organisation's other pages."
         ),
     )
     confirm_outsider = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_agreements(self) -> list[str]:
+        return self.cleaned_data.get("agreements") or ["membership"]  # nothing chosen: the membership terms
 
 
 class VerifyForm(forms.Form):

@@ -371,6 +371,8 @@ def terms_sign(
     """
     if shown_version_id != version.pk or shown_sha256 != version.text_sha256:
         raise TermsChanged(shown_label=shown_label, current=version)
+    if not version.is_published or not required_to_sign(version, organisation):
+        raise ValidationError(_("This version of the terms is not for this organisation to sign."))
     with translation.override("nb"):  # the authority is written into the agreement, which is always Norwegian
         decision = authority_decision(actor, organisation, person_id=person_id)
     authority = decision.authority
@@ -384,8 +386,6 @@ def terms_sign(
         raise ValidationError(
             {"confirm": _("Confirm that you have read the agreement and sign on behalf of the organisation.")}
         )
-    if not version.is_published or not required_to_sign(version, organisation):
-        raise ValidationError(_("This version of the terms is not for this organisation to sign."))
     if organisation.register_status != RegisterStatus.ACTIVE:
         raise ValidationError(
             _("The organisation is registered as “%(status)s” in Enhetsregisteret and cannot enter new agreements.")
