@@ -367,7 +367,7 @@ def test_posted_fields_for_organisation_signer_or_time_are_ignored(world: Any, t
         terms.published,
         world["admin_a"],
     )
-    assert (signature.signer_name, signature.signed_at, signature.basis) == ("Anne Admin", NOW, "general_manager")
+    assert (signature.signer_name, signature.signed_at, signature.basis) == ("Anne Admin", NOW, "enhetsregisteret:DAGL")
     assert signature.basis_text == "Daglig leder i Enhetsregisteret"
     assert signature.document_sha256 != "0" * 64
     assert signature.ip_address == "127.0.0.1"
