@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from core.audit import verify_chain
 from core.models import AuditEvent, OutboundEmail
+from enhetsregisteret.tests.fake_register import person_role
 from lib import pades
 from memberships import documents, services
 from memberships.choices import MembershipState
@@ -31,7 +32,6 @@ from memberships.models import Membership, MembershipTransition, Signature, Term
 from memberships.tests.conftest import PASSWORD, pdf_text
 from organisations.choices import RegisterStatus
 from organisations.models import OrganisationRole
-from enhetsregisteret.tests.fake_register import person_role
 from organisations.tests.factories import OrganisationFactory, RoleFactory, UserFactory
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -407,7 +407,9 @@ def test_a_delegation_signs_on_its_last_day_but_not_the_day_after(
     # An expired delegation is explained (when, by whom), in the portal's layout; nothing else of A shows.
     expired = client.get(sign_url(world.org_a))
     assert expired.status_code == 403
-    assert "Anne Admin delegerte signering for Ringsaker til deg til og med 31. januar 2027." in expired.content.decode()
+    assert (
+        "Anne Admin delegerte signering for Ringsaker til deg til og med 31. januar 2027." in expired.content.decode()
+    )
     assert 'name="password"' not in expired.content.decode()
     assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}).status_code == 403
     assert client.get(reverse("organisations:organisation_detail", args=[world.org_a.pk])).status_code == 404
