@@ -71,7 +71,7 @@ def altinn() -> Iterator[FakeAltinn]:
 @pytest.fixture
 def configured(altinn: FakeAltinn, settings: Any) -> FakeAltinn:
     settings.ALTINN_AUTHORIZATION_URL = altinn.url
-    settings.ALTINN_AUTHORIZATION_TOKEN = "test-token"  # noqa: S105 - a test value
+    settings.ALTINN_AUTHORIZATION_TOKEN = "test-token"
     settings.ALTINN_SUBSCRIPTION_KEY = "test-key"
     settings.ALTINN_RESOURCE = "nhn-medlemsportal-signering"
     settings.SIGNING_AUTHORITY_SOURCES = [*settings.SIGNING_AUTHORITY_SOURCES, "core.authority.AltinnSource"]
