@@ -73,3 +73,16 @@ def test_a_delegation_tells_the_organisation_s_administrators(
     mail = OutboundEmail.objects.get(to="admin.a@example.no", key__startswith="delegation:")
     assert "Ulla Utenfor" in mail.subject
     assert "Denne personen har ingen rolle i organisasjonen" in mail.body_text
+
+
+def test_the_delegate_s_front_page_links_to_the_signing_only(
+    full_world: World, outsider_delegate: Any, client: Any
+) -> None:
+    from django.urls import reverse
+
+    client.force_login(outsider_delegate, backend="accounts.backends.PortalBackend")
+    content = client.get(reverse("dashboards:home")).content.decode()
+
+    assert reverse("memberships:sign", args=[full_world.org_a.pk]) not in content  # A has signed (full_world)
+    assert full_world.org_a.get_absolute_url() not in content
+    assert "Ringsaker" in content
