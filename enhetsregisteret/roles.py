@@ -92,8 +92,9 @@ def parse(body: Any) -> list[Entry]:
             if not isinstance(role, dict) or not isinstance(role.get("person"), dict):
                 continue
             person = role["person"]
-            name = person.get("navn") if isinstance(person.get("navn"), dict) else {}
-            kind = role.get("type") if isinstance(role.get("type"), dict) else {}
+            raw_name, raw_kind = person.get("navn"), role.get("type")
+            name: dict[str, Any] = raw_name if isinstance(raw_name, dict) else {}
+            kind: dict[str, Any] = raw_kind if isinstance(raw_kind, dict) else {}
             entries.append(
                 Entry(
                     group=group_code,
