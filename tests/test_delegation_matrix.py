@@ -16,7 +16,12 @@ import pytest
 from conftest import World
 from memberships import services
 from organisations.tests.factories import UserFactory
-from tests.test_authorization_matrix import ROUTES, _outcome, fast_documents, full_world  # noqa: F401 - fixtures
+from tests import test_authorization_matrix as matrix
+from tests.test_authorization_matrix import ROUTES, _outcome
+
+# The matrix's own fixtures: its world with an object of every kind, and PDFs skipped (autouse).
+full_world = matrix.full_world
+fast_documents = matrix.fast_documents
 
 SIGNING_PAGES = {"memberships:sign": 200, "agreements:guided_flow": 200, "agreements:flow_restart": "redirect"}
 ORGANISATION_ROUTES = sorted(name for name, route in ROUTES.items() if "A" in route.targets)
