@@ -368,7 +368,7 @@ def test_posted_fields_for_organisation_signer_or_time_are_ignored(world: Any, t
         world["admin_a"],
     )
     assert (signature.signer_name, signature.signed_at, signature.basis) == ("Anne Admin", NOW, "enhetsregisteret:DAGL")
-    assert signature.basis_text == "Daglig leder i Enhetsregisteret"
+    assert signature.basis_text == "Daglig leder i Enhetsregisteret (DAGL), lest 04.01.2027 09:30: Anne Admin"
     assert signature.document_sha256 != "0" * 64
     assert signature.ip_address == "127.0.0.1"
     assert not Signature.objects.filter(organisation=world.org_b).exists()
