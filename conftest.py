@@ -60,8 +60,44 @@ ROLES_FOR_MATRIX = [
 ]
 
 
+@pytest.fixture(scope="session")
+def fake_register() -> Any:
+    """A local Enhetsregisteret on loopback for the whole session (roles, units, feeds in the real
+    shapes): authority to sign is read from it, so no test reaches data.brreg.no."""
+    from django.conf import settings
+
+    from enhetsregisteret.tests.fake_register import FakeRegister
+
+    with FakeRegister() as fake:
+        before = settings.ENHETSREGISTERET_URL
+        settings.ENHETSREGISTERET_URL = fake.url
+        yield fake
+        settings.ENHETSREGISTERET_URL = before
+
+
 @pytest.fixture
-def world(db: Any) -> World:
+def register_roles(fake_register: Any) -> Any:
+    """The register's roles for this test: ``register_roles.set(org, *roles)`` (see fake_register.person_role)."""
+    from enhetsregisteret.tests.fake_register import roles_answer
+
+    fake_register.roles.clear()
+
+    class Roles:
+        fake = fake_register
+
+        @staticmethod
+        def set(org: Any, *roles: dict[str, Any]) -> None:
+            fake_register.roles[org.org_number] = (200, roles_answer(*roles))
+
+    yield Roles
+    fake_register.roles.clear()
+
+
+ADMIN_A_BORN = "1971-03-14"
+
+
+@pytest.fixture
+def world(db: Any, register_roles: Any) -> World:
     county_a, county_b = CountyFactory(number="34", name="Innlandet"), CountyFactory(number="46", name="Vestland")
     net_a, net_b = DiginettverkFactory(name="Digi Innlandet"), DiginettverkFactory(name="DigiVestland")
     mun_a = MunicipalityFactory(number="3411", name="Ringsaker", county=county_a, diginettverk=net_a)
@@ -89,6 +125,16 @@ def world(db: Any) -> World:
     RoleFactory(user=users["admin_b"], organisation=org_b, role=OrganisationRoleType.ADMIN)
     RoleFactory(user=users["deactivated_a"], organisation=org_a, role=OrganisationRoleType.TECHNICAL_CONTACT)
     users["coordinator_a"].coordinator_assignments.create(diginettverk=net_a)
+    # Enhetsregisteret says Anne Admin is A's municipal director (DAGL): her authority to sign.
+    import datetime as dt
+
+    from enhetsregisteret.tests.fake_register import person_role
+
+    users["admin_a"].birth_date = dt.date.fromisoformat(ADMIN_A_BORN)
+    users["admin_a"].save(update_fields=["birth_date"])
+    register_roles.set(
+        org_a, person_role("DAGL", "Anne", "Admin", ADMIN_A_BORN, description="Daglig leder/ adm.direktør")
+    )
     return World(mun_a, mun_b, org_a, org_b, enterprise_b, users)
 
 

@@ -105,11 +105,38 @@ def load(organisation: Any) -> FlowState:
     )
 
 
-def save_resign(state: FlowState, *, keep: list[int], actor: User) -> None:
-    """Step 2: the agreements to keep (re-signing those on old terms); every other one is dropped."""
+def dropping(state: FlowState, keep: list[int]) -> list[ServiceAgreement]:
+    return [a for a in state.agreements if a.pk not in set(keep)]
+
+
+def what_stops(state: FlowState, agreement: ServiceAgreement) -> list[str]:
+    """What stops working when the agreement ends, in plain words (the warning before ending it)."""
+    lines: list[str] = []
+    if agreement.service.is_connection:
+        lines.append(
+            _(
+                "The organisation's Helsenett connection ends: no messages are sent or received over Helsenettet "
+                "(prescriptions, referrals, discharge letters, lab results), and every service that runs over "
+                "Helsenettet stops working."
+            )
+        )
+    else:
+        lines.append(_("%(service)s stops working for the organisation.") % {"service": agreement.service.name})
+    dependents = state.dependents_of(agreement)
+    if dependents:
+        lines.append(_("These need it and stop too: %(names)s.") % {"names": ", ".join(dependents)})
+    return lines
+
+
+def save_resign(state: FlowState, *, keep: list[int], actor: User, drop_confirmed: bool) -> None:
+    """Step 2: the agreements to keep (re-signing those on old terms); every other one is to end, which
+    the signatory confirmed on this step (``drop_confirmed``), never implied by an empty form."""
     ids = [a.pk for a in state.agreements]
     state.flow.keep = [pk for pk in ids if pk in set(keep)]
     state.flow.drop = [pk for pk in ids if pk not in set(keep)]
+    if state.flow.drop and not drop_confirmed:
+        raise ValueError("ending agreements needs the signatory's confirmation")
+    state.flow.drop_confirmed = bool(state.flow.drop)
     state.flow.step = max(state.flow.step, FlowStep.ORDER)
     state.flow.updated_by = actor
     state.flow.save()

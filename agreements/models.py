@@ -7,6 +7,7 @@ or a new order) leaves a ServiceSigning: one sealed PDF covering every service s
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -214,6 +215,10 @@ class ServiceSigning(models.Model):
     signer_name = models.CharField(_("signed by"), max_length=200)
     basis = models.CharField(_("authority"), max_length=32)
     basis_text = models.CharField(_("authority"), max_length=300)
+    # The register entry the authority rests on (empty for a delegation or a staff override).
+    basis_role_code = models.CharField(_("role in the register"), max_length=8, blank=True)
+    basis_read_at = models.DateTimeField(_("register read"), null=True, blank=True)
+    basis_entry = models.JSONField(_("matched register entry"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed"))
     items = models.JSONField(_("services signed"), default=list)
     document_sha256 = models.CharField(max_length=64)
@@ -221,6 +226,8 @@ class ServiceSigning(models.Model):
     signed_pdf_sha256 = models.CharField(max_length=64)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    # The guided flow this signing finished: a submit from a stale tab of that flow is told so.
+    flow_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("service signing")
@@ -286,6 +293,11 @@ class ServiceFlow(TimeStampedModel):
     keep = models.JSONField(default=list, blank=True)  # agreement ids to re-sign
     drop = models.JSONField(default=list, blank=True)  # agreement ids to end
     order = models.JSONField(default=list, blank=True)  # service ids to order
+    # Every page of the flow carries this token; a new flow gets a new one, so a submit from a stale
+    # tab (or after Back) of a finished flow is recognised and changes nothing.
+    token = models.UUIDField(default=uuid.uuid4, editable=False)
+    # Ending agreements is never a side effect: the signatory confirmed it on its own warned step.
+    drop_confirmed = models.BooleanField(default=False)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     class Meta:

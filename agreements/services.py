@@ -24,7 +24,7 @@ from core.audit import audit_record
 from core.mail import mail_queue
 from memberships.choices import MembershipState
 from memberships.models import Membership
-from memberships.services import recipients_for, signing_authority
+from memberships.services import AuthorityRefused, authority_decision, recipients_for, signing_authority
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
 
@@ -34,6 +34,73 @@ if TYPE_CHECKING:
 
 class NothingToSign(ValidationError):
     pass
+
+
+class SelectionChanged(ValidationError):
+    """What the signatory was shown on the review step is no longer what would be signed: nothing is
+    stored, and ``changes`` says in plain words what changed."""
+
+    def __init__(self, changes: list[str]) -> None:
+        self.changes = changes
+        super().__init__(
+            _("What you were about to sign changed after the page was shown. Nothing was signed or ended."),
+            code="selection_changed",
+        )
+
+
+def selection_items(organisation: Organisation, selection: Selection) -> list[dict[str, Any]]:
+    """Exactly what the review step shows and the signature binds, in the order shown: each agreement to
+    re-sign (with its terms version and the SHA-256 of the text this organisation accepts), to end, and
+    each service to order. The signing form carries it back; the server signs only the same list."""
+    signed = [*(a.service for a in selection.keep), *selection.order]
+    terms = current_terms(signed)
+
+    def version(service: Service) -> dict[str, str]:
+        v = terms.get(service.pk)
+        if v is None:
+            return {"terms": "", "text_sha256": ""}
+        return {"terms": v.label, "text_sha256": hashlib.sha256(v.text_for(organisation.form).encode()).hexdigest()}
+
+    items: list[dict[str, Any]] = []
+    items += [
+        {"action": "resign", "agreement": a.pk, "service": a.service.slug, **version(a.service)} for a in selection.keep
+    ]
+    items += [{"action": "end", "agreement": a.pk, "service": a.service.slug} for a in selection.drop]
+    items += [{"action": "order", "service": s.slug, **version(s)} for s in selection.order]
+    return items
+
+
+def describe_changes(shown: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
+    """What differs between the list shown and the list now, in sentences for the signatory."""
+    names = dict(Service.objects.values_list("slug", "name"))
+    verbs = {"resign": _("re-sign"), "end": _("end"), "order": _("order")}
+
+    def key(item: dict[str, Any]) -> tuple[str, str]:
+        return (str(item.get("action")), str(item.get("service")))
+
+    before = {key(i): i for i in shown if isinstance(i, dict)}
+    after = {key(i): i for i in current}
+    changes: list[str] = []
+    for k, item in after.items():
+        name, verb = names.get(k[1], k[1]), verbs.get(k[0], k[0])
+        if k not in before:
+            changes.append(_("Now also: %(verb)s %(service)s.") % {"verb": verb, "service": name})
+        elif before[k].get("terms") != item.get("terms") or before[k].get("text_sha256") != item.get("text_sha256"):
+            changes.append(
+                _("%(service)s: new terms %(new)s (you were shown %(old)s).")
+                % {"service": name, "new": item.get("terms") or "–", "old": before[k].get("terms") or "–"}
+            )
+        elif before[k].get("agreement") != item.get("agreement"):
+            changes.append(_("%(service)s: the agreement is another one now.") % {"service": name})
+    for k in before:
+        if k not in after:
+            changes.append(
+                _("No longer: %(verb)s %(service)s.")
+                % {"verb": verbs.get(k[0], k[0]), "service": names.get(k[1], k[1])}
+            )
+    if not changes and [key(i) for i in shown if isinstance(i, dict)] != [key(i) for i in current]:
+        changes.append(_("The order of the list changed."))
+    return changes or [_("The list could not be compared with what you were shown.")]
 
 
 def current_terms(services: Iterable[Service]) -> dict[int, ServiceTermsVersion]:
@@ -143,7 +210,8 @@ def agreement_terminate(
 ) -> list[ServiceAgreement]:
     """End an agreement (a signatory's decision). Agreements that need it end with it, but only when
     the signatory has seen and accepted that (``include_dependents``). Returns every ended agreement."""
-    if signing_authority(actor, agreement.organisation) is None:
+    authority = signing_authority(actor, agreement.organisation)
+    if authority is None or authority.delegated:  # a delegation grants signing, never ending
         raise PermissionDenied
     reason = reason.strip()
     if not reason:
@@ -238,18 +306,38 @@ def sign_services(
     selection: Selection,
     password: str,
     confirmed: bool,
+    shown: list[dict[str, Any]],
+    drop_confirmed: bool = False,
     ip_address: str | None = None,
     user_agent: str = "",
+    person_id: str | None = None,
+    flow_token: Any = None,
 ) -> ServiceSigning | None:
     """Re-sign the kept agreements, end the dropped ones and order the new services, in one go.
 
+    ``shown`` is the list the review step showed (``selection_items``): the selection is signed only if
+    it is still exactly that (else SelectionChanged, nothing stored). Ending agreements needs
+    ``drop_confirmed`` (the signatory confirmed it on its own, warned step); a delegate may not end any.
     One sealed PDF covers every service signed; an order is submitted for each new service. Returns the
     signing, or None when the selection only ended agreements (nothing to sign).
     """
+    current_items = selection_items(organisation, selection)
+    if shown != current_items:
+        raise SelectionChanged(describe_changes(shown, current_items))
     with translation.override("nb"):  # the authority is written into the PDF, which is always Norwegian
-        authority = signing_authority(actor, organisation)
+        decision = authority_decision(actor, organisation, person_id=person_id)
+    authority = decision.authority
     if authority is None:
-        raise PermissionDenied
+        raise AuthorityRefused(decision)
+    if authority.delegated:
+        if "services" not in (authority.grant.delegated_agreements if authority.grant else []):
+            raise PermissionDenied
+        if selection.drop:
+            raise ValidationError(_("A delegate can sign, but not end agreements. Keep them, or ask a signatory."))
+    if selection.drop and not drop_confirmed:
+        raise ValidationError(
+            _("Ending an agreement needs its own confirmation. Go back to step 2 and confirm what you end.")
+        )
     if not actor.check_password(password):
         raise ValidationError({"password": _("The password is wrong.")})
     if not confirmed:
@@ -282,6 +370,7 @@ def sign_services(
         terms=terms,
         ip_address=ip_address,
         user_agent=user_agent,
+        flow_token=flow_token,
     )
 
 
@@ -296,6 +385,7 @@ def record_service_signing(
     user_agent: str = "",
     at: Any = None,
     notify: bool = True,
+    flow_token: Any = None,
 ) -> ServiceSigning | None:
     """Store a validated selection: agreements ended, the sealed PDF, agreements re-signed, orders
     submitted, the audit event and the receipt, all in one transaction (see sign_services)."""
@@ -333,6 +423,9 @@ def record_service_signing(
             signer_name=actor.get_full_name(),
             basis=authority.basis,
             basis_text=authority.text,
+            basis_role_code=getattr(authority, "role_code", ""),
+            basis_read_at=getattr(authority, "register_read_at", None),
+            basis_entry=getattr(authority, "matched_entry", {}),
             signed_at=now,
             items=items,
             document_sha256=hashlib.sha256(unsigned).hexdigest(),
@@ -340,6 +433,7 @@ def record_service_signing(
             signed_pdf_sha256=hashlib.sha256(sealed).hexdigest(),
             ip_address=ip_address,
             user_agent=user_agent[:500],
+            flow_token=flow_token,
         )
         for agreement in selection.keep:
             agreement.terms_version = terms[agreement.service_id]
@@ -356,6 +450,7 @@ def record_service_signing(
                 "document_sha256": signing.document_sha256,
                 "signed_pdf_sha256": signing.signed_pdf_sha256,
                 "basis": authority.basis,
+                **getattr(authority, "evidence", {}),
                 "ip_address": ip_address,
             },
             at=now,

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +18,9 @@ from agreements.choices import FlowStep
 from agreements.forms import CatalogueFilter, OrderStepForm, ResignStepForm, SignForm, TerminateForm, TermsForm
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.forms import add_service_errors
-from core.permissions import Action, can, get_visible_or_404, require
-from memberships.services import signing_authority
+from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
+from memberships.services import AuthorityRefused, authority_decision
+from memberships.views import authority_refused, delegation_expired
 from organisations.models import Organisation
 from organisations.querysets import scoped_to_visible_organisations
 
@@ -225,13 +229,44 @@ def signing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the guided flow -----------------------------------------------------------------------------
 
 
+def _stale_flow(request: HttpRequest, organisation: Organisation, token: str) -> HttpResponse:
+    """A submit from a page of a flow that is no longer the current one (finished, restarted, or another
+    tab moved on): nothing changes, and the signatory is told what happened."""
+    signing = None
+    if token:
+        try:
+            signing = ServiceSigning.objects.filter(organisation=organisation, flow_token=token).first()
+        except ValidationError:  # not a UUID
+            signing = None
+    if signing is not None:
+        messages.warning(
+            request,
+            _("This guided flow was already signed by %(name)s at %(time)s. Nothing was changed.")
+            % {"name": signing.signer_name, "time": timezone.localtime(signing.signed_at).strftime("%d.%m.%Y %H:%M")},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "This page was out of date: its guided flow has already been finished, restarted or moved on in "
+                "another tab. Nothing was changed. Here is where the flow stands now."
+            ),
+        )
+    return redirect("agreements:guided_flow", pk=organisation.pk)
+
+
 @login_required
 def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_visible_or_404(
-        Organisation.objects.select_related("size"), request.user, Action.SERVICE_SIGN, pk=pk
-    )
-    if signing_authority(request.user, organisation) is None:
-        raise PermissionDenied
+    try:
+        organisation = get_for_signing_or_404(
+            Organisation.objects.select_related("size"), request.user, Action.SERVICE_SIGN, pk=pk
+        )
+    except DelegationExpired as exc:
+        return delegation_expired(request, exc)
+    decision = authority_decision(request.user, organisation)
+    if decision.authority is None:
+        return authority_refused(request, organisation, decision)
+    is_delegate = decision.authority.delegated
     state = flow.load(organisation)
     try:
         wanted = int(request.POST.get("step") or request.GET.get("step") or 0) or None
@@ -239,6 +274,12 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
         wanted = None
     step = state.allowed_step(wanted)
     self_url = reverse("agreements:guided_flow", args=[organisation.pk])
+    if request.method == "POST":
+        posted_token = request.POST.get("flow_token", "")
+        # Only a page of this very flow, for the step it shows, may change it: never a stale tab's
+        # form bound to another step (an empty "keep" list must not end every agreement).
+        if posted_token != str(state.flow.token) or wanted != step:
+            return _stale_flow(request, organisation, posted_token)
     resign_form = ResignStepForm(
         request.POST if request.method == "POST" and step == FlowStep.RESIGN else None,
         agreements=state.agreements,
@@ -251,15 +292,32 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
     )
     sign_form = SignForm(request.POST if request.method == "POST" and step == FlowStep.CONFIRM else None)
     status = 200
+    drop_warning: list[tuple[Any, list[str]]] = []
+    changes: list[str] = []
     if request.method == "POST":
         if step == FlowStep.RESIGN and resign_form.is_valid():
-            flow.save_resign(state, keep=resign_form.cleaned_data["keep"], actor=request.user)
-            return redirect(f"{self_url}?step={FlowStep.ORDER}")
+            ending = flow.dropping(state, resign_form.cleaned_data["keep"])
+            if ending and is_delegate:
+                resign_form.add_error(
+                    None, _("A delegate can sign, but not end agreements. Keep them all, or ask a signatory.")
+                )
+            elif ending and not request.POST.get("confirm_drop"):
+                # Ending a service is never a side effect of a form: it needs its own, warned confirmation.
+                drop_warning = [(a, flow.what_stops(state, a)) for a in ending]
+            else:
+                flow.save_resign(
+                    state, keep=resign_form.cleaned_data["keep"], actor=request.user, drop_confirmed=bool(ending)
+                )
+                return redirect(f"{self_url}?step={FlowStep.ORDER}")
         if step == FlowStep.ORDER and order_form.is_valid():
             for note in flow.save_order(state, wanted=order_form.cleaned_data["services"], actor=request.user):
                 messages.info(request, note)
             return redirect(f"{self_url}?step={FlowStep.CONFIRM}")
         if step == FlowStep.CONFIRM and sign_form.is_valid():
+            try:
+                shown = json.loads(request.POST.get("shown") or "null")
+            except ValueError:
+                shown = None
             try:
                 signing = services.sign_services(
                     actor=request.user,
@@ -267,19 +325,31 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
                     selection=state.selection(),
                     password=sign_form.cleaned_data["password"],
                     confirmed=sign_form.cleaned_data["confirm"],
+                    shown=shown if isinstance(shown, list) else [],
+                    drop_confirmed=state.flow.drop_confirmed,
                     ip_address=request.META.get("REMOTE_ADDR"),
                     user_agent=request.headers.get("User-Agent", ""),
+                    flow_token=state.flow.token,
                 )
+            except services.SelectionChanged as exc:
+                changes = exc.changes
+                sign_form = SignForm()
+                status = 409
+            except AuthorityRefused as exc:
+                return authority_refused(request, organisation, exc.decision)
             except ValidationError as exc:
                 add_service_errors(sign_form, exc)
             else:
                 flow.finish(state)
                 if signing is None:
-                    messages.success(request, _("The agreements you did not keep have ended."))
+                    messages.success(request, _("The agreements you chose to end have ended."))
                     return redirect("agreements:organisation_services", pk=organisation.pk)
                 messages.success(request, _("Signed. The signed agreement has been sent to you by e-mail."))
+                if is_delegate:  # a delegate sees nothing of the organisation but the signing
+                    return redirect("agreements:guided_flow", pk=organisation.pk)
                 return redirect("agreements:signing_detail", pk=signing.pk)
-        status = 400
+        if status != 409:
+            status = 400
     selection = state.selection()
     terms = flow.terms_for(selection)
     chosen = [*(a.service for a in selection.keep), *selection.order]
@@ -308,6 +378,14 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "total_known": total_known,
             "problems": services.selection_problems(organisation, selection) if step == FlowStep.CONFIRM else [],
+            "shown": json.dumps(services.selection_items(organisation, selection)) if step == FlowStep.CONFIRM else "",
+            "drop_warning": drop_warning,
+            "changes": changes,
+            "is_delegate": is_delegate,
+            "ending": selection.drop,
+            "ending_effects": [(a, flow.what_stops(state, a)) for a in selection.drop]
+            if step == FlowStep.CONFIRM
+            else [],
         },
         status=status,
     )
@@ -316,7 +394,10 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def flow_restart(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.SERVICE_SIGN, pk=pk)
+    try:
+        organisation = get_for_signing_or_404(Organisation.objects.all(), request.user, Action.SERVICE_SIGN, pk=pk)
+    except DelegationExpired as exc:
+        return delegation_expired(request, exc)
     flow.finish(flow.load(organisation))
     messages.info(request, _("Your choices were cleared. Start again from the top."))
     return redirect("agreements:guided_flow", pk=organisation.pk)

@@ -8,6 +8,12 @@ Every view asks here. Two questions, never mixed up:
 * **Action** — may the user do this to an object they can see? ``can(user, action, obj)``. A visible
   object with a wrong role answers **403**.
 
+**Delegation grants signing and nothing else.** A delegated signatory role is not a role in the
+organisation: it makes nothing visible. ``delegations(user)`` lists what each delegate may sign
+(``DELEGATE_MEMBERSHIP``, ``DELEGATE_SERVICES``) until the end date; ``get_for_signing_or_404`` lets a
+delegate reach exactly the signing pages of what was delegated, and every other page of the
+organisation answers 404. A delegate whose delegation ended is told so (``DelegationExpired``).
+
 The module imports none of our apps: it reads the user's ``staff_role`` and the related names
 ``organisation_roles`` and ``coordinator_assignments``, and objects expose ``organisation_id``
 (or are organisations). docs/architecture.md explains the layering.
@@ -21,11 +27,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
 from core.roles import OrganisationRoleType, StaffRole
 
 ALL_STAFF = frozenset(StaffRole.values)
+DELEGATED = "delegated"  # core.roles.SignatoryBasis.DELEGATED
+# What a delegation may name: the membership terms, the services (the guided flow's signing).
+DELEGATE_MEMBERSHIP = "membership"
+DELEGATE_SERVICES = "services"
+DELEGABLE = frozenset({DELEGATE_MEMBERSHIP, DELEGATE_SERVICES})
 ALL_ORG_ROLES = frozenset(OrganisationRoleType.values)
 # engagement and help: the customer centre's agents, and the staff who run events, surveys and suggestions
 CUSTOMER_CENTRE_STAFF = frozenset({StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN})
@@ -196,6 +208,13 @@ POLICY: dict[Action, Rule] = {
     ),
 }
 
+# The only actions a delegation grants, and for which named agreement. Nothing else: no page of the
+# organisation becomes visible, and ending agreements stays with those who sign in their own right.
+DELEGATE_SCOPE: dict[Action, str] = {
+    Action.AGREEMENT_SIGN: DELEGATE_MEMBERSHIP,
+    Action.SERVICE_SIGN: DELEGATE_SERVICES,
+}
+
 # Models whose admin pages hold personal data or security material: system administrators only.
 RESTRICTED_ADMIN_MODELS = frozenset({"accounts.user"})
 
@@ -230,15 +249,33 @@ def effective_staff_role(user: Any) -> str | None:
 
 
 def _roles_by_organisation(user: Any) -> dict[int, frozenset[str]]:
-    """The user's roles per organisation id, read once per request and kept on the user object."""
+    """The user's roles per organisation id, read once per request and kept on the user object.
+    A delegated signatory role is not among them: it is a delegation (``delegations``)."""
     cached = getattr(user, "_portal_roles_cache", None)
     if cached is None:
         roles: dict[int, set[str]] = {}
-        for org_id, role in user.organisation_roles.active().values_list("organisation_id", "role"):
-            roles.setdefault(org_id, set()).add(role)
+        scopes: dict[int, set[str]] = {}
+        rows = user.organisation_roles.active().values_list(
+            "organisation_id", "role", "signatory_basis", "delegated_agreements"
+        )
+        for org_id, role, basis, delegated in rows:
+            if basis == DELEGATED:
+                scopes.setdefault(org_id, set()).update(set(delegated or ()) & DELEGABLE)
+            else:
+                roles.setdefault(org_id, set()).add(role)
         cached = {org_id: frozenset(r) for org_id, r in roles.items()}
         user._portal_roles_cache = cached
+        user._portal_delegations_cache = {org_id: frozenset(s) for org_id, s in scopes.items()}
     return cached
+
+
+def delegations(user: Any) -> dict[int, frozenset[str]]:
+    """What the user may sign as a delegate, per organisation id (only delegations in force today)."""
+    user = _concrete(user)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    _roles_by_organisation(user)
+    return user._portal_delegations_cache  # type: ignore[no-any-return]
 
 
 def _coordinated_networks(user: Any) -> frozenset[int]:
@@ -292,6 +329,9 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return rule.coordinator and bool(_coordinated_networks(user))
     if rule.org_roles & org_roles(user, obj):
         return True
+    scope = DELEGATE_SCOPE.get(action)
+    if scope is not None and scope in delegations(user).get(_organisation_of(obj)[0] or 0, frozenset()):
+        return True
     _org, network = _organisation_of(obj)
     return rule.coordinator and network is not None and network in _coordinated_networks(user)
 
@@ -310,6 +350,51 @@ def get_visible_or_404(queryset: Any, user: Any, action: Action, **lookup: Any) 
         raise Http404 from None
     require(user, action, obj)
     return obj
+
+
+class DelegationExpired(PermissionDenied):
+    """A former delegate asks for a signing page: say when the delegation ended and who gave it."""
+
+    def __init__(self, grant: Any) -> None:
+        self.grant = grant
+        super().__init__("delegation expired")
+
+
+def is_visible(user: Any, organisation: Any) -> bool:
+    seen = visibility(user)
+    if seen.everything or organisation.pk in seen.organisation_ids:
+        return True
+    network = getattr(organisation, "coordinated_network_id", None)
+    return network is not None and network in seen.network_ids
+
+
+def get_for_signing_or_404(queryset: Any, user: Any, action: Action, **lookup: Any) -> Any:
+    """An organisation's signing page: for those who see the organisation, as ``get_visible_or_404``;
+    for a delegate, only the signing the delegation names (else 404). A delegate whose delegation has
+    ended gets DelegationExpired, so the page can say when and who delegated."""
+    try:
+        organisation = queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+    if is_visible(user, organisation):
+        require(user, action, organisation)
+        return organisation
+    scope = DELEGATE_SCOPE.get(action)
+    if scope is not None and scope in delegations(user).get(organisation.pk, frozenset()):
+        return organisation
+    user = _concrete(user)
+    if scope is not None and getattr(user, "is_authenticated", False) and user.is_active:
+        expired = (
+            user.organisation_roles.filter(
+                organisation=organisation, signatory_basis=DELEGATED, valid_until__lt=timezone.localdate()
+            )
+            .select_related("granted_by")
+            .order_by("-valid_until")
+            .first()
+        )
+        if expired is not None:
+            raise DelegationExpired(expired)
+    raise Http404
 
 
 def has_admin_permission(user: Any, perm: str) -> bool:

@@ -27,9 +27,15 @@ class OrganisationRoleType(models.TextChoices):
 
 
 class SignatoryBasis(models.TextChoices):
-    """Why a signatory may sign: the authority behind the signature (Enhetsregisteret roles)."""
+    """Why a signatory may sign. The first three say which register role the person is expected to hold:
+    the authority itself is read from the register at each signing (core.authority). A delegation and an
+    NHN staff override carry their own end date; an override also its reason, and is shown as such."""
 
     GENERAL_MANAGER = "general_manager", _("General manager in Enhetsregisteret")
     SIGNATURE_RIGHT = "signature_right", _("Signature right")
     PROCURATION = "procuration", _("Procuration")
     DELEGATED = "delegated", _("Delegated")
+    STAFF_OVERRIDE = "staff_override", _("Override by NHN staff")
+
+
+REGISTER_BASES = frozenset({"general_manager", "signature_right", "procuration"})

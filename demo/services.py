@@ -95,6 +95,9 @@ def demo_seed(*, history: bool = True) -> list[Login]:
             network = Municipality.objects.get(number=number).diginettverk
             CoordinatorAssignment.objects.get_or_create(user=user, diginettverk=network)
         logins.append(Login(persona.email, persona.full_name, persona.journey))
+    from enhetsregisteret.demo_data import seed_register_roles
+
+    seed_register_roles(organisations=organisations, users={u.email: u for u in User.objects.filter(is_demo=True)})
     manager = User.objects.get(email="nils@demo.medlemsportal.no")
     seed_signing_history(publisher=manager, signatures=history)
     seed_draft_2026(author=manager)

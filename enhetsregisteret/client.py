@@ -28,6 +28,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_URL = "https://data.brreg.no/enhetsregisteret/api"
 ACCEPT_UNIT = "application/vnd.brreg.enhetsregisteret.enhet.v2+json;charset=UTF-8"
 ACCEPT_FEED = "application/vnd.brreg.enhetsregisteret.oppdatering.enhet.v1+json;charset=UTF-8"
+ACCEPT_ROLES = "application/vnd.brreg.enhetsregisteret.rolle.v1+json;charset=UTF-8"
+# The roles update feed answers in CloudEvents (one event per organisation whose roles changed).
+ACCEPT_ROLES_FEED = "application/vnd.brreg.enhetsregisteret.oppdatering.rolle.v1+json;charset=UTF-8"
 USER_AGENT = "Medlemsportal/1.0 (Norsk helsenett; medlemsportal@nhn.no)"
 TIMEOUT = (5, 30)  # connect, read (seconds)
 _VERSION = re.compile(r"vnd\.brreg\.enhetsregisteret\.([a-z.]+)\.v(\d+)")
@@ -42,7 +45,7 @@ class RemovedUnit(RegisterError):
 
 
 def base_url() -> str:
-    return str(settings.ENHETSREGISTERET_URL).rstrip("/")
+    return (str(settings.ENHETSREGISTERET_URL) or DEFAULT_URL).rstrip("/")
 
 
 class Client:
@@ -125,3 +128,30 @@ class Client:
         if not isinstance(events, list):
             raise RegisterError(f"GET {path}: unexpected answer")
         return events
+
+    def roles(self, org_number: str) -> dict[str, Any]:
+        """The organisation's roles (``rollegrupper``). Raises RemovedUnit for 404/410."""
+        if valid_org_number(org_number) is None:
+            raise RegisterError(f"{org_number!r} is not a valid organisation number")
+        path = f"/enheter/{org_number}/roller"
+        response = self._get(path, ACCEPT_ROLES)
+        if response.status_code in (404, 410):
+            raise RemovedUnit(f"{org_number} is not in the register (HTTP {response.status_code})")
+        if response.status_code != 200:
+            raise RegisterError(f"GET {path}: HTTP {response.status_code}")
+        body = self._json(response, path)
+        if not isinstance(body, dict):
+            raise RegisterError(f"GET {path}: unexpected answer")
+        return body
+
+    def role_updates(self, after_id: int, size: int = 100) -> list[dict[str, Any]]:
+        """Roles update events (CloudEvents: ``id``, ``time``, ``data.organisasjonsnummer``) after
+        ``after_id``, oldest first. Asked for by cursor, never by following links in the answer."""
+        path = "/oppdateringer/roller"
+        response = self._get(path, ACCEPT_ROLES_FEED, params={"afterId": after_id, "size": size})
+        if response.status_code != 200:
+            raise RegisterError(f"GET {path}: HTTP {response.status_code}")
+        body = self._json(response, path)
+        if not isinstance(body, list):
+            raise RegisterError(f"GET {path}: unexpected answer")
+        return [event for event in body if isinstance(event, dict)]

@@ -76,3 +76,42 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
     )
     if not FollowUp.objects.filter(organisation=org, reason="bankrupt").exists():
         FollowUp.objects.create(organisation=org, reason="bankrupt", detected_at=now - dt.timedelta(days=2))
+
+
+# The demo's register roles (what /enheter/{orgnr}/roller would answer), so that the demo's signatories
+# sign because the register says so: (organisation key, role code, description, first, middle, last, born).
+DEMO_ROLES = [
+    ("municipality", "DAGL", "Daglig leder/ adm.direktør", "Kari", "", "Nordmann", "1971-03-14"),
+    ("municipality", "LEDE", "Styrets leder", "Ordfører", "", "Demo", "1960-01-01"),
+    ("ola", "INNH", "Innehaver", "Ola", "", "Berg", "1980-06-02"),
+    ("other_municipality", "DAGL", "Daglig leder/ adm.direktør", "Hilde", "", "Kommunedirektør", "1968-09-30"),
+    ("other_municipality", "SIGN", "Signatur", "Tor", "", "Bakken", "1975-11-21"),
+]
+DEMO_BIRTH_DATES = {
+    "kari@demo.medlemsportal.no": "1971-03-14",
+    "ola@demo.medlemsportal.no": "1980-06-02",
+    "tor@demo.medlemsportal.no": "1975-11-21",
+}
+
+
+def seed_register_roles(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
+    """The demo register's roles, read "now" (every `make run` seeds again, so a demo never asks brreg),
+    and the personas' birth dates (the ID-porten login sets them for real users)."""
+    from enhetsregisteret.models import RegisterRoles
+    from enhetsregisteret.roles import Entry
+
+    for email, born in DEMO_BIRTH_DATES.items():
+        user = users.get(email)
+        if user is not None and user.birth_date is None:
+            user.birth_date = dt.date.fromisoformat(born)
+            user.save(update_fields=["birth_date"])
+    by_org: dict[str, list[dict[str, Any]]] = {}
+    for key, code, description, first, middle, last, born in DEMO_ROLES:
+        entry = Entry(code, code, description, first, middle, last, dt.date.fromisoformat(born), True)
+        by_org.setdefault(key, []).append(entry.as_json())
+    for key, entries in by_org.items():
+        if key in organisations:
+            RegisterRoles.objects.update_or_create(
+                organisation=organisations[key],
+                defaults={"entries": entries, "read_at": timezone.now(), "stale": False},
+            )

@@ -112,4 +112,43 @@ def sync(client: Client | None = None, *, size: int = 100, max_pages: int | None
     return report
 
 
-__all__ = ["RegisterError", "SyncReport", "sync"]
+ROLES_FEED = "roller"
+
+
+def sync_roles(client: Client | None = None, *, size: int = 100, max_pages: int | None = None) -> int:
+    """Apply the roles update feed (/oppdateringer/roller, CloudEvents) from its stored cursor: the stored
+    roles of every organisation named are marked stale, so the next signing reads them again. The mark
+    and the cursor are written in one transaction; applying a page twice changes nothing. Returns how
+    many stored copies were marked."""
+    from enhetsregisteret.authority import mark_changed
+
+    client = client or Client()
+    cursor, _created = FeedCursor.objects.get_or_create(feed=ROLES_FEED)
+    marked = pages = 0
+    while max_pages is None or pages < max_pages:
+        after = FeedCursor.objects.get(pk=cursor.pk).last_update_id
+        events = [e for e in client.role_updates(after, size) if isinstance(e.get("id"), int) and e["id"] > after]
+        if not events:
+            break
+        last = max(e["id"] for e in events)
+        numbers = [
+            n
+            for e in events
+            if (
+                n := valid_org_number(
+                    (e.get("data") or {}).get("organisasjonsnummer") if isinstance(e.get("data"), dict) else None
+                )
+            )
+        ]
+        with transaction.atomic():
+            locked = FeedCursor.objects.select_for_update().get(pk=cursor.pk)
+            if locked.last_update_id >= last:
+                continue
+            marked += mark_changed(numbers)
+            locked.last_update_id = last
+            locked.save(update_fields=["last_update_id", "updated_at"])
+        pages += 1
+    return marked
+
+
+__all__ = ["RegisterError", "SyncReport", "sync", "sync_roles"]

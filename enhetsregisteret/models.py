@@ -225,3 +225,28 @@ class Merger(models.Model):
     def is_pending(self) -> bool:
         """Recorded, not yet carried out, not withdrawn: it can still be changed or withdrawn."""
         return self.applied_at is None and self.withdrawn_at is None
+
+
+class RegisterRoles(models.Model):
+    """The roles Enhetsregisteret lists for a member organisation, as read at ``read_at``: the basis of
+    the authority to sign (enhetsregisteret.authority). Personal data, so only the persons' roles are
+    kept (name, birth date, role code), only for organisations someone signs for, and they are read
+    again before a signing when older than SIGNING_ROLES_MAX_AGE or marked stale by the roles feed."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="register_roles",
+        verbose_name=_("organisation"),
+    )
+    entries = models.JSONField(_("roles"), default=list)
+    read_at = models.DateTimeField(_("read from the register"))
+    stale = models.BooleanField(_("changed in the register since"), default=False)
+
+    class Meta:
+        verbose_name = _("roles in Enhetsregisteret")
+        verbose_name_plural = _("roles in Enhetsregisteret")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {len(self.entries)} roles, {self.read_at:%Y-%m-%d %H:%M}"

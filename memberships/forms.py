@@ -60,8 +60,32 @@ class SignForm(forms.Form):
     )
 
 
+class TermsSignForm(SignForm):
+    """The signing form carries what the signatory was shown: the version and the SHA-256 of its text."""
+
+    terms_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    terms_sha256 = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
 class DelegateForm(RegisteredPersonForm):
     until = forms.DateField(label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    agreements = forms.MultipleChoiceField(
+        label=_("What the person may sign"),
+        choices=[
+            ("membership", _("The membership terms")),
+            ("services", _("Service agreements (re-signing and ordering; never ending one)")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        initial=["membership"],
+        help_text=_(
+            "A delegation lets the person sign this and nothing else: they see none of the organisation's other pages."
+        ),
+    )
+    confirm_outsider = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean_agreements(self) -> list[str]:
+        return self.cleaned_data.get("agreements") or ["membership"]  # nothing chosen: the membership terms
 
 
 class VerifyForm(forms.Form):

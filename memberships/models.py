@@ -198,6 +198,10 @@ class Signature(models.Model):
     signer_name = models.CharField(_("signer's name"), max_length=150)
     basis = models.CharField(_("basis"), max_length=32)
     basis_text = models.CharField(_("authority"), max_length=300)
+    # The register entry the authority rests on (empty for a delegation or a staff override).
+    basis_role_code = models.CharField(_("role in the register"), max_length=8, blank=True)
+    basis_read_at = models.DateTimeField(_("register read"), null=True, blank=True)
+    basis_entry = models.JSONField(_("matched register entry"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed"))
     document_sha256 = models.CharField(_("SHA-256 of the document"), max_length=64)
     signed_pdf = models.BinaryField(_("signed PDF"))

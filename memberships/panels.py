@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from core.permissions import Action, can
 from core.roles import OrganisationRoleType, SignatoryBasis
 from memberships.models import Membership, Signature, TermsVersion
-from memberships.services import signing_authority
+from memberships.services import signatory_grant
 from organisations.models import OrganisationRole
 
 
@@ -19,7 +19,8 @@ def membership_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict
     version = TermsVersion.objects.current_for(organisation.form)
     signatures = list(Signature.objects.filter(organisation=organisation).select_related("terms_version"))
     signed_current = version is not None and any(s.terms_version_id == version.pk for s in signatures)
-    authority = signing_authority(user, organisation)
+    # No register is asked here (the sign page does): the link shows for whoever holds a signatory role.
+    grant = signatory_grant(user, organisation)
     delegations = list(
         OrganisationRole.objects.active()
         .filter(
@@ -27,14 +28,14 @@ def membership_panel(request: HttpRequest, organisation: Any) -> tuple[str, dict
         )
         .select_related("user", "granted_by")
     )
-    own_right = authority is not None and authority.basis != SignatoryBasis.DELEGATED
+    own_right = grant is not None and grant.signatory_basis != SignatoryBasis.DELEGATED
     return "memberships/partials/_org_membership.html", {
         "membership": membership,
         "version": version,
         "signed_current": signed_current,
         "signatures": signatures,
         "history": list(membership.transitions.select_related("terms_version")[:10]) if membership else [],
-        "may_sign": authority is not None and version is not None and not signed_current,
+        "may_sign": grant is not None and version is not None and not signed_current,
         "may_download": can(user, Action.AGREEMENT_DOWNLOAD, organisation),
         "may_certify": can(user, Action.AGREEMENT_AUDIT_CERTIFICATE, organisation),
         "may_terminate": membership is not None

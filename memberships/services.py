@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import authority as registers
 from core.audit import audit_record, canonical_json
 from core.mail import mail_cancel_pending, mail_queue
 from core.permissions import Action, can
@@ -52,6 +53,29 @@ TERMS_FIELDS = [
 
 class InvalidTransition(ValidationError):
     pass
+
+
+class TermsChanged(ValidationError):
+    """What the signatory was shown is no longer what would be signed: nothing is stored."""
+
+    def __init__(self, *, shown_label: str, current: TermsVersion) -> None:
+        self.current = current
+        super().__init__(
+            _(
+                "The terms changed while you had the page open: you read %(shown)s, and %(current)s is now the "
+                "version to sign. Nothing was signed. Read the new version below and sign again."
+            )
+            % {"shown": shown_label or _("another version"), "current": current.label},
+            code="terms_changed",
+        )
+
+
+class AuthorityRefused(PermissionDenied):
+    """The registers do not give this person authority to sign; the reason and the way forward say why."""
+
+    def __init__(self, decision: AuthorityDecision) -> None:
+        self.decision = decision
+        super().__init__(decision.reason)
 
 
 class AlreadySigned(ValidationError):
@@ -195,31 +219,108 @@ def membership_transition(
 
 @dataclass(frozen=True)
 class Authority:
-    grant: OrganisationRole
+    """Why this person may sign now, as recorded on the signature.
+
+    ``basis`` is the grant's kind (a delegation, a staff override) or, for authority read from a register,
+    ``<source>:<role code>`` (``enhetsregisteret:DAGL``); ``role_code``, ``register_read_at`` and
+    ``matched_entry`` say which register entry it rests on and when the register was read."""
+
+    grant: OrganisationRole | None
     basis: str
     text: str
+    role_code: str = ""
+    register_read_at: dt.datetime | None = None
+    matched_entry: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def delegated(self) -> bool:
+        return self.basis == SignatoryBasis.DELEGATED
+
+    @property
+    def evidence(self) -> dict[str, Any]:
+        """What the signature stores about its basis."""
+        return {
+            "basis": self.basis,
+            "role_code": self.role_code,
+            "register_read_at": self.register_read_at.isoformat() if self.register_read_at else None,
+            "matched_entry": self.matched_entry,
+        }
 
 
-def signing_authority(user: Any, organisation: Organisation) -> Authority | None:
-    """The user's authority to sign for the organisation today, or None. Read from the person's
-    active signatory role; a delegation names who delegated it and until when."""
+@dataclass(frozen=True)
+class AuthorityDecision:
+    """The answer to "may this person sign for this organisation now?", with the reason when not."""
+
+    authority: Authority | None
+    reason: str = ""
+    way_forward: str = ""
+
+
+def signatory_grant(user: Any, organisation: Organisation) -> OrganisationRole | None:
+    """The person's signatory role in force today (no register asked: for showing links, not for signing)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
-    grant = (
+    return (
         OrganisationRole.objects.active()
         .select_related("granted_by")
         .filter(user=user, organisation=organisation, role=OrganisationRoleType.SIGNATORY)
         .first()
     )
+
+
+def authority_decision(user: Any, organisation: Organisation, *, person_id: str | None = None) -> AuthorityDecision:
+    """May ``user`` sign for ``organisation`` now, and on what basis?
+
+    * a delegation in force (named by whom, until when) or an NHN staff override (with its reason and
+      end date) is its own basis;
+    * otherwise the registers decide (core.authority: Enhetsregisteret's roles, read again when old;
+      Altinn when configured). A signatory role in the portal alone gives no authority."""
+    grant = signatory_grant(user, organisation)
     if grant is None:
-        return None
-    return Authority(grant=grant, basis=grant.signatory_basis, text=describe_basis(grant))
+        return AuthorityDecision(
+            None,
+            reason=_("You have no signatory role for %(org)s in the portal.") % {"org": organisation},
+            way_forward=registers.way_forward(),
+        )
+    if grant.signatory_basis in (SignatoryBasis.DELEGATED, SignatoryBasis.STAFF_OVERRIDE):
+        return AuthorityDecision(Authority(grant=grant, basis=grant.signatory_basis, text=describe_basis(grant)))
+    answer = registers.decide(user=user, organisation=organisation, person_id=person_id)
+    if isinstance(answer, registers.RegisterBasis):
+        when = timezone.localtime(answer.read_at).strftime("%d.%m.%Y %H:%M")
+        text = _("%(role)s (%(code)s), read %(when)s: %(name)s") % {
+            "role": answer.text,
+            "code": answer.role_code,
+            "when": when,
+            "name": answer.entry.get("name", user.get_full_name()),
+        }
+        return AuthorityDecision(
+            Authority(
+                grant=grant,
+                basis=f"{answer.source}:{answer.role_code}"[:32],
+                text=text[:300],
+                role_code=answer.role_code,
+                register_read_at=answer.read_at,
+                matched_entry=answer.entry,
+            )
+        )
+    first = answer[0]
+    return AuthorityDecision(None, reason=first.reason, way_forward=first.way_forward)
+
+
+def signing_authority(user: Any, organisation: Organisation, *, person_id: str | None = None) -> Authority | None:
+    """The user's authority to sign for the organisation now, or None (authority_decision says why)."""
+    return authority_decision(user, organisation, person_id=person_id).authority
 
 
 def describe_basis(grant: OrganisationRole) -> str:
     if grant.signatory_basis == SignatoryBasis.DELEGATED:
         return _("Delegated by %(person)s until %(date)s") % {
             "person": grant.granted_by.get_full_name() if grant.granted_by else _("unknown"),
+            "date": grant.valid_until.strftime("%d.%m.%Y") if grant.valid_until else "",
+        }
+    if grant.signatory_basis == SignatoryBasis.STAFF_OVERRIDE:
+        return _("Override by NHN staff (not from Enhetsregisteret): %(reason)s; until %(date)s") % {
+            "reason": grant.override_reason,
             "date": grant.valid_until.strftime("%d.%m.%Y") if grant.valid_until else "",
         }
     return str(SignatoryBasis(grant.signatory_basis).label)
@@ -253,20 +354,34 @@ def terms_sign(
     version: TermsVersion,
     password: str,
     confirmed: bool,
+    shown_version_id: int | None,
+    shown_sha256: str,
+    shown_label: str = "",
     ip_address: str | None = None,
     user_agent: str = "",
+    person_id: str | None = None,
 ) -> Signature:
-    """Sign ``version`` for ``organisation``: exactly once, by someone with authority, after step-up.
+    """Sign ``version`` for ``organisation``: exactly once, by someone with authority, after step-up,
+    and only the text the signatory was shown.
 
-    Validates: authority (PermissionDenied), the password again (step-up), the confirmation, that the
-    version is published and required of this organisation, and that the organisation is in good
-    standing in the register. Raises AlreadySigned when a signature exists (even one made a moment
-    ago by a concurrent request). Side effects: the sealed PDF, the membership becomes active, an audit
-    event, and receipt e-mails to the signer and the organisation's administrators.
+    Validates: that ``version`` is the one shown (its id and the SHA-256 of its text, as the signing form
+    carried them; else TermsChanged), authority (AuthorityRefused, with the reason), the password again
+    (step-up), the confirmation, that the version is published and required of this organisation, and
+    that the organisation is in good standing in the register. Raises AlreadySigned when a signature
+    exists (even one made a moment ago by a concurrent request). Side effects: the sealed PDF, the
+    membership becomes active, an audit event, and receipt e-mails to the signer and the organisation's
+    administrators.
     """
+    if shown_version_id != version.pk or shown_sha256 != version.text_sha256:
+        raise TermsChanged(shown_label=shown_label, current=version)
+    if not version.is_published or not required_to_sign(version, organisation):
+        raise ValidationError(_("This version of the terms is not for this organisation to sign."))
     with translation.override("nb"):  # the authority is written into the agreement, which is always Norwegian
-        authority = signing_authority(actor, organisation)
+        decision = authority_decision(actor, organisation, person_id=person_id)
+    authority = decision.authority
     if authority is None:
+        raise AuthorityRefused(decision)
+    if authority.delegated and "membership" not in (authority.grant.delegated_agreements if authority.grant else []):
         raise PermissionDenied
     if not actor.check_password(password):
         raise ValidationError({"password": _("The password is wrong.")})
@@ -274,8 +389,6 @@ def terms_sign(
         raise ValidationError(
             {"confirm": _("Confirm that you have read the agreement and sign on behalf of the organisation.")}
         )
-    if not version.is_published or not required_to_sign(version, organisation):
-        raise ValidationError(_("This version of the terms is not for this organisation to sign."))
     if organisation.register_status != RegisterStatus.ACTIVE:
         raise ValidationError(
             _("The organisation is registered as “%(status)s” in Enhetsregisteret and cannot enter new agreements.")
@@ -326,6 +439,9 @@ def record_signature(
                 signer_name=signer.get_full_name(),
                 basis=authority.basis,
                 basis_text=authority.text,
+                basis_role_code=authority.role_code,
+                basis_read_at=authority.register_read_at,
+                basis_entry=authority.matched_entry,
                 signed_at=signed_at,
                 document_sha256=hashlib.sha256(unsigned).hexdigest(),
                 signed_pdf=sealed,
@@ -345,6 +461,7 @@ def record_signature(
                     "signed_pdf_sha256": signature.signed_pdf_sha256,
                     "basis": authority.basis,
                     "basis_text": authority.text,
+                    **authority.evidence,
                     "ip_address": ip_address,
                 },
                 at=signed_at,
@@ -399,12 +516,45 @@ def _one_year_after(day: dt.date) -> dt.date:
         return day.replace(year=day.year + 1, day=28)
 
 
+class OutsiderNeedsConfirmation(ValidationError):
+    """The person holds no role in the organisation: the delegating signatory must say they mean it."""
+
+
+DELEGABLE_AGREEMENTS = ("membership", "services")
+
+
+def holds_role(user: Any, organisation: Organisation) -> bool:
+    """Does the person hold any role in the organisation: in the portal (not a delegation) or in a register?"""
+    in_portal = (
+        OrganisationRole.objects.active()
+        .filter(user=user, organisation=organisation)
+        .exclude(signatory_basis=SignatoryBasis.DELEGATED)
+        .exists()
+    )
+    return in_portal or registers.holds_any_role(user=user, organisation=organisation)
+
+
 @transaction.atomic
-def signing_delegate(*, actor: User, organisation: Organisation, user: Any, until: dt.date) -> OrganisationRole:
-    """A signatory with authority of their own (not delegated) delegates it to a registered person
-    until a date, at most a year ahead."""
+def signing_delegate(
+    *,
+    actor: User,
+    organisation: Organisation,
+    user: Any,
+    until: dt.date,
+    agreements: list[str] | None = None,
+    confirm_outsider: bool = False,
+) -> OrganisationRole:
+    """A signatory with authority of their own (not delegated) delegates signing of the named agreements
+    (``membership``, ``services``) to a registered person until a date, at most a year ahead.
+
+    The delegate may sign those and nothing else (core.permissions). Delegating to a person who holds no
+    role in the organisation raises OutsiderNeedsConfirmation unless ``confirm_outsider``. Side effects:
+    the grant, an audit event, and an e-mail to the organisation's administrators."""
+    agreements = [a for a in DELEGABLE_AGREEMENTS if a in (agreements or ["membership"])]
+    if not agreements:
+        raise ValidationError({"agreements": _("Choose what the person may sign.")})
     authority = signing_authority(actor, organisation)
-    if authority is None or authority.basis == SignatoryBasis.DELEGATED:
+    if authority is None or authority.delegated:
         raise PermissionDenied
     today = timezone.localdate()
     if until < today or until > _one_year_after(today):
@@ -418,11 +568,28 @@ def signing_delegate(*, actor: User, organisation: Organisation, user: Any, unti
     ).first()
     if grant is not None and grant.is_current and grant.signatory_basis != SignatoryBasis.DELEGATED:
         raise ValidationError({"email": _("%(person)s can already sign in their own right.") % {"person": user}})
-    before = {"valid_until": grant.valid_until, "granted_by": grant.granted_by_id} if grant else None
+    outsider = not holds_role(user, organisation)
+    if outsider and not confirm_outsider:
+        raise OutsiderNeedsConfirmation(
+            {
+                "confirm_outsider": _(
+                    "%(person)s holds no role in %(org)s, neither in the portal nor in Enhetsregisteret. Confirm "
+                    "that this person, from outside the organisation, is to sign on its behalf."
+                )
+                % {"person": user, "org": organisation}
+            },
+            code="outsider",
+        )
+    before = (
+        {"valid_until": grant.valid_until, "granted_by": grant.granted_by_id, "agreements": grant.delegated_agreements}
+        if grant
+        else None
+    )
     grant = grant or OrganisationRole(user=user, organisation=organisation, role=OrganisationRoleType.SIGNATORY)
     grant.signatory_basis = SignatoryBasis.DELEGATED
     grant.valid_until = until
     grant.granted_by = actor
+    grant.delegated_agreements = agreements
     grant.full_clean(validate_unique=False, validate_constraints=False)
     grant.save()
     audit_record(
@@ -431,7 +598,27 @@ def signing_delegate(*, actor: User, organisation: Organisation, user: Any, unti
         obj=grant,
         organisation_id=organisation.pk,
         before=before,
-        after={"user": user.email, "valid_until": until, "granted_by": actor.pk},
+        after={
+            "user": user.email,
+            "valid_until": until,
+            "granted_by": actor.pk,
+            "agreements": agreements,
+            "outsider": outsider,
+        },
+    )
+    admins = OrganisationRole.objects.active().filter(organisation=organisation, role=OrganisationRoleType.ADMIN)
+    mail_queue(
+        template="memberships/email/delegation",
+        recipients=admins.values_list("user__email", flat=True),
+        context={
+            "grant": grant,
+            "organisation": organisation,
+            "actor": actor,
+            "outsider": outsider,
+            "agreements": agreements,
+            "base_url": settings.PORTAL_BASE_URL,
+        },
+        key=f"delegation:{grant.pk}:{until.isoformat()}:{grant.updated_at.timestamp():.0f}",
     )
     return grant
 
@@ -442,8 +629,8 @@ def signing_delegation_revoke(*, actor: User, grant: OrganisationRole, reason: s
     staff who manage roles may do it."""
     if grant.signatory_basis != SignatoryBasis.DELEGATED:
         raise ValidationError(_("Only a delegated authority can be revoked here."))
-    authority = signing_authority(actor, grant.organisation)
-    own_right = authority is not None and authority.basis != SignatoryBasis.DELEGATED
+    own_grant = signatory_grant(actor, grant.organisation)
+    own_right = own_grant is not None and own_grant.signatory_basis != SignatoryBasis.DELEGATED
     if not own_right and not can(actor, Action.ORGANISATION_GRANT_SIGNATORY, grant.organisation):
         raise PermissionDenied
     audit_record(

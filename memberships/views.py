@@ -1,22 +1,26 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.forms import CheckboxInput
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.models import AuditEvent
-from core.permissions import Action, can, get_visible_or_404, require
+from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
 from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
 from memberships import documents, rounds, services
-from memberships.forms import DelegateForm, SignForm, TerminateForm, TermsForm, VerifyForm
+from memberships.forms import DelegateForm, TerminateForm, TermsForm, TermsSignForm, VerifyForm
 from memberships.models import Signature, TermsVersion
 from organisations.models import Organisation, OrganisationRole
 from organisations.querysets import scoped_to_visible_organisations
@@ -107,18 +111,50 @@ def terms_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- signing -----------------------------------------------------------------------------------
 
 
+def delegation_expired(request: HttpRequest, exc: DelegationExpired) -> HttpResponse:
+    """A former delegate is told, in the portal's layout, when the delegation ended and who gave it."""
+    return render(request, "memberships/delegation_expired.html", {"grant": exc.grant}, status=403)
+
+
+def authority_refused(request: HttpRequest, organisation: Organisation, decision: Any) -> HttpResponse:
+    """Why this person may not sign, and what to do: in the layout, never a bare 403."""
+    return render(
+        request, "memberships/authority_refused.html", {"organisation": organisation, "decision": decision}, status=403
+    )
+
+
+def _after_signing(request: HttpRequest, signature: Signature) -> HttpResponse:
+    # A delegate sees nothing of the organisation but the signing page (the receipt comes by e-mail).
+    if can(request.user, Action.AGREEMENT_DOWNLOAD, signature):
+        return redirect("memberships:signed", pk=signature.pk)
+    return redirect("memberships:sign", pk=signature.organisation_id)
+
+
 @login_required
 def sign(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.AGREEMENT_SIGN, pk=pk)
-    authority = services.signing_authority(request.user, organisation)
-    if authority is None:
-        raise PermissionDenied
+    try:
+        organisation = get_for_signing_or_404(Organisation.objects.all(), request.user, Action.AGREEMENT_SIGN, pk=pk)
+    except DelegationExpired as exc:
+        return delegation_expired(request, exc)
     version = TermsVersion.objects.current_for(organisation.form)
     signature = Signature.objects.filter(organisation=organisation, terms_version=version).first() if version else None
-    form = SignForm(request.POST or None)
+    with translation.override("nb"):  # the basis as the agreement will state it
+        decision = services.authority_decision(request.user, organisation)
+    if decision.authority is None and signature is None:
+        return authority_refused(request, organisation, decision)
+    form = TermsSignForm(
+        request.POST or None,
+        initial={
+            "terms_version": version.pk if version else None,
+            "terms_sha256": version.text_sha256 if version else "",
+        },
+    )
     status = 200
+    changed = None
     if request.method == "POST" and version is not None and signature is None:
         if form.is_valid():
+            shown_id = form.cleaned_data["terms_version"]
+            shown = TermsVersion.objects.filter(pk=shown_id).first() if shown_id else None
             try:
                 signature = services.terms_sign(
                     actor=request.user,
@@ -126,27 +162,39 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
                     version=version,
                     password=form.cleaned_data["password"],
                     confirmed=form.cleaned_data["confirm"],
+                    shown_version_id=shown_id,
+                    shown_sha256=form.cleaned_data["terms_sha256"],
+                    shown_label=shown.label if shown else "",
                     ip_address=request.META.get("REMOTE_ADDR"),
                     user_agent=request.headers.get("User-Agent", ""),
                 )
             except services.AlreadySigned as exc:
-                signature = exc.signature
                 messages.info(request, exc.messages[0])
-                return redirect("memberships:signed", pk=signature.pk)
+                return _after_signing(request, exc.signature)
+            except services.AuthorityRefused as exc:
+                return authority_refused(request, organisation, exc.decision)
+            except services.TermsChanged as exc:
+                changed = {"message": exc.messages[0], "shown": shown, "current": version}
+                # A fresh form for the version now shown: the signatory reads it and signs again.
+                form = TermsSignForm(initial={"terms_version": version.pk, "terms_sha256": version.text_sha256})
+                status = 409
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                return redirect("memberships:signed", pk=signature.pk)
-        status = 400
+                return _after_signing(request, signature)
+        if status != 409:
+            status = 400
     return render(
         request,
         "memberships/sign.html",
         {
             "organisation": organisation,
-            "authority": authority,
+            "authority": decision.authority,
             "version": version,
             "signature": signature,
             "form": form,
+            "changed": changed,
+            "may_open_receipt": signature is not None and can(request.user, Action.AGREEMENT_DOWNLOAD, signature),
         },
         status=status,
     )
@@ -192,10 +240,11 @@ def audit_certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.SIGNING_DELEGATE, pk=pk)
-    authority = services.signing_authority(request.user, organisation)
-    if authority is None or authority.basis == SignatoryBasis.DELEGATED:
+    grant = services.signatory_grant(request.user, organisation)
+    if grant is None or grant.signatory_basis == SignatoryBasis.DELEGATED:
         raise PermissionDenied
     form = DelegateForm(request.POST or None)
+    outsider = None
     if request.method == "POST" and form.is_valid():
         try:
             grant = services.signing_delegate(
@@ -203,7 +252,15 @@ def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
                 organisation=organisation,
                 user=form.cleaned_data["user"],
                 until=form.cleaned_data["until"],
+                agreements=form.cleaned_data["agreements"],
+                confirm_outsider=form.cleaned_data["confirm_outsider"],
             )
+        except services.OutsiderNeedsConfirmation as exc:
+            outsider = exc.message_dict["confirm_outsider"][0]
+            form.fields["confirm_outsider"].widget = CheckboxInput()
+            form.fields["confirm_outsider"].label = _("Yes, this person is to sign for the organisation")
+        except PermissionDenied:
+            return authority_refused(request, organisation, services.authority_decision(request.user, organisation))
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -214,7 +271,12 @@ def delegation_create(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(organisation)
     status = 400 if request.method == "POST" else 200
-    return render(request, "memberships/delegate.html", {"organisation": organisation, "form": form}, status=status)
+    return render(
+        request,
+        "memberships/delegate.html",
+        {"organisation": organisation, "form": form, "outsider": outsider},
+        status=status,
+    )
 
 
 @login_required

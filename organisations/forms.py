@@ -25,7 +25,16 @@ class RoleGrantForm(RegisteredPersonForm):
         label=_("Valid until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("Required for a delegated authority."),
+        help_text=_("Required for a delegated authority and for an override."),
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"),
+        required=False,
+        max_length=300,
+        help_text=_(
+            "Only for an override by NHN staff: why the person may sign although Enhetsregisteret does not "
+            "say so. It is audited and shown on the signature."
+        ),
     )
 
     def __init__(self, *args: Any, may_grant_signatory: bool, **kwargs: Any) -> None:
@@ -36,3 +45,4 @@ class RoleGrantForm(RegisteredPersonForm):
             ]
             del self.fields["signatory_basis"]
             del self.fields["valid_until"]
+            del self.fields["override_reason"]

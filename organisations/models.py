@@ -239,6 +239,14 @@ class OrganisationRole(TimeStampedModel):
         _("basis of signatory authority"), max_length=32, choices=SignatoryBasis.choices, blank=True
     )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    # A delegation names what it lets the delegate sign ("membership", "services"), and nothing else.
+    delegated_agreements = models.JSONField(_("delegated agreements"), default=list, blank=True)
+    override_reason = models.CharField(
+        _("reason for the override"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why NHN staff record authority the register does not show."),
+    )
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -265,6 +273,11 @@ class OrganisationRole(TimeStampedModel):
                 name="organisation_role_delegation_has_end",
                 condition=~Q(signatory_basis=SignatoryBasis.DELEGATED) | Q(valid_until__isnull=False),
             ),
+            models.CheckConstraint(
+                name="organisation_role_override_has_end_and_reason",
+                condition=~Q(signatory_basis=SignatoryBasis.STAFF_OVERRIDE)
+                | (Q(valid_until__isnull=False) & ~Q(override_reason="")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -278,6 +291,14 @@ class OrganisationRole(TimeStampedModel):
             raise ValidationError({"signatory_basis": _("Only a signatory has a basis of authority.")})
         if self.signatory_basis == SignatoryBasis.DELEGATED and self.valid_until is None:
             raise ValidationError({"valid_until": _("A delegated authority needs an end date.")})
+        if self.signatory_basis == SignatoryBasis.STAFF_OVERRIDE:
+            errors = {}
+            if self.valid_until is None:
+                errors["valid_until"] = _("An override needs an end date.")
+            if not self.override_reason.strip():
+                errors["override_reason"] = _("An override needs a reason.")
+            if errors:
+                raise ValidationError(errors)
 
     @property
     def is_current(self) -> bool:

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.audit import audit_record
 from core.permissions import Action, can
-from core.roles import OrganisationRoleType
+from core.roles import OrganisationRoleType, SignatoryBasis
 from organisations.models import Organisation, OrganisationRole
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ def role_grant(
     role: str,
     signatory_basis: str = "",
     valid_until: dt.date | None = None,
+    override_reason: str = "",
 ) -> OrganisationRole:
     """Give ``user`` a role for ``organisation``.
 
@@ -45,11 +47,22 @@ def role_grant(
     grant = grant or OrganisationRole(user=user, organisation=organisation, role=role)
     grant.signatory_basis = signatory_basis if role == OrganisationRoleType.SIGNATORY else ""
     grant.valid_until = valid_until
+    grant.override_reason = override_reason.strip() if grant.signatory_basis == SignatoryBasis.STAFF_OVERRIDE else ""
     grant.granted_by = actor
     grant.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             grant.save()
+            if grant.signatory_basis == SignatoryBasis.STAFF_OVERRIDE:
+                # Authority the register does not show has legal weight: who, why, until when.
+                audit_record(
+                    actor=actor,
+                    action="signatory.override_granted",
+                    obj=grant,
+                    organisation_id=organisation.pk,
+                    after={"user": user.email, "valid_until": valid_until, "granted_by": actor.pk},
+                    reason=grant.override_reason,
+                )
     except IntegrityError:  # a concurrent grant of the same role won the race
         raise ValidationError(_("%(person)s already has this role.") % {"person": user}) from None
     return grant

@@ -72,6 +72,7 @@ def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 signatory_basis=form.cleaned_data.get("signatory_basis") or "",
                 valid_until=form.cleaned_data.get("valid_until"),
+                override_reason=form.cleaned_data.get("override_reason") or "",
             )
         except ValidationError as exc:
             form.add_error(None, exc)

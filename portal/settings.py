@@ -248,6 +248,21 @@ ADVISORY_IMPORT_PREFIX = env_str("ADVISORY_IMPORT_PREFIX", "EXT")
 # The register of legal entities' API (Brønnøysundregistrene).
 ENHETSREGISTERET_URL = env_str("ENHETSREGISTERET_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
 
+# Authority to sign (issue 16): who may sign is read from a register, never typed in. Each source answers
+# "does this person hold a role that lets them sign alone for this organisation?"; the first that says yes
+# is recorded on the signature. Enhetsregisteret's roles are always asked; Altinn's authorization (a
+# decision per person and organisation) is added when its URL is configured.
+ENHETSREGISTERET_URL = env_str("ENHETSREGISTERET_URL", "https://data.brreg.no/enhetsregisteret/api").rstrip("/")
+# The register's roles of an organisation are read again before a signing when older than this.
+SIGNING_ROLES_MAX_AGE = env_int("SIGNING_ROLES_MAX_AGE", 24 * 3600, minimum=0)
+ALTINN_AUTHORIZATION_URL = env_str("ALTINN_AUTHORIZATION_URL", "").rstrip("/")
+ALTINN_AUTHORIZATION_TOKEN = env_str("ALTINN_AUTHORIZATION_TOKEN", "")
+ALTINN_SUBSCRIPTION_KEY = env_str("ALTINN_SUBSCRIPTION_KEY", "")
+ALTINN_RESOURCE = env_str("ALTINN_RESOURCE", "nhn-medlemsportal-signering")
+SIGNING_AUTHORITY_SOURCES = ["enhetsregisteret.authority.EnhetsregisteretSource"]
+if ALTINN_AUTHORIZATION_URL:
+    SIGNING_AUTHORITY_SOURCES.append("core.authority.AltinnSource")
+
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]

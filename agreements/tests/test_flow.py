@@ -48,6 +48,15 @@ def flow_url(org: Any, step: int | None = None) -> str:
 # --- flow.load / allowed_step ------------------------------------------------------------------------------------
 
 
+def post_step(client: Any, org: Any, step: int, data: dict[str, Any]) -> Any:
+    """Submit a step as its page does: with the flow's token and, on the review step, the list shown."""
+    page = client.get(flow_url(org, step))
+    extra: dict[str, Any] = {"step": step, "flow_token": str(page.context["state"].flow.token)}
+    if step == FlowStep.CONFIRM:
+        extra["shown"] = page.context["shown"]
+    return client.post(flow_url(org), {**extra, **data})
+
+
 def test_step_one_until_the_membership_terms_are_signed(world: Any, terms: Any, catalogue: Any) -> None:
     state = flow.load(world.org_a)
     assert not state.membership_done
@@ -66,7 +75,7 @@ def test_step_one_until_the_membership_terms_are_signed(world: Any, terms: Any, 
 
 def test_an_unsigned_newer_membership_version_sends_the_flow_back_to_step_one(member_a: Any, terms: Any) -> None:
     state = flow.load(member_a.org_a)
-    flow.save_resign(state, keep=[], actor=member_a["admin_a"])
+    flow.save_resign(state, keep=[], actor=member_a["admin_a"], drop_confirmed=True)
     from memberships.services import terms_publish
 
     terms.draft.required_forms = ["KOMM"]
@@ -82,7 +91,7 @@ def test_the_flow_resumes_at_the_stored_step_with_the_stored_choices(member_a: A
     admin = member_a["admin_a"]
     connection, domain = holdings["helsenettforbindelse"], holdings["domene"]
 
-    flow.save_resign(flow.load(member_a.org_a), keep=[connection.pk], actor=admin)
+    flow.save_resign(flow.load(member_a.org_a), keep=[connection.pk], actor=admin, drop_confirmed=True)
 
     state = flow.load(member_a.org_a)  # the signatory left and came back
     assert state.allowed_step(None) == FlowStep.ORDER
@@ -103,7 +112,7 @@ def test_the_flow_resumes_at_the_stored_step_with_the_stored_choices(member_a: A
 
 def test_only_agreements_on_old_terms_are_re_signed(member_a: Any, holdings: Any) -> None:
     state = flow.load(member_a.org_a)
-    flow.save_resign(state, keep=[a.pk for a in holdings.values()], actor=member_a["admin_a"])
+    flow.save_resign(state, keep=[a.pk for a in holdings.values()], actor=member_a["admin_a"], drop_confirmed=True)
     selection = flow.load(member_a.org_a).selection()
     assert selection.keep == [holdings["helsenettforbindelse"]]  # Domene is up to date: nothing to re-sign
     assert selection.drop == []
@@ -151,7 +160,7 @@ def test_save_order_ignores_what_cannot_be_ordered(member_a: Any) -> None:
 
 def test_an_agreement_ended_meanwhile_drops_out_of_the_stored_choices(member_a: Any, holdings: Any) -> None:
     connection = holdings["helsenettforbindelse"]
-    flow.save_resign(flow.load(member_a.org_a), keep=[connection.pk], actor=member_a["admin_a"])
+    flow.save_resign(flow.load(member_a.org_a), keep=[connection.pk], actor=member_a["admin_a"], drop_confirmed=True)
     ServiceAgreement.objects.filter(pk=connection.pk).update(state=AgreementState.TERMINATED)
     assert flow.load(member_a.org_a).selection().keep == []
 
@@ -170,7 +179,12 @@ def test_the_guided_flow_end_to_end(member_a: Any, holdings: Any, login: Any) ->
     assert page.context["step"] == FlowStep.RESIGN
     assert "Helsenettforbindelse" in page.content.decode() and "Domene" in page.content.decode()
 
-    response = client.post(flow_url(org), {"step": FlowStep.RESIGN, "keep": [connection.pk]})
+    # Dropping Domene is not a side effect of the form: it needs its own, warned confirmation.
+    warned = post_step(client, org, FlowStep.RESIGN, {"keep": [connection.pk]})
+    assert warned.status_code == 400
+    assert [a.service.slug for a, _lines in warned.context["drop_warning"]] == ["domene"]
+    assert ServiceFlow.objects.get(organisation=org).drop == []
+    response = post_step(client, org, FlowStep.RESIGN, {"keep": [connection.pk], "confirm_drop": "1"})
     assert response.status_code == 302
     assert response["Location"] == flow_url(org, FlowStep.ORDER)
 
@@ -179,7 +193,7 @@ def test_the_guided_flow_end_to_end(member_a: Any, holdings: Any, login: Any) ->
     assert page.context["step"] == FlowStep.ORDER
     assert "Kjernejournal" in page.content.decode()
 
-    response = client.post(flow_url(org), {"step": FlowStep.ORDER, "services": [service("kjernejournal").pk]})
+    response = post_step(client, org, FlowStep.ORDER, {"services": [service("kjernejournal").pk]})
     assert response.status_code == 302
     assert response["Location"] == flow_url(org, FlowStep.CONFIRM)
 
@@ -194,12 +208,12 @@ def test_the_guided_flow_end_to_end(member_a: Any, holdings: Any, login: Any) ->
     assert page.context["problems"] == []
     assert [s.slug for s, _e in page.context["estimates"]] == ["helsenettforbindelse", "kjernejournal", "helseid"]
 
-    wrong = client.post(flow_url(org), {"step": FlowStep.CONFIRM, "password": "feil", "confirm": "on"})
+    wrong = post_step(client, org, FlowStep.CONFIRM, {"password": "feil", "confirm": "on"})
     assert wrong.status_code == 400
     assert ServiceSigning.objects.count() == 0
     assert ServiceFlow.objects.filter(organisation=org).exists()
 
-    response = client.post(flow_url(org), {"step": FlowStep.CONFIRM, "password": PASSWORD, "confirm": "on"})
+    response = post_step(client, org, FlowStep.CONFIRM, {"password": PASSWORD, "confirm": "on"})
 
     signing = ServiceSigning.objects.get()
     assert response.status_code == 302
@@ -223,8 +237,9 @@ def test_leaving_and_coming_back_in_a_new_session_lands_on_the_stored_step(membe
     org = member_a.org_a
     first = Client()
     first.force_login(member_a["admin_a"], backend="accounts.backends.PortalBackend")
-    first.post(flow_url(org), {"step": FlowStep.RESIGN, "keep": [holdings["helsenettforbindelse"].pk]})
-    first.post(flow_url(org), {"step": FlowStep.ORDER, "services": [service("helseid").pk]})
+    keep = [holdings["helsenettforbindelse"].pk]
+    post_step(first, org, FlowStep.RESIGN, {"keep": keep, "confirm_drop": "1"})
+    post_step(first, org, FlowStep.ORDER, {"services": [service("helseid").pk]})
 
     later = Client()  # another browser, another day
     later.force_login(member_a["admin_a"], backend="accounts.backends.PortalBackend")
@@ -249,13 +264,13 @@ def test_before_the_membership_is_signed_the_view_shows_step_one_only(
     assert reverse("memberships:sign", args=[world.org_a.pk]) in page.content.decode()
 
     refused = client.post(flow_url(world.org_a), {"step": FlowStep.RESIGN, "keep": []})
-    assert refused.status_code == 400
+    assert refused.status_code == 302  # a form for a step that is not open changes nothing
     assert ServiceFlow.objects.get(organisation=world.org_a).step == FlowStep.MEMBERSHIP
 
 
 def test_restart_clears_the_choices(member_a: Any, holdings: Any, login: Any) -> None:
     client = login(member_a["admin_a"])
-    client.post(flow_url(member_a.org_a), {"step": FlowStep.RESIGN, "keep": []})
+    post_step(client, member_a.org_a, FlowStep.RESIGN, {"keep": [], "confirm_drop": "1"})
     assert ServiceFlow.objects.get(organisation=member_a.org_a).drop
 
     response = client.post(reverse("agreements:flow_restart", args=[member_a.org_a.pk]))
@@ -273,7 +288,7 @@ def test_a_selection_with_problems_is_shown_on_the_review_step(member_a: Any, lo
 
     admin = member_a["admin_a"]
     order = make_order(member_a.org_a, "helsenettforbindelse", admin)
-    flow.save_resign(flow.load(member_a.org_a), keep=[], actor=admin)
+    flow.save_resign(flow.load(member_a.org_a), keep=[], actor=admin, drop_confirmed=True)
     flow.save_order(flow.load(member_a.org_a), wanted=[service("e-resept").pk], actor=admin)
     Order.objects.filter(pk=order.pk).update(state="cancelled")
 
@@ -294,7 +309,7 @@ def test_each_step_runs_a_bounded_number_of_queries(
 
     def measure() -> int:
         state = flow.load(org)
-        flow.save_resign(state, keep=[a.pk for a in state.agreements], actor=member_a["admin_a"])
+        flow.save_resign(state, keep=[a.pk for a in state.agreements], actor=member_a["admin_a"], drop_confirmed=True)
         flow.save_order(flow.load(org), wanted=[s.pk for s in flow.load(org).orderable][:3], actor=member_a["admin_a"])
         client.get(flow_url(org, step))
         with CaptureQueriesContext(connection) as captured:

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from agreements import documents
 from agreements.choices import AgreementState
 from agreements.models import ServiceAgreement, ServiceSigning
-from agreements.services import NothingToSign, Selection, sign_services
+from agreements.services import NothingToSign, Selection, selection_items, sign_services
 from agreements.tests.factories import PASSWORD, make_agreement, publish_new_terms, service
 from core.models import AuditEvent, OutboundEmail
 from lib import pades
@@ -51,7 +51,14 @@ def stored() -> tuple[Any, ...]:
 
 
 def sign(world: Any, selection: Selection, *, actor: str = "admin_a", **kwargs: Any) -> Any:
-    arguments = {"password": PASSWORD, "confirmed": True, **kwargs}
+    """Sign as the review step would: with the list it showed, and ending confirmed on its own step."""
+    arguments = {
+        "password": PASSWORD,
+        "confirmed": True,
+        "shown": selection_items(world.org_a, selection),
+        "drop_confirmed": True,
+        **kwargs,
+    }
     return sign_services(actor=world[actor], organisation=world.org_a, selection=selection, **arguments)
 
 
@@ -204,7 +211,8 @@ def test_signing_stores_sealed_evidence_resigns_orders_audits_and_sends_a_receip
 
     assert ServiceSigning.objects.get() == signing
     assert (signing.organisation, signing.signer, signing.signer_name) == (world.org_a, world["admin_a"], "Anne Admin")
-    assert signing.basis == "general_manager"
+    assert (signing.basis, signing.basis_role_code) == ("enhetsregisteret:DAGL", "DAGL")
+    assert signing.basis_entry["name"] == "Anne Admin" and signing.basis_read_at is not None
     assert signing.signed_at == NOW
     assert (signing.ip_address, signing.user_agent) == ("10.0.0.7", "Testleser/1.0")
     # the items: what was signed, under which terms, with the hash of the exact text accepted

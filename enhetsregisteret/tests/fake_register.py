@@ -12,11 +12,68 @@ from urllib.parse import parse_qs, urlsplit
 PREFIX = "/enhetsregisteret/api"
 UNIT_TYPE = "application/vnd.brreg.enhetsregisteret.enhet.v2+json;charset=UTF-8"
 FEED_TYPE = "application/vnd.brreg.enhetsregisteret.oppdatering.enhet.v1+json;charset=UTF-8"
+ROLES_TYPE = "application/vnd.brreg.enhetsregisteret.rolle.v1+json;charset=UTF-8"
+ROLES_FEED_TYPE = "application/vnd.brreg.enhetsregisteret.oppdatering.rolle.v1+json;charset=UTF-8"
+
+
+def person_role(
+    code: str,
+    first: str,
+    last: str,
+    born: str,
+    *,
+    middle: str = "",
+    description: str = "",
+    resigned: bool = False,
+    deregistered: bool = False,
+) -> dict[str, Any]:
+    """One role held by a person, as /enheter/{orgnr}/roller writes it."""
+    name: dict[str, str] = {"fornavn": first, "etternavn": last}
+    if middle:
+        name["mellomnavn"] = middle
+    role: dict[str, Any] = {
+        "type": {
+            "kode": code,
+            "beskrivelse": description or code,
+            "_links": {"self": {"href": f"https://data.brreg.no/enhetsregisteret/api/roller/rolletyper/{code}"}},
+        },
+        "person": {"fodselsdato": born, "navn": name, "erDoed": False},
+        "fratraadt": resigned,
+        "rekkefolge": 0,
+    }
+    if deregistered:
+        role["avregistrert"] = True
+    return role
+
+
+def roles_answer(*roles: dict[str, Any], last_changed: str = "2024-05-02") -> dict[str, Any]:
+    """A roles answer: one role group per role code, in the register's shape (``rollegrupper``)."""
+    groups: dict[str, dict[str, Any]] = {}
+    for role in roles:
+        code = role["type"]["kode"]
+        group = groups.setdefault(
+            code,
+            {
+                "type": {
+                    "kode": code,
+                    "beskrivelse": role["type"]["beskrivelse"],
+                    "_links": {
+                        "self": {"href": f"https://data.brreg.no/enhetsregisteret/api/roller/rollegruppetyper/{code}"}
+                    },
+                },
+                "sistEndret": last_changed,
+                "roller": [],
+            },
+        )
+        group["roller"].append(role)
+    return {"rollegrupper": list(groups.values()), "_links": {"enhet": {"href": "https://evil.example/"}}}
 
 
 class FakeRegister:
     def __init__(self) -> None:
         self.units: dict[str, tuple[int, Any]] = {}
+        self.roles: dict[str, tuple[int, Any]] = {}
+        self.role_events: list[dict[str, Any]] = []
         self.events: list[dict[str, Any]] = []
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first
@@ -57,6 +114,18 @@ class FakeRegister:
                         body["_embedded"] = {"oppdaterteEnheter": page}
                     self._send(200, body, FEED_TYPE)
                     return
+                if path == "/oppdateringer/roller":
+                    query = parse_qs(parts.query)
+                    after = int(query.get("afterId", ["0"])[0])
+                    size = int(query.get("size", ["100"])[0])
+                    page = [e for e in register.role_events if e["id"] > after][:size]
+                    self._send(200, page, ROLES_FEED_TYPE)
+                    return
+                if path.startswith("/enheter/") and path.endswith("/roller"):
+                    number = path.removeprefix("/enheter/").removesuffix("/roller")
+                    status, answer = register.roles.get(number, (404, {"feilmelding": "Ingen enhet"}))
+                    self._send(status, answer, ROLES_TYPE if status == 200 else "application/json")
+                    return
                 if path.startswith("/enheter/"):
                     number = path.removeprefix("/enheter/")
                     status, unit = register.units.get(number, (404, {"feilmelding": "Ingen enhet"}))
@@ -87,6 +156,20 @@ class FakeRegister:
                 "organisasjonsnummer": number,
                 "endringstype": kind,
                 "_links": {"enhet": {"href": f"https://evil.example/enheter/{number}"}},
+            }
+        )
+
+    def role_event(self, event_id: int, number: str, time: str = "2026-11-24T04:01:22.299Z") -> None:
+        """A roles update event, in the CloudEvents form the roles feed uses."""
+        self.role_events.append(
+            {
+                "specversion": "1.0",
+                "id": event_id,
+                "source": "https://data.brreg.no/enhetsregisteret/api/roller",
+                "type": "no.brreg.enhetsregisteret.rolle.oppdatert",
+                "time": time,
+                "datacontenttype": "application/json",
+                "data": {"organisasjonsnummer": number},
             }
         )
 

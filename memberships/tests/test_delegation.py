@@ -45,7 +45,9 @@ def revoke_url(org: Any, grant: Any) -> str:
 
 
 def delegated(world: Any, user: Any, until: dt.date = dt.date(2026, 9, 30)) -> OrganisationRole:
-    return services.signing_delegate(actor=world["admin_a"], organisation=world.org_a, user=user, until=until)
+    return services.signing_delegate(
+        actor=world["admin_a"], organisation=world.org_a, user=user, until=until, confirm_outsider=True
+    )
 
 
 def signatory_grants(user: Any) -> list[OrganisationRole]:
@@ -61,7 +63,16 @@ def test_a_signatory_delegates_to_a_registered_person_until_a_date_and_it_is_aud
     client = login(world["admin_a"])
     assert client.get(delegate_url(world.org_a)).status_code == 200
 
-    response = client.post(delegate_url(world.org_a), {"email": " Nora.Ny@Example.no ", "until": "2026-09-30"})
+    asked = client.post(delegate_url(world.org_a), {"email": " Nora.Ny@Example.no ", "until": "2026-09-30"})
+    # Nora holds no role in Ringsaker: the signatory must confirm that fact before anything is stored.
+    assert asked.status_code == 400
+    assert "Nora Ny har ingen rolle i Ringsaker" in asked.content.decode()
+    assert signatory_grants(nora) == [] and not AuditEvent.objects.exists()
+
+    response = client.post(
+        delegate_url(world.org_a),
+        {"email": " Nora.Ny@Example.no ", "until": "2026-09-30", "confirm_outsider": "on"},
+    )
 
     assert response.status_code == 302
     assert response["Location"] == world.org_a.get_absolute_url()
@@ -82,7 +93,13 @@ def test_a_signatory_delegates_to_a_registered_person_until_a_date_and_it_is_aud
         str(grant.pk),
         world.org_a.pk,
     )
-    assert event.after == {"user": "nora.ny@example.no", "valid_until": "2026-09-30", "granted_by": world["admin_a"].pk}
+    assert event.after == {
+        "user": "nora.ny@example.no",
+        "valid_until": "2026-09-30",
+        "granted_by": world["admin_a"].pk,
+        "agreements": ["membership"],
+        "outsider": True,
+    }
     assert messages_of(client.get(response["Location"])) == ["Nora Ny kan signere for Ringsaker til og med 30.09.2026."]
 
 
@@ -151,10 +168,11 @@ def test_a_delegate_cannot_delegate_further(world: Any, login: Any, nora: Any) -
     client = login(nora)
     events = AuditEvent.objects.count()
 
-    assert client.get(delegate_url(world.org_a)).status_code == 403
+    # A delegation makes nothing of the organisation visible: its delegation page does not exist for her.
+    assert client.get(delegate_url(world.org_a)).status_code == 404
     response = client.post(delegate_url(world.org_a), {"email": "tredje@example.no", "until": "2026-07-01"})
 
-    assert response.status_code == 403
+    assert response.status_code == 404
     assert signatory_grants(third) == []
     assert AuditEvent.objects.count() == events
     with pytest.raises(PermissionDenied):
@@ -182,7 +200,11 @@ def test_delegating_again_to_the_same_person_moves_the_end_date_and_is_audited_a
     assert grant.valid_until == dt.date(2026, 12, 1)
     events = list(AuditEvent.objects.filter(action="delegation.granted").order_by("id"))
     assert [e.after["valid_until"] for e in events] == ["2026-07-01", "2026-12-01"]
-    assert events[1].before == {"valid_until": "2026-07-01", "granted_by": world["admin_a"].pk}
+    assert events[1].before == {
+        "valid_until": "2026-07-01",
+        "granted_by": world["admin_a"].pk,
+        "agreements": ["membership"],
+    }
 
 
 # --- revoking --------------------------------------------------------------------------------------------------------
@@ -229,7 +251,8 @@ def test_someone_without_authority_of_their_own_cannot_revoke_a_delegation(
 
     response = login(nora if persona == "delegate_herself" else world[persona]).post(revoke_url(world.org_a, grant))
 
-    assert response.status_code == 403
+    # The delegate sees nothing of the organisation, not even her own delegation's page: 404.
+    assert response.status_code == (404 if persona == "delegate_herself" else 403)
     assert signatory_grants(nora) == [grant]
     assert AuditEvent.objects.count() == events
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 
 from core.audit import verify_chain
 from core.models import AuditEvent, OutboundEmail
+from enhetsregisteret.tests.fake_register import person_role
 from lib import pades
 from memberships import documents, services
 from memberships.choices import MembershipState
@@ -35,6 +36,16 @@ from organisations.tests.factories import OrganisationFactory, RoleFactory, User
 
 OSLO = ZoneInfo("Europe/Oslo")
 NOW = dt.datetime(2027, 1, 4, 9, 30, 15, tzinfo=OSLO)
+
+
+def shown(form: str = "KOMM") -> dict[str, Any]:
+    """What the signing form carries: the version on the page and the SHA-256 of its text."""
+    version = TermsVersion.objects.current_for(form)
+    return {"terms_version": version.pk, "terms_sha256": version.text_sha256} if version else {}
+
+
+def shown_of(version: Any) -> dict[str, Any]:
+    return {"shown_version_id": version.pk, "shown_sha256": version.text_sha256}
 
 
 def sign_url(org: Any) -> str:
@@ -78,7 +89,9 @@ def second_admin(world: Any) -> Any:
 def delegate(world: Any) -> Any:
     """Dora may sign for A until 31 January 2027, delegated by admin_a."""
     user = UserFactory(email="dora.delegat@example.no", full_name="Dora Delegat")
-    services.signing_delegate(actor=world["admin_a"], organisation=world.org_a, user=user, until=dt.date(2027, 1, 31))
+    services.signing_delegate(
+        actor=world["admin_a"], organisation=world.org_a, user=user, until=dt.date(2027, 1, 31), confirm_outsider=True
+    )
     return user
 
 
@@ -88,7 +101,9 @@ def delegate(world: Any) -> Any:
 def test_a_wrong_password_gives_400_and_stores_nothing(world: Any, terms: Any, login: Any) -> None:
     before = stored()
 
-    response = login(world["admin_a"]).post(sign_url(world.org_a), {"password": "wrong-horse", "confirm": "on"})
+    response = login(world["admin_a"]).post(
+        sign_url(world.org_a), {"password": "wrong-horse", "confirm": "on", **shown()}
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"password": ["Passordet er feil."]}
@@ -99,7 +114,7 @@ def test_a_wrong_password_gives_400_and_stores_nothing(world: Any, terms: Any, l
 def test_signing_without_the_confirmation_gives_400_and_stores_nothing(
     world: Any, terms: Any, login: Any, confirm: str | None
 ) -> None:
-    data = {"password": PASSWORD} | ({"confirm": confirm} if confirm is not None else {})
+    data = {"password": PASSWORD, **shown()} | ({"confirm": confirm} if confirm is not None else {})
     before = stored()
 
     response = login(world["admin_a"]).post(sign_url(world.org_a), data)
@@ -113,7 +128,7 @@ def test_signing_without_the_confirmation_gives_400_and_stores_nothing(
 def test_without_a_password_nothing_is_signed(world: Any, terms: Any, login: Any) -> None:
     before = stored()
 
-    response = login(world["admin_a"]).post(sign_url(world.org_a), {"confirm": "on"})
+    response = login(world["admin_a"]).post(sign_url(world.org_a), {"confirm": "on", **shown()})
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["password"]
@@ -128,16 +143,21 @@ def test_someone_who_can_see_the_organisation_but_has_no_signing_authority_gets_
     before = stored()
 
     assert client.get(sign_url(world.org_a)).status_code == 403
-    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"}).status_code == 403
+    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}).status_code == 403
     assert stored() == before
     with pytest.raises(PermissionDenied):
         services.terms_sign(
-            actor=world[persona], organisation=world.org_a, version=terms.published, password=PASSWORD, confirmed=True
+            actor=world[persona],
+            organisation=world.org_a,
+            version=terms.published,
+            password=PASSWORD,
+            confirmed=True,
+            **shown_of(terms.published),
         )
 
 
 def test_an_administrator_who_is_not_a_signatory_gets_403(world: Any, terms: Any, login: Any) -> None:
-    response = login(world["admin_b"]).post(sign_url(world.org_b), {"password": PASSWORD, "confirm": "on"})
+    response = login(world["admin_b"]).post(sign_url(world.org_b), {"password": PASSWORD, "confirm": "on", **shown()})
 
     assert response.status_code == 403
     assert not Signature.objects.exists()
@@ -147,7 +167,7 @@ def test_an_administrator_who_is_not_a_signatory_gets_403(world: Any, terms: Any
 def test_someone_from_elsewhere_cannot_sign_for_the_organisation(
     world: Any, terms: Any, login: Any, persona: str
 ) -> None:
-    response = login(world[persona]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    response = login(world[persona]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
 
     assert response.status_code == {"admin_b": 404, "membership_manager": 403}[persona]
     assert not Signature.objects.exists()
@@ -161,7 +181,7 @@ def test_an_organisation_that_is_not_in_good_standing_in_the_register_cannot_sig
     world.org_a.save()
     before = stored()
 
-    response = login(world["admin_a"]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    response = login(world["admin_a"]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
 
     assert response.status_code == 400
     label = str(RegisterStatus(status).label)
@@ -172,7 +192,9 @@ def test_an_organisation_that_is_not_in_good_standing_in_the_register_cannot_sig
     assert stored() == before
 
 
-def test_a_version_that_is_a_draft_or_not_for_this_organisation_cannot_be_signed(world: Any, terms: Any) -> None:
+def test_a_version_that_is_a_draft_or_not_for_this_organisation_cannot_be_signed(
+    world: Any, terms: Any, register_roles: Any
+) -> None:
     sole_proprietor = OrganisationFactory(name="Legen ENK", form="ENK")
     RoleFactory(
         user=world["admin_a"], organisation=sole_proprietor, role="signatory", signatory_basis="general_manager"
@@ -181,7 +203,12 @@ def test_a_version_that_is_a_draft_or_not_for_this_organisation_cannot_be_signed
     for organisation, version in [(world.org_a, terms.draft), (sole_proprietor, terms.published)]:
         with pytest.raises(ValidationError) as raised:
             services.terms_sign(
-                actor=world["admin_a"], organisation=organisation, version=version, password=PASSWORD, confirmed=True
+                actor=world["admin_a"],
+                organisation=organisation,
+                version=version,
+                password=PASSWORD,
+                confirmed=True,
+                **shown_of(version),
             )
         assert raised.value.messages == ["Denne organisasjonen skal ikke signere denne versjonen av vilkårene."]
     assert not Signature.objects.exists()
@@ -196,15 +223,22 @@ def test_signing_stores_one_signature_with_a_sealed_pdf_that_verifies(
     signer = world["admin_a"]
 
     response = login(signer).post(
-        sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"}, HTTP_USER_AGENT="Testleser/1.0"
+        sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}, HTTP_USER_AGENT="Testleser/1.0"
     )
 
     signature = Signature.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("memberships:signed", args=[signature.pk])
     assert (signature.organisation, signature.terms_version, signature.signer) == (world.org_a, terms.published, signer)
-    assert (signature.signer_name, signature.basis) == ("Anne Admin", "general_manager")
-    assert signature.basis_text == "Daglig leder i Enhetsregisteret"
+    # The basis is what Enhetsregisteret says: DAGL, when the register was read, and the entry matched.
+    assert (signature.signer_name, signature.basis, signature.basis_role_code) == (
+        "Anne Admin",
+        "enhetsregisteret:DAGL",
+        "DAGL",
+    )
+    assert signature.basis_read_at == NOW
+    assert signature.basis_entry["name"] == "Anne Admin" and signature.basis_entry["birth_date"] == "1971-03-14"
+    assert signature.basis_text == "Daglig leder i Enhetsregisteret (DAGL), lest 04.01.2027 09:30: Anne Admin"
     assert signature.signed_at == NOW
     assert (signature.ip_address, signature.user_agent) == ("127.0.0.1", "Testleser/1.0")
 
@@ -235,7 +269,7 @@ def test_the_receipt_with_the_signed_pdf_goes_to_the_signer_and_the_administrato
     world: Any, terms: Any, login: Any, second_admin: Any, run_worker: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        login(world["admin_a"]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+        login(world["admin_a"]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
     signature = Signature.objects.get()
 
     receipts = list(OutboundEmail.objects.order_by("to"))
@@ -259,10 +293,10 @@ def test_the_receipt_with_the_signed_pdf_goes_to_the_signer_and_the_administrato
 
 def test_signing_again_shows_who_signed_and_still_leaves_one_signature(world: Any, terms: Any, login: Any) -> None:
     client = login(world["admin_a"])
-    client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
     before = stored()
 
-    response = client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    response = client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
 
     assert response.status_code == 200
     assert "Vilkårene T1 ble signert av Anne Admin" in response.content.decode()
@@ -272,17 +306,34 @@ def test_signing_again_shows_who_signed_and_still_leaves_one_signature(world: An
 
 
 def test_the_service_answers_a_second_attempt_with_already_signed_by_whom_and_when(
-    world: Any, terms: Any, second_admin: Any
+    world: Any, terms: Any, second_admin: Any, register_roles: Any
 ) -> None:
     RoleFactory(user=second_admin, organisation=world.org_a, role="signatory", signatory_basis="procuration")
+    second_admin.birth_date = dt.date(1980, 2, 2)
+    second_admin.save()
+    register_roles.set(
+        world.org_a,
+        person_role("DAGL", "Anne", "Admin", "1971-03-14"),
+        person_role("PROK", "Arne", "Andreadmin", "1980-02-02"),
+    )
     first = services.terms_sign(
-        actor=world["admin_a"], organisation=world.org_a, version=terms.published, password=PASSWORD, confirmed=True
+        actor=world["admin_a"],
+        organisation=world.org_a,
+        version=terms.published,
+        password=PASSWORD,
+        confirmed=True,
+        **shown_of(terms.published),
     )
     before = stored()
 
     with pytest.raises(services.AlreadySigned) as raised:
         services.terms_sign(
-            actor=second_admin, organisation=world.org_a, version=terms.published, password=PASSWORD, confirmed=True
+            actor=second_admin,
+            organisation=world.org_a,
+            version=terms.published,
+            password=PASSWORD,
+            confirmed=True,
+            **shown_of(terms.published),
         )
 
     assert raised.value.signature == first
@@ -296,7 +347,7 @@ def test_posted_fields_for_organisation_signer_or_time_are_ignored(world: Any, t
         "confirm": "on",
         "organisation": world.org_b.pk,
         "organisation_id": world.org_b.pk,
-        "terms_version": terms.draft.pk,
+        **shown(),
         "signer": world["admin_b"].pk,
         "signer_id": world["admin_b"].pk,
         "signer_name": "Falsk Navn",
@@ -316,8 +367,8 @@ def test_posted_fields_for_organisation_signer_or_time_are_ignored(world: Any, t
         terms.published,
         world["admin_a"],
     )
-    assert (signature.signer_name, signature.signed_at, signature.basis) == ("Anne Admin", NOW, "general_manager")
-    assert signature.basis_text == "Daglig leder i Enhetsregisteret"
+    assert (signature.signer_name, signature.signed_at, signature.basis) == ("Anne Admin", NOW, "enhetsregisteret:DAGL")
+    assert signature.basis_text == "Daglig leder i Enhetsregisteret (DAGL), lest 04.01.2027 09:30: Anne Admin"
     assert signature.document_sha256 != "0" * 64
     assert signature.ip_address == "127.0.0.1"
     assert not Signature.objects.filter(organisation=world.org_b).exists()
@@ -332,7 +383,7 @@ def test_a_delegated_signatory_signs_and_the_agreement_says_who_delegated_it_in_
 ) -> None:
     """The agreement is Norwegian whatever the signer's browser language (memberships/documents.py)."""
     response = login(delegate).post(
-        sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"}, HTTP_ACCEPT_LANGUAGE=language
+        sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}, HTTP_ACCEPT_LANGUAGE=language
     )
 
     assert response.status_code == 302
@@ -353,16 +404,28 @@ def test_a_delegation_signs_on_its_last_day_but_not_the_day_after(
     frozen_clock.move_to(dt.datetime(2027, 2, 1, 8, 0, tzinfo=OSLO))
     client = login(delegate)
 
-    assert client.get(sign_url(world.org_a)).status_code == 404  # an expired role shows nothing of the organisation
-    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"}).status_code == 404
+    # An expired delegation is explained (when, by whom), in the portal's layout; nothing else of A shows.
+    expired = client.get(sign_url(world.org_a))
+    assert expired.status_code == 403
+    assert (
+        "Anne Admin delegerte signering for Ringsaker til deg til og med 31. januar 2027." in expired.content.decode()
+    )
+    assert 'name="password"' not in expired.content.decode()
+    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}).status_code == 403
+    assert client.get(reverse("organisations:organisation_detail", args=[world.org_a.pk])).status_code == 404
     with pytest.raises(PermissionDenied):
         services.terms_sign(
-            actor=delegate, organisation=world.org_a, version=terms.published, password=PASSWORD, confirmed=True
+            actor=delegate,
+            organisation=world.org_a,
+            version=terms.published,
+            password=PASSWORD,
+            confirmed=True,
+            **shown_of(terms.published),
         )
     assert not Signature.objects.exists()
 
     frozen_clock.move_to(dt.datetime(2027, 1, 31, 23, 30, tzinfo=OSLO))
-    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"}).status_code == 302
+    assert client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()}).status_code == 302
     assert Signature.objects.get().signer == delegate
 
 
@@ -370,7 +433,7 @@ def test_a_revoked_delegation_cannot_sign(world: Any, terms: Any, login: Any, de
     grant = OrganisationRole.objects.get(user=delegate, role="signatory")
     services.signing_delegation_revoke(actor=world["admin_a"], grant=grant)
 
-    response = login(delegate).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    response = login(delegate).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on", **shown()})
 
     assert response.status_code == 404
     assert not Signature.objects.exists()
@@ -403,7 +466,12 @@ def test_sixteen_concurrent_attempts_give_one_signature_one_pdf_one_event_and_fi
             version = TermsVersion.objects.get(pk=ids["version"])
             barrier.wait(timeout=30)
             signature = services.terms_sign(
-                actor=user, organisation=organisation, version=version, password=PASSWORD, confirmed=True
+                actor=user,
+                organisation=organisation,
+                version=version,
+                password=PASSWORD,
+                confirmed=True,
+                **shown_of(version),
             )
             outcome: tuple[str, Any] = ("signed", signature.pk)
         except services.AlreadySigned as exc:

@@ -297,7 +297,7 @@ def test_a_role_of_another_organisation_cannot_be_removed_through_this_one(world
 # --- Expiry ---------------------------------------------------------------------------------------
 
 
-def test_a_delegated_role_past_its_end_date_no_longer_grants_visibility(world: Any, login: Any) -> None:
+def test_a_delegation_grants_signing_until_its_end_date_and_never_visibility(world: Any, login: Any) -> None:
     delegate = UserFactory(email="delegert@example.no")
     RoleFactory(
         user=delegate,
@@ -305,15 +305,19 @@ def test_a_delegated_role_past_its_end_date_no_longer_grants_visibility(world: A
         role=OrganisationRoleType.SIGNATORY,
         signatory_basis=SignatoryBasis.DELEGATED,
         valid_until=dt.date(2026, 1, 31),
+        delegated_agreements=["membership"],
+        granted_by=world["admin_a"],
     )
     url = world.org_a.get_absolute_url()
+    sign = reverse("memberships:sign", args=[world.org_a.pk])
 
     with time_machine.travel(dt.datetime(2026, 1, 31, 23, 30, tzinfo=OSLO), tick=False):
-        assert login(delegate).get(url).status_code == 200  # the last day still counts
+        assert login(delegate).get(url).status_code == 404  # a delegation shows nothing of the organisation
+        assert login(delegate).get(sign).status_code == 200  # …but its signing, on the last day too
     # 00:30 in Oslo on 1 February is still 31 January in UTC: the end date follows Norwegian time.
     with time_machine.travel(dt.datetime(2026, 2, 1, 0, 30, tzinfo=OSLO), tick=False):
-        response = login(delegate).get(url)  # a fresh session, so only the role can explain a 404
-        assert response.status_code == 404
+        response = login(delegate).get(sign)  # a fresh session, so only the role can explain it
+        assert response.status_code == 403  # the expired delegation is explained, in the layout
         assert login(world["member_a"]).get(url).status_code == 200  # a role without an end date still counts
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from enhetsregisteret.client import Client, RegisterError
-from enhetsregisteret.feed import sync
+from enhetsregisteret.feed import sync, sync_roles
 from enhetsregisteret.models import FeedCursor
 
 
@@ -28,6 +28,7 @@ class Command(BaseCommand):
             FeedCursor.objects.update_or_create(feed="enheter", defaults={"last_update_id": options["start_after"]})
         try:
             report = sync(Client(), size=options["size"], max_pages=options["max_pages"])
+            roles_marked = sync_roles(Client(), size=options["size"], max_pages=options["max_pages"])
         except RegisterError as exc:
             raise CommandError(f"Enhetsregisteret: {exc}") from None
         for warning in report.warnings:
@@ -35,5 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Applied {report.pages} pages ({report.events} events, {report.applied} relevant): "
             f"{report.created} organisations created, {report.updated} updated, {report.follow_ups} members "
-            f"flagged for follow-up. Last oppdateringsid: {report.last_update_id}."
+            f"flagged for follow-up. Last oppdateringsid: {report.last_update_id}. "
+            f"Roles changed for {roles_marked} organisations (read again before their next signing)."
         )
