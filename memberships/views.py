@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.sessions import rotate
+from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
@@ -121,7 +123,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
                     version=version,
                     password=form.cleaned_data["password"],
                     confirmed=form.cleaned_data["confirm"],
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                 )
             except services.AlreadySigned as exc:
@@ -131,6 +133,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                rotate(request)  # a new session id after the step-up
                 return redirect("memberships:signed", pk=signature.pk)
         status = 400
     return render(
