@@ -51,7 +51,7 @@ def second_factor_verify(request: HttpRequest) -> HttpResponse:
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
         return redirect("accounts:second_factor")
-    form = SecondFactorCodeForm(request.POST or None)
+    form = SecondFactorCodeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         device = services.second_factor_check(
             user=user, token=form.cleaned_data["token"], ip_address=client_ip(request)
@@ -101,7 +101,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def totp_add(request: HttpRequest) -> HttpResponse:
     user = request.user
     device = services.totp_start(user=user)
-    form = TOTPConfirmForm(request.POST or None)
+    form = TOTPConfirmForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             confirmed = services.totp_confirm(
@@ -219,7 +219,7 @@ class PasskeyAuthenticationComplete(CompleteCredentialAuthenticationView):
 def unlock(request: HttpRequest) -> HttpResponse:
     """The customer centre's view of current login locks, and lifting one."""
     require(request.user, Action.ACCOUNT_UNLOCK)
-    form = UnlockForm(request.POST or None)
+    form = UnlockForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             cleared = services.unlock(
