@@ -118,7 +118,7 @@ def pass_second_factor(client: Any, user: Any) -> None:
 def _staff_pass_second_factor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test client that logs a staff member in (``login``, ``client.force_login``) gets a session
     that has passed the second factor, as after a real login with a passkey. Tests of the gate itself
-    opt out with ``@pytest.mark.without_second_factor``."""
+    opt out with ``@pytest.mark.without_second_factor`` (their force_login is Django's own, audited)."""
     if request.node.get_closest_marker("without_second_factor"):
         return
     from django.test.client import ClientMixin
@@ -126,7 +126,17 @@ def _staff_pass_second_factor(request: pytest.FixtureRequest, monkeypatch: pytes
     original = ClientMixin.force_login
 
     def force_login(self: Any, user: Any, backend: str | None = None) -> None:
-        original(self, user, backend)
+        # force_login is the tests' shortcut past the login form: it leaves no auth.login audit event, so
+        # "nothing was audited" still means what it says. Real logins are audited (accounts/tests).
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.signals import _logged_in
+
+        user_logged_in.disconnect(dispatch_uid="accounts.audit_login")
+        try:
+            original(self, user, backend)
+        finally:
+            user_logged_in.connect(_logged_in, dispatch_uid="accounts.audit_login")
         if user.is_staff:
             pass_second_factor(self, user)
 

@@ -86,10 +86,9 @@ def delegate(world: Any) -> Any:
 
 
 def test_a_wrong_password_gives_400_and_stores_nothing(world: Any, terms: Any, login: Any) -> None:
-    client = login(world["admin_a"])  # logging in is an audit event of its own
     before = stored()
 
-    response = client.post(sign_url(world.org_a), {"password": "wrong-horse", "confirm": "on"})
+    response = login(world["admin_a"]).post(sign_url(world.org_a), {"password": "wrong-horse", "confirm": "on"})
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"password": ["Passordet er feil."]}
@@ -103,10 +102,9 @@ def test_signing_without_the_confirmation_gives_400_and_stores_nothing(
     world: Any, terms: Any, login: Any, confirm: str | None
 ) -> None:
     data = {"password": PASSWORD} | ({"confirm": confirm} if confirm is not None else {})
-    client = login(world["admin_a"])  # logging in is an audit event of its own
     before = stored()
 
-    response = client.post(sign_url(world.org_a), data)
+    response = login(world["admin_a"]).post(sign_url(world.org_a), data)
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["confirm"]
@@ -115,10 +113,9 @@ def test_signing_without_the_confirmation_gives_400_and_stores_nothing(
 
 
 def test_without_a_password_nothing_is_signed(world: Any, terms: Any, login: Any) -> None:
-    client = login(world["admin_a"])  # logging in is an audit event of its own
     before = stored()
 
-    response = client.post(sign_url(world.org_a), {"confirm": "on"})
+    response = login(world["admin_a"]).post(sign_url(world.org_a), {"confirm": "on"})
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["password"]
@@ -164,10 +161,9 @@ def test_an_organisation_that_is_not_in_good_standing_in_the_register_cannot_sig
 ) -> None:
     world.org_a.register_status = status
     world.org_a.save()
-    client = login(world["admin_a"])  # logging in is an audit event of its own
     before = stored()
 
-    response = client.post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
+    response = login(world["admin_a"]).post(sign_url(world.org_a), {"password": PASSWORD, "confirm": "on"})
 
     assert response.status_code == 400
     label = str(RegisterStatus(status).label)

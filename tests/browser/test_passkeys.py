@@ -109,3 +109,56 @@ def test_without_the_passkey_nils_stays_at_the_second_factor(browser: Browser, l
         page.goto(f"{live_server.url}{path}")
         assert page.url.startswith(f"{live_server.url}/accounts/second-factor/verify/"), (path, page.url)
     close_context(other)
+
+
+AISHA = "aisha@demo.medlemsportal.no"  # NHN customer centre
+
+
+def test_the_sign_in_security_pages_are_axe_clean(browser: Browser, live_server: Any) -> None:
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    context = new_context(browser)
+    page = context.new_page()
+    login(page, live_server, NILS)
+    page.goto(f"{live_server.url}/accounts/second-factor/app/")
+    expect(page.locator("img[src^='data:image/svg+xml']")).to_be_visible()
+    assert_no_axe_violations(page)
+    page.goto(f"{live_server.url}/accounts/second-factor/")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Lag gjenopprettingskoder").click()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    assert_no_axe_violations(page)
+    close_context(context)
+
+    AccessAttempt.objects.create(
+        username="someone@example.no",
+        ip_address="198.51.100.9",
+        user_agent="",
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+        failures_since_start=5,
+        attempt_time=timezone.now(),
+    )
+    context = new_context(browser)
+    page = context.new_page()
+    login(page, live_server, AISHA)
+    page.goto(f"{live_server.url}/accounts/unlock/")
+    expect(page.get_by_text("someone@example.no")).to_be_visible()
+    assert_no_axe_violations(page)
+    close_context(context)
+
+    # Last, as it locks this browser's address: the login page after five wrong passwords.
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    for n in range(5):
+        page.fill("#id_username", "someone.else@example.no")
+        page.fill("#id_password", f"guess-{n}")
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+    expect(page.get_by_text("Prøv igjen etter kl.")).to_be_visible()
+    assert_no_axe_violations(page)
+    close_context(context)
