@@ -42,6 +42,7 @@ lint: venv
 check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
+	  OTP_WEBAUTHN_RP_ID=medlemsportal.example.no OTP_WEBAUTHN_ALLOWED_ORIGINS=https://medlemsportal.example.no \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

@@ -16,7 +16,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.contrib.auth import authenticate
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -48,11 +48,6 @@ def locked_until(*, username: str | None, ip_address: str | None) -> dt.datetime
     cool_off = get_cool_off()
     if cool_off is None:
         return None
-    match = Q(pk__in=[])
-    if username:
-        match |= Q(username=username)
-    if ip_address:
-        match |= Q(ip_address=ip_address)
     now = timezone.now()
     until: dt.datetime | None = None
     for field, value in (("username", username), ("ip_address", ip_address)):
