@@ -6,10 +6,9 @@ The gate works on the session, however the user logged in (password here, OpenID
 to the verification page (or, with no device yet, to enrolment) from every page but a short list.
 Members are not required to use one.
 
-HelseID at assurance level high may count instead, when configured: the OIDC login stores the issuer
-and the ``acr`` it validated in the session under ``AUTH_ISSUER_SESSION_KEY`` and ``AUTH_ACR_SESSION_KEY``;
-with ``MFA_EXEMPT_HELSEID_HIGH`` on, ``MFA_HELSEID_ISSUER`` as issuer and an acr in ``MFA_HELSEID_HIGH_ACR``
-pass the gate.
+HelseID at assurance level high may count instead, when configured (``MFA_EXEMPT_HELSEID_HIGH``): the
+OIDC login's session record ``session["oidc"] = {"provider": "helseid", "acr": …}``, or the keys
+``auth_issuer`` (== ``MFA_HELSEID_ISSUER``) and ``auth_acr``, with an acr in ``MFA_HELSEID_HIGH_ACR``.
 """
 
 from __future__ import annotations
@@ -57,13 +56,20 @@ def required_for(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_staff)
 
 
+# The OIDC login's own record in the session (accounts.oidc.views: {"provider": "helseid", "acr": …}).
+OIDC_SESSION_KEY = "oidc"
+
+
 def exempt_by_identity_provider(request: HttpRequest) -> bool:
-    if not settings.MFA_EXEMPT_HELSEID_HIGH or not settings.MFA_HELSEID_ISSUER:
+    if not settings.MFA_EXEMPT_HELSEID_HIGH:
         return False
     session = request.session
-    return session.get(AUTH_ISSUER_SESSION_KEY) == settings.MFA_HELSEID_ISSUER and session.get(
-        AUTH_ACR_SESSION_KEY
-    ) in set(settings.MFA_HELSEID_HIGH_ACR)
+    high = set(settings.MFA_HELSEID_HIGH_ACR)
+    oidc = session.get(OIDC_SESSION_KEY)
+    if isinstance(oidc, dict) and oidc.get("provider") == "helseid" and oidc.get("acr") in high:
+        return True
+    issuer = settings.MFA_HELSEID_ISSUER
+    return bool(issuer) and session.get(AUTH_ISSUER_SESSION_KEY) == issuer and session.get(AUTH_ACR_SESSION_KEY) in high
 
 
 def passed(request: HttpRequest) -> bool:

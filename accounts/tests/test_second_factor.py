@@ -216,3 +216,18 @@ def test_helseid_at_level_high_passes_only_when_configured(
     session.save()
 
     assert (client.get("/organisations/").status_code == 200) is passes
+
+
+@pytest.mark.parametrize(("provider", "passes"), [("helseid", True), ("idporten", False)])
+def test_the_oidc_logins_session_record_counts_for_helseid_high(
+    world: Any, login: Any, settings: Any, provider: str, passes: bool
+) -> None:
+    settings.MFA_EXEMPT_HELSEID_HIGH = True
+    settings.MFA_HELSEID_HIGH_ACR = ["high"]
+    with_app(world["membership_manager"])
+    client = login(world["membership_manager"])
+    session = client.session
+    session["oidc"] = {"provider": provider, "acr": "high", "auth_time": 0}
+    session.save()
+
+    assert (client.get("/organisations/").status_code == 200) is passes
