@@ -91,6 +91,7 @@ check-deploy: venv
 	  TIMESTAMP_AUTHORITY_URL=https://tsa.example.no/ \
 	  SIGNING_PKCS12_PATH=/etc/medlemsportal/signing.p12 PORTAL_BASE_URL=https://medlemsportal.example.no \
 	  PRIVATE_STORAGE_DIR=/srv/medlemsportal/private REDIS_URL=redis://127.0.0.1:6379/0 \
+	  OTP_WEBAUTHN_RP_ID=medlemsportal.example.no OTP_WEBAUTHN_ALLOWED_ORIGINS=https://medlemsportal.example.no \
 	  DATABASE_URL="sqlite:///$(CURDIR)/var/check-deploy.sqlite3" \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 

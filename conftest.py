@@ -140,7 +140,9 @@ def world(db: Any, register_roles: Any) -> World:
 
 @pytest.fixture
 def login(client: Any) -> Any:
-    """Log a persona in on the test client (a real session, through the authentication backend)."""
+    """Log a persona in on the test client (a real session, through the authentication backend).
+
+    A staff persona's session has passed the second factor too (see ``_staff_pass_second_factor``)."""
 
     def _login(user: Any) -> Any:
         if user is not None:
@@ -148,6 +150,46 @@ def login(client: Any) -> Any:
         return client
 
     return _login
+
+
+def pass_second_factor(client: Any, user: Any) -> None:
+    """Mark the client's session as having passed a second factor with a test device of ``user``'s."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device, _created = StaticDevice.objects.get_or_create(user=user, name="test second factor")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_pass_second_factor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test client that logs a staff member in (``login``, ``client.force_login``) gets a session
+    that has passed the second factor, as after a real login with a passkey. Tests of the gate itself
+    opt out with ``@pytest.mark.without_second_factor`` (their force_login is Django's own, audited)."""
+    if request.node.get_closest_marker("without_second_factor"):
+        return
+    from django.test.client import ClientMixin
+
+    original = ClientMixin.force_login
+
+    def force_login(self: Any, user: Any, backend: str | None = None) -> None:
+        # force_login is the tests' shortcut past the login form: it leaves no auth.login audit event, so
+        # "nothing was audited" still means what it says. Real logins are audited (accounts/tests).
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.signals import _logged_in
+
+        user_logged_in.disconnect(dispatch_uid="accounts.audit_login")
+        try:
+            original(self, user, backend)
+        finally:
+            user_logged_in.connect(_logged_in, dispatch_uid="accounts.audit_login")
+        if user.is_staff:
+            pass_second_factor(self, user)
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
 
 
 @pytest.fixture

@@ -40,3 +40,32 @@ class RegisteredPersonForm(forms.Form):
             raise forms.ValidationError(self.unknown_person)
         self.cleaned_data["user"] = user
         return email
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A six-digit code from an authenticator app, or a recovery code."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}),
+    )
+
+
+class TOTPConfirmForm(forms.Form):
+    token = forms.CharField(
+        label=_("The six-digit code the app shows now"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class UnlockForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address of the locked account"), required=False, max_length=254)
+    client_address = forms.GenericIPAddressField(label=_("Locked client address"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("email") and not cleaned.get("client_address"):
+            raise forms.ValidationError(_("Give the e-mail address or the client address to unlock."))
+        return cleaned

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from core.roles import StaffRole
@@ -58,6 +59,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
+    # Bumped when the account is deactivated (accounts.signals): part of every session's auth hash, so
+    # deactivation ends all sessions and reactivation does not bring them back.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -82,6 +86,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_staff(self) -> bool:
         """NHN staff reach the admin site; members never do. Derived, so it cannot drift."""
         return self.is_superuser or bool(self.staff_role)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password, with the session generation mixed in (Django 5.2's hook,
+        used by get_session_auth_hash and for SECRET_KEY_FALLBACKS)."""
+        key_salt = "accounts.User.session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}:{self.session_generation}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_full_name(self) -> str:
         return self.full_name

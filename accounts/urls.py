@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import views
 from accounts.forms import LoginForm
 from accounts.oidc import views as oidc_views
 
@@ -29,4 +30,10 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
         name="password_change_done",
     ),
+    path("second-factor/", views.second_factor, name="second_factor"),
+    path("second-factor/verify/", views.second_factor_verify, name="second_factor_verify"),
+    path("second-factor/app/", views.totp_add, name="totp_add"),
+    path("second-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),
+    path("second-factor/<str:kind>/<int:pk>/remove/", views.device_remove, name="device_remove"),
+    path("unlock/", views.unlock, name="unlock"),
 ]

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.throttle import require_step_up
 from agreements import documents, graph, hooks
 from agreements.choices import AgreementState, TermsStatus
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
@@ -338,8 +339,8 @@ def sign_services(
         raise ValidationError(
             _("Ending an agreement needs its own confirmation. Go back to step 2 and confirm what you end.")
         )
-    if not actor.check_password(password):
-        raise ValidationError({"password": _("The password is wrong.")})
+    # The step-up goes through the login's backends and limits (accounts.throttle): throttled, audited.
+    require_step_up(user=actor, password=password, ip_address=ip_address, user_agent=user_agent)
     if not confirmed:
         raise ValidationError(
             {"confirm": _("Confirm that you have read the terms and sign on behalf of the organisation.")}

@@ -13,10 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.sessions import rotate
 from agreements import charts, documents, flow, graph, hooks, pricing, roadmap, selectors, services
 from agreements.choices import FlowStep
 from agreements.forms import CatalogueFilter, OrderStepForm, ResignStepForm, SignForm, TerminateForm, TermsForm
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
+from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
 from memberships.services import AuthorityRefused, authority_decision
@@ -327,7 +329,7 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
                     confirmed=sign_form.cleaned_data["confirm"],
                     shown=shown if isinstance(shown, list) else [],
                     drop_confirmed=state.flow.drop_confirmed,
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                     flow_token=state.flow.token,
                 )
@@ -340,6 +342,7 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(sign_form, exc)
             else:
+                rotate(request)  # a new session id after the step-up
                 flow.finish(state)
                 if signing is None:
                     messages.success(request, _("The agreements you chose to end have ended."))

@@ -86,15 +86,19 @@ def audit_record(
     *,
     actor: Any,
     action: str,
-    obj: Model,
+    obj: Model | None,
     organisation_id: int | None = None,
     before: Any = None,
     after: Any = None,
     reason: str = "",
     at: datetime | None = None,
+    object_type: str = "",
 ) -> AuditEvent:
     """Append one event. Call it inside the transaction that makes the change it records, so the
-    change and its record are stored together or not at all."""
+    change and its record are stored together or not at all.
+
+    ``obj`` is None only for an event about something that does not exist (a failed login for an
+    unknown e-mail address); ``object_type`` then names what it would have been."""
     _lock_chain()
     last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
     event = AuditEvent(
@@ -103,8 +107,8 @@ def audit_record(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label(actor),
         action=action,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else "",
         organisation_id=organisation_id,
         before=_jsonable(before),
         after=_jsonable(after),

@@ -93,6 +93,8 @@ class Action(StrEnum):
     INCIDENT_VIEW = "incident.view"
     INCIDENT_TRIAGE = "incident.triage"
     INCIDENT_ACCESS_LOG = "incident.access_log"
+    # --- sign-in (issue 15) ---
+    ACCOUNT_UNLOCK = "account.unlock"
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,8 @@ POLICY: dict[Action, Rule] = {
     Action.INCIDENT_ACCESS_LOG: Rule(
         staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=frozenset({OrganisationRoleType.ADMIN})
     ),
+    # Lifting a login lock: the customer centre, who take the call, and system administrators.
+    Action.ACCOUNT_UNLOCK: Rule(staff=CUSTOMER_CENTRE_STAFF),
 }
 
 # The only actions a delegation grants, and for which named agreement. Nothing else: no page of the

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.throttle import require_step_up
 from core import authority as registers
 from core.audit import audit_record, canonical_json
 from core.mail import mail_cancel_pending, mail_queue
@@ -383,8 +384,8 @@ def terms_sign(
         raise AuthorityRefused(decision)
     if authority.delegated and "membership" not in (authority.grant.delegated_agreements if authority.grant else []):
         raise PermissionDenied
-    if not actor.check_password(password):
-        raise ValidationError({"password": _("The password is wrong.")})
+    # The step-up goes through the login's backends and limits (accounts.throttle): throttled, audited.
+    require_step_up(user=actor, password=password, ip_address=ip_address, user_agent=user_agent)
     if not confirmed:
         raise ValidationError(
             {"confirm": _("Confirm that you have read the agreement and sign on behalf of the organisation.")}

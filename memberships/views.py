@@ -14,6 +14,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.sessions import rotate
+from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import AuditEvent
 from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
@@ -165,7 +167,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
                     shown_version_id=shown_id,
                     shown_sha256=form.cleaned_data["terms_sha256"],
                     shown_label=shown.label if shown else "",
-                    ip_address=request.META.get("REMOTE_ADDR"),
+                    ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                 )
             except services.AlreadySigned as exc:
@@ -181,6 +183,7 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
+                rotate(request)  # a new session id after the step-up
                 return _after_signing(request, signature)
         if status != 409:
             status = 400

@@ -79,6 +79,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "core",
     "accounts",
     "organisations",
@@ -110,11 +115,17 @@ MIDDLEWARE = [
     "core.limits.BodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff must pass a second factor (accounts.second_factor, below); idle sessions end (accounts.sessions).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreForAuthenticatedMiddleware",
+    "accounts.second_factor.SecondFactorMiddleware",
+    # Last, so that it turns a throttled login (django-axes) into the login page with a "try again at".
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -265,7 +276,8 @@ if ALTINN_AUTHORIZATION_URL:
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.PortalBackend"]
+# django-axes first: it refuses a throttled login before any password is checked (accounts/throttle.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.PortalBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboards:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -313,6 +325,50 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "core.errors.csrf_failure"
 CSRF_COOKIE_SAMESITE = "Lax"
+# Idle time-out, besides the absolute SESSION_COOKIE_AGE: a session unused this long ends
+# (accounts.sessions.IdleTimeoutMiddleware). Staff hold the keys to every member's data: shorter.
+SESSION_IDLE_MINUTES_STAFF = env_int("SESSION_IDLE_MINUTES_STAFF", 30, minimum=1)
+SESSION_IDLE_MINUTES_MEMBERS = env_int("SESSION_IDLE_MINUTES_MEMBERS", 60, minimum=1)
+
+# Client address: REMOTE_ADDR, unless the request came from one of these proxies (addresses or
+# networks), which append the client's address to X-Forwarded-For (core.client_ip).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Throttling of password logins and of the password step-up at signing (django-axes, database handler):
+# LOGIN_FAILURE_LIMIT failures for one account, or from one client address, lock further attempts for
+# LOGIN_LOCKOUT_MINUTES after the last one. The customer centre can lift a lock (accounts:unlock).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttle.username_of"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a login to one's own account must not reset an address's failures
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock lifts at a time the user can be told
+AXES_DISABLE_ACCESS_LOG = True  # logins are audit events (accounts.signals)
+AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # locks are lifted on accounts:unlock, with an audit event
+
+# Second factor (django-otp: TOTP and recovery codes; django-otp-webauthn: passkeys). Every staff
+# account must pass one before any page but the second-factor pages (accounts.second_factor).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Medlemsportal")
+OTP_WEBAUTHN_RP_NAME = env_str("OTP_WEBAUTHN_RP_NAME", "Medlemsportal")
+# The relying party id is the host name the portal is served on (no port); passkeys are bound to it.
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", "" if PRODUCTION else "localhost")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS", [] if PRODUCTION else ["http://localhost:8000", "http://localhost"]
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, after the password or OIDC
+if PRODUCTION and not (OTP_WEBAUTHN_RP_ID and OTP_WEBAUTHN_ALLOWED_ORIGINS):
+    raise ImproperlyConfigured("OTP_WEBAUTHN_RP_ID and OTP_WEBAUTHN_ALLOWED_ORIGINS are required in production.")
+# Staff who logged in with HelseID at assurance level high may skip the portal's second factor: the
+# OIDC login sets session["auth_issuer"] and session["auth_acr"]; these say which pair counts.
+MFA_EXEMPT_HELSEID_HIGH = env_bool("MFA_EXEMPT_HELSEID_HIGH", False)
+MFA_HELSEID_ISSUER = env_str("HELSEID_ISSUER", "")
+MFA_HELSEID_HIGH_ACR = env_list("MFA_HELSEID_HIGH_ACR", [])  # e.g. the acr value HelseID gives for "high"
 
 # Internationalisation: Norwegian Bokmål first, English available.
 LANGUAGE_CODE = "nb"

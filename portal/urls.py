@@ -7,6 +7,7 @@ from core.views import healthz, metrics_view, readyz
 urlpatterns = [
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/webauthn/", include(("accounts.webauthn_urls", "otp_webauthn"))),
     path("organisations/", include("organisations.urls")),
     path("invitations/", include("invitations.urls")),
     path("memberships/", include("memberships.urls")),

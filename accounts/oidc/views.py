@@ -156,7 +156,7 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
         return _refuse(request, provider, str(refusal.message), refusal.reason)
     if tx.step_up_user_id is not None and user.pk != tx.step_up_user_id:
         return _refuse(request, provider, _("You logged in as another person. Nothing was changed."), "step-up person")
-    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])  # rotates the session id
+    login(request, user, backend="accounts.backends.PortalBackend")  # rotates the session id
     request.session[SESSION_KEY] = {
         "provider": provider.name,
         "acr": str(claims.get("acr") or ""),

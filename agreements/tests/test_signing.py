@@ -85,7 +85,10 @@ def test_wrong_password_is_refused_and_nothing_is_stored(member_a: Any, outdated
     with pytest.raises(ValidationError) as exc:
         sign(member_a, Selection(keep=[outdated.connection], order=[service("domene")]), password="wrong")
     assert "password" in exc.value.message_dict
-    assert stored() == before
+    # Nothing is stored but the failed step-up's audit event (it counts towards the login limits too).
+    after = stored()
+    assert after[:3] == before[:3] and after[4:] == before[4:] and after[3] == before[3] + 1
+    assert AuditEvent.objects.order_by("-id").first().action == "auth.step_up_failed"
 
 
 def test_without_confirmation_is_refused_and_nothing_is_stored(member_a: Any, outdated: Any) -> None:

@@ -107,7 +107,9 @@ def test_a_wrong_password_gives_400_and_stores_nothing(world: Any, terms: Any, l
 
     assert response.status_code == 400
     assert response.context["form"].errors == {"password": ["Passordet er feil."]}
-    assert stored() == before
+    # Nothing is stored but the failed step-up's audit event (it counts towards the login limits too).
+    assert stored() == (before[0], before[1] + 1, *before[2:])
+    assert AuditEvent.objects.order_by("-id").first().action == "auth.step_up_failed"
 
 
 @pytest.mark.parametrize("confirm", [None, "", "false"])

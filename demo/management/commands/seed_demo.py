@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from accounts.demo_data import DEMO_TOTP_SECRET
 from demo.services import DEMO_PASSWORD, DemoDataError, demo_seed
 
 
@@ -30,3 +31,8 @@ class Command(BaseCommand):
         width = max(len(login.email) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.email.ljust(width)}  {login.name}: {login.journey}")
+        self.stdout.write(
+            "NHN staff personas also need a second factor: add the demo secret "
+            f"{DEMO_TOTP_SECRET} to an authenticator app, or run `manage.py demo_totp` for the current code. "
+            "Passkeys work on http://localhost:8000 (not 127.0.0.1)."
+        )
