@@ -35,6 +35,7 @@ from advisories.models import (
     regions_by_organisation,
 )
 from core.audit import audit_record
+from core.events import EventType, emit
 from core.mail import mail_queue
 from core.permissions import Action, can, require
 from core.roles import OrganisationRoleType
@@ -313,6 +314,14 @@ def distribute(advisory_id: int, revision: int) -> int:
                     key=f"advisory:{advisory.pk}:r{revision}",
                 )
             )
+        # Receivers hear of it only if the advisory's TLP lets their organisation see it (integrations).
+        emit(
+            EventType.ADVISORY_PUBLISHED,
+            organisation_id=None,
+            subject_id=advisory.pk,
+            data={"advisory": advisory.pk, "revision": revision},
+            key=f"advisory:{advisory.pk}:r{revision}",
+        )
     return queued
 
 

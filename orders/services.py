@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.events import EventType, emit
 from core.mail import mail_queue
 from core.permissions import Action, can
 from memberships.services import recipients_for
@@ -66,7 +67,16 @@ def submit_order(
 
         plan_connection_for_order(organisation=organisation, actor=actor, order=order)
     _notify_member(order, event)
+    _order_changed(order)
     return order
+
+
+def _order_changed(order: Order) -> None:
+    emit(
+        EventType.ORDER_CHANGED,
+        organisation_id=order.organisation_id,
+        data={"orgnr": order.organisation.org_number, "order": order.pk, "state": order.state},
+    )
 
 
 def _locked(order: Order) -> Order:
@@ -127,6 +137,7 @@ def _transition(*, actor: Any, order: Order, to_state: str, comment: str = "") -
                 signing=order.signing,
             )
         _notify_member(order, event)
+        _order_changed(order)
     return order
 
 

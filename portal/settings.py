@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "suggestions",
     "surveys",
     "support",
+    "ninja",
+    "integrations",
     "demo",
 ]
 
@@ -184,6 +186,16 @@ if not _reminder_days or not all(day.isdigit() and 0 < int(day) <= 365 for day i
     raise ImproperlyConfigured("MEMBERSHIP_REMINDER_DAYS must be whole days from 1 to 365, e.g. 30,14,7,1.")
 MEMBERSHIP_REMINDER_DAYS = sorted({int(day) for day in _reminder_days}, reverse=True)
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The member-service API (integrations): requests per token per minute (429 + Retry-After beyond it;
+# counted in the default cache, Redis in production), and webhooks. WEBHOOK_ALLOW_LOOPBACK lets webhooks
+# reach http://127.0.0.1 (the tests' receiver); it can never be on in production.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK must not be true when PORTAL_ENV=production.")
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"
