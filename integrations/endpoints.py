@@ -10,7 +10,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import CursorPagination, paginate
 
 from advisories.models import Acknowledgement, Advisory
@@ -369,7 +369,7 @@ def order_comment(request: HttpRequest, order_id: int, body: OrderCommentIn) -> 
     with transaction.atomic():
         event = comment_service(actor=token.owner, order=order, text=body.text)
         api_write_audit(token=token, operation="order.comment", obj=order)
-    return 201, {"id": event.pk, "at": event.at, "text": event.comment}
+    return Status(201, {"id": event.pk, "at": event.at, "text": event.comment})
 
 
 # --- an organisation's own security advisories ------------------------------------------------------
