@@ -74,12 +74,36 @@ class TokenAuth(HttpBearer):
         return api_token
 
 
+# OpenAPI links: how a client (and schemathesis' stateful phase) goes from a list to an object and on.
+LINKS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    "members_list": {"Member": ("member_lookup", {"orgnr": "$response.body#/results/0/orgnr"})},
+    "member_lookup": {
+        "Authorisations": ("member_authorisations", {"orgnr": "$response.body#/orgnr"}),
+    },
+    "authorisations_list": {"Member": ("member_lookup", {"orgnr": "$response.body#/results/0/orgnr"})},
+    "services_list": {"Service": ("service_detail", {"slug": "$response.body#/0/slug"})},
+    "orders_list": {"Order": ("order_detail", {"order_id": "$response.body#/results/0/id"})},
+    "order_detail": {
+        "Comment": ("order_comment", {"order_id": "$response.body#/id"}),
+        "Cancel": ("order_cancel", {"order_id": "$response.body#/id"}),
+    },
+    "advisories_list": {"Advisory": ("advisory_detail", {"advisory_id": "$response.body#/results/0/id"})},
+    "advisory_detail": {"Acknowledge": ("advisory_acknowledge", {"advisory_id": "$response.body#/id"})},
+}
+
+
 class PortalNinjaAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Errors are documented as ``application/problem+json``, as they are sent."""
+        """Errors are documented as ``application/problem+json``, as they are sent; links join operations."""
         schema = super().get_openapi_schema(*args, **kwargs)
         for item in schema.get("paths", {}).values():
             for operation in item.values():
+                links = LINKS.get(operation.get("operationId", ""), {})
+                if links and "200" in operation.get("responses", {}):
+                    operation["responses"]["200"]["links"] = {
+                        name: {"operationId": target, "parameters": parameters}
+                        for name, (target, parameters) in links.items()
+                    }
                 for code, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if int(code) >= 400 and "application/json" in content:

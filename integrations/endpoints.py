@@ -1,23 +1,24 @@
 """The operations of /api/v1/. Reads use the pages' querysets and the permission module with the token's
 principal; writes call the services the forms call, as the token's owner."""
 
-import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
-from ninja.pagination import CursorPagination, paginate
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from advisories.models import Acknowledgement, Advisory
 from agreements.models import Service, ServiceAgreement
 from core.permissions import Action, get_visible_or_404, require
 from integrations.api import ProblemError
 from integrations.filters import AdvisoryFilter, AuthorisationFilter, MemberFilter, OrderFilter
+from integrations.pagination import MAX_ID, PortalCursorPagination
 from integrations.schemas import (
     AcknowledgementIn,
     AcknowledgementOut,
@@ -35,12 +36,15 @@ from integrations.services import api_write_audit
 from memberships.choices import MembershipState
 from memberships.models import MembershipTransition
 from orders.models import Order
+from orders.services import InvalidTransition
 from organisations.models import Organisation
 from organisations.validators import validate_org_number
 
 router = Router()
 
 ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]  # a database id: beyond 64 bits is no id
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem}
 MEMBER_STATES = frozenset({MembershipState.ACTIVE, MembershipState.MUST_RESIGN})
 OrgForm = Literal[
     "KOMM", "FYLK", "AS", "ASA", "ENK", "HF", "IKS", "KF", "ORGL", "STAT", "SA", "STI", "FLI", "ANS", "DA", "NUF"
@@ -52,8 +56,27 @@ def _principal(request: HttpRequest) -> Any:
     return request.principal  # type: ignore[attr-defined]
 
 
+# A timestamp as RFC 3339 text only: pydantic's lax mode would also take a number as Unix time.
+ChangedSince = Annotated[
+    str | None,
+    Field(
+        default=None,
+        json_schema_extra={"format": "date-time"},
+        description="Only what changed at or after this time (RFC 3339, e.g. 2026-12-01T00:00:00Z)",
+        max_length=40,
+    ),
+]
+
+
 def _filtered(filterset_class: Any, filters: Schema, queryset: QuerySet[Any]) -> QuerySet[Any]:
-    data = {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in filters.dict().items() if v is not None}
+    data = {k: v for k, v in filters.dict().items() if v is not None}
+    if "changed_since" in data:
+        try:
+            moment = parse_datetime(data["changed_since"])
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ValidationError({"changed_since": [_("Give a time with its offset, e.g. 2026-12-01T00:00:00Z.")]})
     filterset = filterset_class(data=data, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
@@ -108,16 +131,16 @@ def _member(org: Organisation) -> dict[str, Any]:
 
 
 class MemberFilters(Schema):
-    changed_since: dt.datetime | None = None
+    changed_since: ChangedSince = None
     county: str | None = None
-    diginettverk: int | None = None
+    diginettverk: Annotated[int | None, Field(default=None, ge=1, le=MAX_ID)] = None
     form: OrgForm | None = None
     status: MembershipStateName | None = None
     service: str | None = None
 
 
 @router.get("/members/", response={200: list[MemberOut], **ERRORS}, tags=["members"], operation_id="members_list")
-@paginate(CursorPagination, ordering=("org_number",))
+@paginate(PortalCursorPagination, ordering=("org_number",))
 def members_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """The member register: every organisation a national token may see, with its membership."""
     require(_principal(request), Action.ORGANISATION_LIST)
@@ -239,7 +262,7 @@ def _authorisation(agreement: ServiceAgreement, orgnr: str) -> dict[str, Any]:
 
 
 class AuthorisationFilters(Schema):
-    changed_since: dt.datetime | None = None
+    changed_since: ChangedSince = None
     county: str | None = None
     form: OrgForm | None = None
     service: str | None = None
@@ -269,7 +292,7 @@ class _AuthorisationRows(_MemberRows):
     tags=["authorisations"],
     operation_id="authorisations_list",
 )
-@paginate(CursorPagination, ordering=("id",))
+@paginate(PortalCursorPagination, ordering=("id",))
 def authorisations_list(request: HttpRequest, filters: Query[AuthorisationFilters]) -> Any:
     """Every organisation's authorisations (national tokens): which service, under which terms, since when."""
     principal = _principal(request)
@@ -317,7 +340,7 @@ class _OrderRows(_MemberRows):
 
 
 class OrderFilters(Schema):
-    changed_since: dt.datetime | None = None
+    changed_since: ChangedSince = None
     service: str | None = None
     status: Literal["submitted", "in_review", "in_delivery", "delivered", "rejected", "cancelled"] | None = None
 
@@ -327,7 +350,7 @@ def _orders(request: HttpRequest) -> QuerySet[Order]:
 
 
 @router.get("/orders/", response={200: list[OrderOut], **ERRORS}, tags=["orders"], operation_id="orders_list")
-@paginate(CursorPagination, ordering=("-id",))
+@paginate(PortalCursorPagination, ordering=("-id",))
 def orders_list(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
     """The organisation's orders, newest first (an organisation's own token)."""
     require(_principal(request), Action.ORDER_VIEW, _own_organisation(request))
@@ -335,22 +358,25 @@ def orders_list(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
 
 
 @router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_detail")
-def order_detail(request: HttpRequest, order_id: int) -> Any:
+def order_detail(request: HttpRequest, order_id: ObjectId) -> Any:
     return _order(get_visible_or_404(_orders(request), _principal(request), Action.ORDER_VIEW, pk=order_id))
 
 
 @router.post(
-    "/orders/{order_id}/cancel", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_cancel"
+    "/orders/{order_id}/cancel", response={200: OrderOut, **WRITE_ERRORS}, tags=["orders"], operation_id="order_cancel"
 )
-def order_cancel(request: HttpRequest, order_id: int, body: OrderCancelIn) -> Any:
+def order_cancel(request: HttpRequest, order_id: ObjectId, body: OrderCancelIn) -> Any:
     """Withdraw the organisation's order before delivery has begun (orders.services.order_cancel_by_member)."""
     from orders.services import order_cancel_by_member
 
     token = request.api_token  # type: ignore[attr-defined]
     order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_CANCEL, pk=order_id)
-    with transaction.atomic():
-        order = order_cancel_by_member(actor=token.owner, order=order, reason=body.reason)
-        api_write_audit(token=token, operation="order.cancel", obj=order)
+    try:
+        with transaction.atomic():
+            order = order_cancel_by_member(actor=token.owner, order=order, reason=body.reason)
+            api_write_audit(token=token, operation="order.cancel", obj=order)
+    except InvalidTransition as error:
+        raise ProblemError(409, "conflict", _("Not in this state"), error.messages[0]) from None
     return _order(order)
 
 
@@ -360,7 +386,7 @@ def order_cancel(request: HttpRequest, order_id: int, body: OrderCancelIn) -> An
     tags=["orders"],
     operation_id="order_comment",
 )
-def order_comment(request: HttpRequest, order_id: int, body: OrderCommentIn) -> Any:
+def order_comment(request: HttpRequest, order_id: ObjectId, body: OrderCommentIn) -> Any:
     """Write to the customer centre about the order (orders.services.order_comment)."""
     from orders.services import order_comment as comment_service
 
@@ -424,14 +450,14 @@ class _AdvisoryRows(_MemberRows):
 
 
 class AdvisoryFilters(Schema):
-    changed_since: dt.datetime | None = None
+    changed_since: ChangedSince = None
     tlp: Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"] | None = None
 
 
 @router.get(
     "/advisories/", response={200: list[AdvisoryOut], **ERRORS}, tags=["advisories"], operation_id="advisories_list"
 )
-@paginate(CursorPagination, ordering=("-id",))
+@paginate(PortalCursorPagination, ordering=("-id",))
 def advisories_list(request: HttpRequest, filters: Query[AdvisoryFilters]) -> Any:
     """The security advisories the organisation may see by TLP, exactly as on the pages, newest first."""
     return _AdvisoryRows(_filtered(AdvisoryFilter, filters, _advisories(request)), request)
@@ -450,7 +476,7 @@ def _visible_advisory(request: HttpRequest, advisory_id: int) -> Advisory:
     tags=["advisories"],
     operation_id="advisory_detail",
 )
-def advisory_detail(request: HttpRequest, advisory_id: int) -> Any:
+def advisory_detail(request: HttpRequest, advisory_id: ObjectId) -> Any:
     advisory = _visible_advisory(request, advisory_id)
     return _advisory(advisory, _acknowledgements(request, [advisory.pk]))
 
@@ -461,7 +487,7 @@ def advisory_detail(request: HttpRequest, advisory_id: int) -> Any:
     tags=["advisories"],
     operation_id="advisory_acknowledge",
 )
-def advisory_acknowledge(request: HttpRequest, advisory_id: int, body: AcknowledgementIn) -> Any:
+def advisory_acknowledge(request: HttpRequest, advisory_id: ObjectId, body: AcknowledgementIn) -> Any:
     """Answer an advisory for the organisation: received, handled or not affected
     (advisories.services.acknowledge; the token's owner must be its security contact or administrator)."""
     from advisories.services import acknowledge

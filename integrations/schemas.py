@@ -82,11 +82,11 @@ class OrderOut(Schema):
 
 
 class OrderCancelIn(Schema):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: str = Field(min_length=1, max_length=2000, pattern=r"\S", description="Why (not only spaces)")
 
 
 class OrderCommentIn(Schema):
-    text: str = Field(min_length=1, max_length=4000)
+    text: str = Field(min_length=1, max_length=4000, pattern=r"\S", description="The comment (not only spaces)")
 
 
 class CommentOut(Schema):
