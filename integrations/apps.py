@@ -8,6 +8,9 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.events import subscribe
+        from integrations.panels import integrations_panel
         from integrations.webhooks import on_event
+        from organisations.panels import register_panel
 
         subscribe(on_event)
+        register_panel(integrations_panel)

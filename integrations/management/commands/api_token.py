@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 from typing import Any
 
@@ -20,7 +21,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--expires must be a date as YYYY-MM-DD, not {value!r}.") from None
+        raise argparse.ArgumentTypeError(f"a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
