@@ -228,3 +228,10 @@ def test_the_owner_reads_the_delivery_log(api_world: ApiWorld, hook: tuple[Any, 
     login(api_world.world["admin_b"])
     assert client.get(f"/integrations/{api_world.world.org_a.pk}/webhooks/{endpoint.pk}/").status_code == 404
     assert json.loads(json.dumps(WebhookDelivery.objects.get().payload))["type"] == "order.changed"
+
+
+def test_a_lost_delivery_job_is_enqueued_again(api_world: ApiWorld, hook: tuple[Any, str], manage: Any) -> None:
+    order_cancel_by_member(actor=api_world.world["admin_a"], order=api_world.objects["A"]["order"], reason="Feil")
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=11)):
+        code, out, _err = manage("webhooks_hourly")
+    assert code == 0 and "Enqueued 1 " in out
