@@ -246,7 +246,8 @@ NATIONAL_TOKEN_ACTIONS = frozenset(
 def _token_can(principal: TokenPrincipal, action: Action, obj: Any) -> bool:
     if principal.national:
         return action in NATIONAL_TOKEN_ACTIONS
-    org_id, _network = _organisation_of(obj)
+    # The organisation's id only: a token has no coordinator's network to look up.
+    org_id = obj.pk if hasattr(obj, "org_number") else getattr(obj, "organisation_id", None)
     return org_id is not None and org_id == principal.organisation_id and TOKEN_ORG_ROLE in POLICY[action].org_roles
 
 
