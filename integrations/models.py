@@ -24,7 +24,8 @@ class ApiToken(models.Model):
     """A secret with which a system calls the API on behalf of one organisation (or, national, on behalf
     of NHN's own systems, read-only). The token itself is shown once when it is made; only its SHA-256 is
     stored, with its first characters so a person can tell tokens apart. It acts within what its owner —
-    the person who made it — may still do: a token stops working when its owner's account is deactivated."""
+    the person who made it — may still do: a token stops working when its owner's account is deactivated
+    or its owner may no longer make it (an administrator who has left the organisation)."""
 
     organisation = models.ForeignKey(
         "organisations.Organisation",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.events import EventType
-from core.permissions import Action, require
+from core.permissions import Action, can, require
 from integrations.choices import DeliveryState
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.urlcheck import UnsafeURL, check_url
@@ -106,17 +106,24 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The usable token behind ``raw`` (one indexed query), or None. Records the use (at most once a
-    minute per token)."""
+    """The usable token behind ``raw`` (one indexed query; for a token made by an organisation's
+    administrator one more, their roles), or None. Records the use (at most once a minute per token)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     token = (
         ApiToken.objects.usable()
-        .select_related("owner", "organisation")
+        .select_related("owner", "organisation__municipality")
         .filter(key_hash=token_hash(raw), owner__is_active=True)
         .first()
     )
     if token is None:
+        return None
+    # A token lives as long as its owner may make it: an administrator who leaves the organisation takes
+    # their tokens along (for staff, national or not, this reads no row).
+    if token.organisation is None:
+        if not can(token.owner, Action.API_NATIONAL_MANAGE):
+            return None
+    elif not can(token.owner, Action.API_TOKENS_MANAGE, token.organisation):
         return None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

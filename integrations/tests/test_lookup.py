@@ -127,3 +127,13 @@ def test_the_schema_is_openapi_3_1_and_not_public(api_world: ApiWorld, client: A
     assert client.get("/api/v1/docs/").status_code == 302
     login(api_world.world["member_a"])
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+def test_a_token_ends_when_its_owner_may_no_longer_make_it(api_world: ApiWorld, client: Any) -> None:
+    from organisations.models import OrganisationRole
+
+    url = LOOKUP.format(api_world.world.org_a.org_number)
+    assert client.get(url, **api_world.auth("read_only")).status_code == 200
+    OrganisationRole.objects.filter(user=api_world.world["admin_a"], role="admin").delete()
+    assert client.get(url, **api_world.auth("read_only")).status_code == 401
+    assert client.get(url, **api_world.auth("national")).status_code == 200
