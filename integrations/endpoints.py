@@ -1,6 +1,7 @@
 """The operations of /api/v1/. Reads use the pages' querysets and the permission module with the token's
 principal; writes call the services the forms call, as the token's owner."""
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,7 +76,12 @@ def _filtered(filterset_class: Any, filters: Schema, queryset: QuerySet[Any]) ->
             moment = parse_datetime(data["changed_since"])
         except ValueError:
             moment = None
-        if moment is None or moment.tzinfo is None:
+        try:
+            # In UTC: PostgreSQL takes offsets up to ±15:59 only, RFC 3339 up to ±23:59.
+            data["changed_since"] = moment.astimezone(dt.UTC).isoformat() if moment and moment.tzinfo else None
+        except OverflowError:
+            data["changed_since"] = None
+        if data["changed_since"] is None:
             raise ValidationError({"changed_since": [_("Give a time with its offset, e.g. 2026-12-01T00:00:00Z.")]})
     filterset = filterset_class(data=data, queryset=queryset)
     if not filterset.is_valid():

@@ -137,3 +137,15 @@ def test_a_token_ends_when_its_owner_may_no_longer_make_it(api_world: ApiWorld, 
     OrganisationRole.objects.filter(user=api_world.world["admin_a"], role="admin").delete()
     assert client.get(url, **api_world.auth("read_only")).status_code == 401
     assert client.get(url, **api_world.auth("national")).status_code == 200
+
+
+def test_changed_since_takes_any_rfc_3339_offset(api_world: ApiWorld, client: Any) -> None:
+    for value, status in (
+        ("2020-01-01T00:00:00Z", 200),
+        ("3304-06-24T14:13:19-23:52", 200),  # beyond PostgreSQL's ±15:59: asked in UTC
+        ("9999-12-31T23:59:59-23:59", 400),
+        ("2020-01-01T00:00:00", 400),  # no offset
+        ("0", 400),  # not a Unix time
+    ):
+        response = client.get("/api/v1/members/", {"changed_since": value}, **api_world.auth("national"))
+        assert response.status_code == status, value
