@@ -42,9 +42,13 @@ def token_and_member(env: dict[str, str]) -> tuple[str, str]:
         "print(Membership.objects.filter(state='active', organisation__org_number__isnull=False)"
         ".order_by('pk').values_list('organisation__org_number', flat=True)[200])"
     )
-    orgnr = subprocess.run(
-        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    orgnr = (
+        subprocess.run(
+            [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )  # Django's shell first says what it imported
     return token, orgnr
 
 
@@ -99,7 +103,13 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (it is created when missing).")
-    env = {**os.environ, **API_ENV, "SECRET_KEY": secrets.token_urlsafe(64)}
+    # Production settings since the accounts change also need the national-id key (any value here).
+    env = {
+        **os.environ,
+        **API_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "NATIONAL_ID_HMAC_KEY": secrets.token_urlsafe(48),
+    }
     ensure_database(url)
     if not args.skip_seed:
         prepare(env, enterprises=args.enterprises, agreements=args.agreements, audit_events=args.audit_events)
