@@ -22,6 +22,7 @@ from agreements import documents, graph, hooks
 from agreements.choices import AgreementState, TermsStatus
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
 from core.audit import audit_record
+from core.events import EventType, emit
 from core.mail import mail_queue
 from memberships.choices import MembershipState
 from memberships.models import Membership
@@ -193,7 +194,21 @@ def agreement_start(
         organisation_id=organisation.pk,
         after={"service": service.slug, "terms_version": terms_version.label},
     )
+    _agreement_changed(agreement, organisation=organisation, service=service, terms_label=terms_version.label)
     return agreement
+
+
+def _agreement_changed(agreement: ServiceAgreement, *, organisation: Any, service: Service, terms_label: str) -> None:
+    emit(
+        EventType.AGREEMENT_CHANGED,
+        organisation_id=organisation.pk,
+        data={
+            "orgnr": organisation.org_number,
+            "service": service.slug,
+            "state": agreement.state,
+            "terms_version": terms_label,
+        },
+    )
 
 
 def termination_impact(agreement: ServiceAgreement) -> list[ServiceAgreement]:
@@ -251,6 +266,12 @@ def _terminate(*, actor: User, agreements: list[ServiceAgreement], reason: str) 
             after={"state": AgreementState.TERMINATED, "service": agreement.service.slug},
             reason=reason,
             at=now,
+        )
+        _agreement_changed(
+            agreement,
+            organisation=agreement.organisation,
+            service=agreement.service,
+            terms_label=agreement.terms_version.label,
         )
 
 

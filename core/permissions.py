@@ -95,6 +95,9 @@ class Action(StrEnum):
     INCIDENT_ACCESS_LOG = "incident.access_log"
     # --- sign-in (issue 15) ---
     ACCOUNT_UNLOCK = "account.unlock"
+    # --- the member-service API and webhooks (integrations, issue 17) ---
+    API_TOKENS_MANAGE = "api.tokens_manage"
+    API_NATIONAL_MANAGE = "api.national_manage"
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,14 @@ POLICY: dict[Action, Rule] = {
     ),
     # Lifting a login lock: the customer centre, who take the call, and system administrators.
     Action.ACCOUNT_UNLOCK: Rule(staff=CUSTOMER_CENTRE_STAFF),
+    # --- the member-service API and webhooks (integrations, issue 17) ---
+    # An organisation's administrators make its tokens and webhooks; NHN's registry staff may do it for
+    # them. National tokens and NHN's own webhooks: system administrators only.
+    Action.API_TOKENS_MANAGE: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.SYSTEM_ADMIN}),
+        org_roles=frozenset({OrganisationRoleType.ADMIN}),
+    ),
+    Action.API_NATIONAL_MANAGE: Rule(staff=frozenset({StaffRole.SYSTEM_ADMIN})),
 }
 
 # The only actions a delegation grants, and for which named agreement. Nothing else: no page of the
@@ -221,6 +232,46 @@ DELEGATE_SCOPE: dict[Action, str] = {
 
 # Models whose admin pages hold personal data or security material: system administrators only.
 RESTRICTED_ADMIN_MODELS = frozenset({"accounts.user"})
+
+
+@dataclass(frozen=True, eq=False)
+class TokenPrincipal:
+    """A system calling the API with a token (``integrations.ApiToken``), as the permission module sees it.
+
+    An organisation's token sees that organisation only and acts with the rights of the organisation's
+    administrator role (never a signatory's: nothing a token does binds the organisation legally); a
+    national token (``organisation_id`` None, NHN's own systems) sees every organisation and may only
+    read. The API additionally refuses every write of a read-only token, and the services a write calls
+    check the token's owner as they check any person.
+    """
+
+    token_id: int
+    organisation_id: int | None
+    pk: None = None
+    is_authenticated: bool = True
+    is_active: bool = True
+    is_superuser: bool = False
+    staff_role: str = ""
+
+    @property
+    def national(self) -> bool:
+        return self.organisation_id is None
+
+
+# What a token may do: an organisation's token what its administrators may (in that organisation);
+# a national token reads the register, the agreements and the catalogue.
+TOKEN_ORG_ROLE = OrganisationRoleType.ADMIN
+NATIONAL_TOKEN_ACTIONS = frozenset(
+    {Action.ORGANISATION_LIST, Action.ORGANISATION_VIEW, Action.SERVICE_AGREEMENTS_VIEW, Action.STATUS_VIEW}
+)
+
+
+def _token_can(principal: TokenPrincipal, action: Action, obj: Any) -> bool:
+    if principal.national:
+        return action in NATIONAL_TOKEN_ACTIONS
+    # The organisation's id only: a token has no coordinator's network to look up.
+    org_id = obj.pk if hasattr(obj, "org_number") else getattr(obj, "organisation_id", None)
+    return org_id is not None and org_id == principal.organisation_id and TOKEN_ORG_ROLE in POLICY[action].org_roles
 
 
 @dataclass(frozen=True)
@@ -292,6 +343,11 @@ def _coordinated_networks(user: Any) -> frozenset[int]:
 
 def visibility(user: Any) -> Visibility:
     user = _concrete(user)
+    if isinstance(user, TokenPrincipal):
+        if user.national:
+            return Visibility(everything=True)
+        own = frozenset() if user.organisation_id is None else frozenset({user.organisation_id})
+        return Visibility(organisation_ids=own)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Visibility()
     if effective_staff_role(user):
@@ -315,6 +371,8 @@ def _organisation_of(obj: Any) -> tuple[int | None, int | None]:
 
 def org_roles(user: Any, obj: Any) -> frozenset[str]:
     org_id, _network = _organisation_of(obj)
+    if isinstance(user, TokenPrincipal):
+        return frozenset({TOKEN_ORG_ROLE}) if org_id is not None and org_id == user.organisation_id else frozenset()
     if org_id is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     return _roles_by_organisation(user).get(org_id, frozenset())
@@ -323,6 +381,8 @@ def org_roles(user: Any, obj: Any) -> frozenset[str]:
 def can(user: Any, action: Action, obj: Any = None) -> bool:
     """May ``user`` perform ``action`` (on ``obj``, when the action is about an object)?"""
     user = _concrete(user)
+    if isinstance(user, TokenPrincipal):
+        return _token_can(user, action, obj)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     rule = POLICY[action]

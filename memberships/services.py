@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.throttle import require_step_up
 from core import authority as registers
 from core.audit import audit_record, canonical_json
+from core.events import EventType, emit
 from core.mail import mail_cancel_pending, mail_queue
 from core.permissions import Action, can
 from core.roles import OrganisationRoleType, SignatoryBasis
@@ -211,6 +212,18 @@ def membership_transition(
             },
             reason=reason,
             at=at,
+        )
+        event_type = {str(S.ACTIVE): EventType.MEMBERSHIP_SIGNED, str(S.TERMINATED): EventType.MEMBERSHIP_ENDED}.get(
+            to_state, EventType.MEMBER_CHANGED
+        )
+        emit(
+            event_type,
+            organisation_id=membership.organisation_id,
+            data={
+                "orgnr": membership.organisation.org_number,
+                "state": to_state,
+                "terms_version": membership.signed_version.label if membership.signed_version else None,
+            },
         )
     return membership
 

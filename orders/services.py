@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from agreements.services import agreement_start
 from connections import services as connection_services
 from core.audit import audit_record
+from core.events import EventType, emit
 from core.mail import mail_queue
 from core.permissions import Action, can
 from memberships.services import recipients_for
@@ -69,7 +70,16 @@ def submit_order(
     if service.is_connection:
         connection_services.plan_connection_for_order(organisation=organisation, actor=actor, order=order)
     _notify_member(order, event)
+    _order_changed(order)
     return order
+
+
+def _order_changed(order: Order) -> None:
+    emit(
+        EventType.ORDER_CHANGED,
+        organisation_id=order.organisation_id,
+        data={"orgnr": order.organisation.org_number, "order": order.pk, "state": order.state},
+    )
 
 
 def _locked(order: Order) -> Order:
@@ -128,6 +138,7 @@ def _transition(*, actor: User, order: Order, to_state: str, comment: str = "") 
                 signing=order.signing,
             )
         _notify_member(order, event)
+        _order_changed(order)
     return order
 
 

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "suggestions",
     "surveys",
     "support",
+    "ninja",
+    "integrations",
     "demo",
 ]
 
@@ -273,6 +275,16 @@ ALTINN_RESOURCE = env_str("ALTINN_RESOURCE", "nhn-medlemsportal-signering")
 SIGNING_AUTHORITY_SOURCES = ["enhetsregisteret.authority.EnhetsregisteretSource"]
 if ALTINN_AUTHORIZATION_URL:
     SIGNING_AUTHORITY_SOURCES.append("core.authority.AltinnSource")
+
+# The member-service API (integrations): requests per token per minute (429 + Retry-After beyond it;
+# counted in the default cache, Redis in production), and webhooks. WEBHOOK_ALLOW_LOOPBACK lets webhooks
+# reach http://127.0.0.1 (the tests' receiver); it can never be on in production.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", False)
+if PRODUCTION and WEBHOOK_ALLOW_LOOPBACK:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_LOOPBACK must not be true when PORTAL_ENV=production.")
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 500
 
 # Accounts
 AUTH_USER_MODEL = "accounts.User"

@@ -22,3 +22,6 @@ PORTAL_BASE_URL = "http://testserver"
 # the captured stream; its chatter is not what the tests check.
 LOGGING["handlers"]["null"] = {"class": "logging.NullHandler"}
 LOGGING["loggers"]["mail.log"] = {"handlers": ["null"], "level": "CRITICAL", "propagate": False}
+
+# The tests' webhook receiver listens on 127.0.0.1 over http (never allowed in production).
+WEBHOOK_ALLOW_LOOPBACK = True

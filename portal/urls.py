@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from core.views import healthz, metrics_view, readyz
+from integrations.api import api
 
 urlpatterns = [
     path("", include("dashboards.urls")),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("suggestions/", include("suggestions.urls")),
     path("surveys/", include("surveys.urls")),
     path("support/", include("support.urls")),
+    path("integrations/", include("integrations.urls")),
+    path("api/v1/", api.urls),
     path("language/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

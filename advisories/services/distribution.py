@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from advisories.choices import TLP, TLP_MAIL_CONTENT_ALLOWED, AdvisoryStatus
 from advisories.models import Advisory
+from core.events import EventType, emit
 from core.mail import mail_queue
 from core.roles import OrganisationRoleType
 from organisations.models import Organisation, OrganisationRole
@@ -95,6 +96,14 @@ def distribute(advisory_id: int, revision: int) -> int:
                     key=f"advisory:{advisory.pk}:r{revision}",
                 )
             )
+        # Receivers hear of it only if the advisory's TLP lets their organisation see it (integrations).
+        emit(
+            EventType.ADVISORY_PUBLISHED,
+            organisation_id=None,
+            subject_id=advisory.pk,
+            data={"advisory": advisory.pk, "revision": revision},
+            key=f"advisory:{advisory.pk}:r{revision}",
+        )
     return queued
 
 

@@ -1,0 +1,66 @@
+"""Domain events for the outside world: the domain services announce, subscribers listen.
+
+The domain apps must not import the apps above them (``integrations`` sends webhooks), so a service calls
+``emit(event_type, organisation_id=…, data=…)`` here, in its own transaction, and ``integrations``
+subscribes in its ``AppConfig.ready()``. A subscriber runs inside the caller's transaction, so what it
+stores (a delivery to send) is stored with the change or not at all; it must not do slow work (it queues).
+
+``data`` holds identifiers only (organisation number, ids, states), never content that some receivers
+may not see: the subscriber decides who hears of an event, and receivers read the details through the API,
+which applies the same visibility as the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+
+class EventType:
+    MEMBERSHIP_SIGNED = "membership.signed"
+    MEMBERSHIP_ENDED = "membership.ended"
+    MEMBER_CHANGED = "member.changed"
+    AGREEMENT_CHANGED = "agreement.changed"
+    ORDER_CHANGED = "order.changed"
+    ADVISORY_PUBLISHED = "advisory.published"
+
+    ALL = (MEMBERSHIP_SIGNED, MEMBERSHIP_ENDED, MEMBER_CHANGED, AGREEMENT_CHANGED, ORDER_CHANGED, ADVISORY_PUBLISHED)
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str
+    organisation_id: int | None
+    data: dict[str, Any]
+    subject_id: int | None = None  # the advisory's id, for events whose audience is not one organisation
+    key: str = ""  # the same key twice is one event (a job run again must not notify twice)
+    at: Any = field(default_factory=timezone.now)
+
+
+Subscriber = Callable[[Event], None]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> None:
+    """Register ``subscriber`` (idempotent: ``ready()`` may run more than once in tests)."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
+def emit(
+    event_type: str,
+    *,
+    organisation_id: int | None,
+    data: dict[str, Any],
+    subject_id: int | None = None,
+    key: str = "",
+) -> None:
+    """Announce an event to every subscriber, in the caller's transaction."""
+    if event_type not in EventType.ALL:
+        raise ValueError(f"unknown event type {event_type!r}")
+    event = Event(type=event_type, organisation_id=organisation_id, data=data, subject_id=subject_id, key=key)
+    for subscriber in list(_subscribers):
+        subscriber(event)

@@ -1,0 +1,510 @@
+"""The operations of /api/v1/. Reads use the pages' querysets and the permission module with the token's
+principal; writes call the services the forms call, as the token's owner."""
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from advisories.models import Acknowledgement, Advisory
+from agreements.models import Service, ServiceAgreement
+from core.permissions import Action, get_visible_or_404, require
+from integrations.api import ProblemError
+from integrations.filters import AdvisoryFilter, AuthorisationFilter, MemberFilter, OrderFilter
+from integrations.pagination import MAX_ID, PortalCursorPagination
+from integrations.schemas import (
+    AcknowledgementIn,
+    AcknowledgementOut,
+    AdvisoryOut,
+    AuthorisationOut,
+    CommentOut,
+    MemberOut,
+    OrderCancelIn,
+    OrderCommentIn,
+    OrderOut,
+    Problem,
+    ServiceOut,
+)
+from integrations.services import api_write_audit
+from memberships.choices import MembershipState
+from memberships.models import MembershipTransition
+from orders.models import Order
+from orders.services import InvalidTransition
+from organisations.models import Organisation
+from organisations.validators import validate_org_number
+
+router = Router()
+
+ERRORS: dict[int, Any] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 429: Problem}
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]  # a database id: beyond 64 bits is no id
+WRITE_ERRORS: dict[int, Any] = {**ERRORS, 409: Problem}
+MEMBER_STATES = frozenset({MembershipState.ACTIVE, MembershipState.MUST_RESIGN})
+OrgForm = Literal[
+    "KOMM", "FYLK", "AS", "ASA", "ENK", "HF", "IKS", "KF", "ORGL", "STAT", "SA", "STI", "FLI", "ANS", "DA", "NUF"
+]
+MembershipStateName = Literal["not_member", "invited", "active", "must_resign", "suspended", "terminated"]
+
+
+def _principal(request: HttpRequest) -> Any:
+    return request.principal  # type: ignore[attr-defined]
+
+
+# A timestamp as RFC 3339 text only: pydantic's lax mode would also take a number as Unix time.
+ChangedSince = Annotated[
+    str | None,
+    Field(
+        default=None,
+        json_schema_extra={"format": "date-time"},
+        description="Only what changed at or after this time (RFC 3339, e.g. 2026-12-01T00:00:00Z)",
+        max_length=40,
+    ),
+]
+
+
+def _filtered(filterset_class: Any, filters: Schema, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    data = {k: v for k, v in filters.dict().items() if v is not None}
+    if "changed_since" in data:
+        try:
+            moment = parse_datetime(data["changed_since"])
+        except ValueError:
+            moment = None
+        try:
+            # In UTC: PostgreSQL takes offsets up to ±15:59 only, RFC 3339 up to ±23:59.
+            data["changed_since"] = moment.astimezone(dt.UTC).isoformat() if moment and moment.tzinfo else None
+        except OverflowError:
+            data["changed_since"] = None
+        if data["changed_since"] is None:
+            raise ValidationError({"changed_since": [_("Give a time with its offset, e.g. 2026-12-01T00:00:00Z.")]})
+    filterset = filterset_class(data=data, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({field: list(errors) for field, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def _own_organisation(request: HttpRequest) -> Organisation:
+    organisation = request.api_token.organisation  # type: ignore[attr-defined]
+    if organisation is None:
+        raise PermissionDenied(_("Only an organisation's own token reads its orders and security advisories."))
+    return organisation
+
+
+# --- members --------------------------------------------------------------------------------------
+
+
+def _members(request: HttpRequest) -> QuerySet[Any]:
+    since = MembershipTransition.objects.filter(membership=OuterRef("membership")).order_by("-at").values("at")[:1]
+    return (
+        Organisation.objects.visible_to(_principal(request))
+        .filter(org_number__isnull=False)
+        .select_related(
+            "membership__signed_version",
+            "municipality__county",
+            "address_municipality__county",
+        )
+        .annotate(membership_since=Subquery(since))
+    )
+
+
+def _member(org: Organisation) -> dict[str, Any]:
+    membership = getattr(org, "membership", None)
+    state = membership.state if membership else MembershipState.NOT_MEMBER
+    municipality = getattr(org, "municipality", None) or org.address_municipality
+    return {
+        "orgnr": org.org_number,
+        "name": org.name,
+        "form": org.form,
+        "municipality": (
+            {"number": municipality.number, "name": municipality.name, "county": municipality.county.number}
+            if municipality
+            else None
+        ),
+        "membership": {
+            "state": state,
+            "is_member": state in MEMBER_STATES,
+            "since": getattr(org, "membership_since", None) or (membership.created_at if membership else None),
+            "terms_version": membership.signed_version.label if membership and membership.signed_version else None,
+        },
+        "updated_at": max(org.updated_at, membership.updated_at) if membership else org.updated_at,
+    }
+
+
+class MemberFilters(Schema):
+    changed_since: ChangedSince = None
+    county: str | None = None
+    diginettverk: Annotated[int | None, Field(default=None, ge=1, le=MAX_ID)] = None
+    form: OrgForm | None = None
+    status: MembershipStateName | None = None
+    service: str | None = None
+
+
+@router.get("/members/", response={200: list[MemberOut], **ERRORS}, tags=["members"], operation_id="members_list")
+@paginate(PortalCursorPagination, ordering=("org_number",))
+def members_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
+    """The member register: every organisation a national token may see, with its membership."""
+    require(_principal(request), Action.ORGANISATION_LIST)
+    return _MemberRows(_filtered(MemberFilter, filters, _members(request)))
+
+
+class _MemberRows:
+    """A queryset the paginator can slice and order, rendering each organisation as a member on the way."""
+
+    def __init__(self, queryset: QuerySet[Organisation]) -> None:
+        self.queryset = queryset
+
+    def order_by(self, *fields: str) -> "_MemberRows":
+        return _MemberRows(self.queryset.order_by(*fields))
+
+    def filter(self, *args: Any, **kwargs: Any) -> "_MemberRows":
+        return _MemberRows(self.queryset.filter(*args, **kwargs))
+
+    def __getitem__(self, index: Any) -> Any:
+        return [_MemberRow(o) for o in self.queryset[index]]
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+
+class _MemberRow(dict):  # type: ignore[type-arg,unused-ignore]  # a plain row dict for pydantic
+    """A member as a dict, keeping the organisation number the cursor positions on."""
+
+    def __init__(self, org: Organisation) -> None:
+        super().__init__(_member(org))
+        self.org_number = org.org_number
+
+
+def _lookup_number(orgnr: str) -> str:
+    try:
+        validate_org_number(orgnr)
+    except ValidationError as error:
+        raise ProblemError(400, "invalid-orgnr", _("Not a valid organisation number"), error.messages[0]) from None
+    return orgnr
+
+
+@router.get("/members/{orgnr}", response={200: MemberOut, **ERRORS}, tags=["members"], operation_id="member_lookup")
+def member_lookup(request: HttpRequest, orgnr: str) -> Any:
+    """Is this organisation a member? 404 for a number the portal does not know, 400 for one that is not a
+    valid organisation number (nine digits, MOD11)."""
+    _lookup_number(orgnr)
+    try:
+        org = get_visible_or_404(_members(request), _principal(request), Action.ORGANISATION_VIEW, org_number=orgnr)
+    except Http404:
+        raise ProblemError(
+            404,
+            "unknown-organisation",
+            _("Unknown organisation"),
+            _("No organisation with number %(orgnr)s is known to this token; it is not a member.") % {"orgnr": orgnr},
+        ) from None
+    return _member(org)
+
+
+@router.get(
+    "/members/{orgnr}/authorisations",
+    response={200: list[AuthorisationOut], **ERRORS},
+    tags=["authorisations"],
+    operation_id="member_authorisations",
+)
+def member_authorisations(request: HttpRequest, orgnr: str) -> Any:
+    """The services one organisation holds, under which terms, since when."""
+    _lookup_number(orgnr)
+    org = get_visible_or_404(
+        Organisation.objects.all(), _principal(request), Action.SERVICE_AGREEMENTS_VIEW, org_number=orgnr
+    )
+    agreements = ServiceAgreement.objects.live().filter(organisation=org).select_related("service", "terms_version")
+    return [_authorisation(a, org.org_number or "") for a in agreements]
+
+
+# --- services and authorisations --------------------------------------------------------------------
+
+
+def _service(service: Service) -> dict[str, Any]:
+    return {
+        "slug": service.slug,
+        "name": service.name,
+        "short_description": service.short_description,
+        "category": service.category,
+        "lifecycle": service.lifecycle,
+        "orderable": service.is_orderable,
+        "orderable_forms": list(service.orderable_forms or []),
+        "requires_membership": service.requires_membership,
+        "prerequisites": [p.slug for p in service.prerequisites.all()],
+        "pilot_from": service.pilot_from,
+        "available_from": service.available_from,
+        "phase_out_from": service.phase_out_from,
+        "ends_on": service.ends_on,
+    }
+
+
+def _services() -> QuerySet[Service]:
+    return Service.objects.prefetch_related(Prefetch("prerequisites", queryset=Service.objects.only("pk", "slug")))
+
+
+@router.get("/services/", response={200: list[ServiceOut], **ERRORS}, tags=["services"], operation_id="services_list")
+def services_list(request: HttpRequest) -> Any:
+    """The service catalogue (public on the portal too), with prerequisites and lifecycle."""
+    return [_service(s) for s in _services()]
+
+
+@router.get("/services/{slug}", response={200: ServiceOut, **ERRORS}, tags=["services"], operation_id="service_detail")
+def service_detail(request: HttpRequest, slug: str) -> Any:
+    return _service(get_object_or_404(_services(), slug=slug))
+
+
+def _authorisation(agreement: ServiceAgreement, orgnr: str) -> dict[str, Any]:
+    return {
+        "orgnr": orgnr,
+        "service": {"slug": agreement.service.slug, "name": agreement.service.name},
+        "state": agreement.state,
+        "terms_version": agreement.terms_version.label,
+        "since": agreement.started_on,
+    }
+
+
+class AuthorisationFilters(Schema):
+    changed_since: ChangedSince = None
+    county: str | None = None
+    form: OrgForm | None = None
+    service: str | None = None
+    status: Literal["active", "must_resign"] | None = None
+
+
+class _AuthorisationRow(dict):  # type: ignore[type-arg,unused-ignore]  # a plain row dict for pydantic
+    def __init__(self, agreement: ServiceAgreement) -> None:
+        super().__init__(_authorisation(agreement, agreement.organisation.org_number or ""))
+        self.id = agreement.pk
+
+
+class _AuthorisationRows(_MemberRows):
+    def order_by(self, *fields: str) -> "_AuthorisationRows":
+        return _AuthorisationRows(self.queryset.order_by(*fields))
+
+    def filter(self, *args: Any, **kwargs: Any) -> "_AuthorisationRows":
+        return _AuthorisationRows(self.queryset.filter(*args, **kwargs))
+
+    def __getitem__(self, index: Any) -> Any:
+        return [_AuthorisationRow(a) for a in self.queryset[index]]
+
+
+@router.get(
+    "/authorisations/",
+    response={200: list[AuthorisationOut], **ERRORS},
+    tags=["authorisations"],
+    operation_id="authorisations_list",
+)
+@paginate(PortalCursorPagination, ordering=("id",))
+def authorisations_list(request: HttpRequest, filters: Query[AuthorisationFilters]) -> Any:
+    """Every organisation's authorisations (national tokens): which service, under which terms, since when."""
+    principal = _principal(request)
+    require(principal, Action.ORGANISATION_LIST)
+    agreements = (
+        ServiceAgreement.objects.live()
+        .visible_to(principal)
+        .filter(organisation__org_number__isnull=False)
+        .select_related("service", "terms_version", "organisation")
+    )
+    return _AuthorisationRows(_filtered(AuthorisationFilter, filters, agreements))
+
+
+# --- an organisation's own orders ------------------------------------------------------------------
+
+
+def _order(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "reference": order.reference,
+        "orgnr": order.organisation.org_number or "",
+        "service": {"slug": order.service.slug, "name": order.service.name},
+        "state": order.state,
+        "state_since": order.state_since,
+        "submitted_at": order.submitted_at,
+        "note": order.note,
+    }
+
+
+class _OrderRow(dict):  # type: ignore[type-arg,unused-ignore]  # a plain row dict for pydantic
+    def __init__(self, order: Order) -> None:
+        super().__init__(_order(order))
+        self.id = order.pk
+
+
+class _OrderRows(_MemberRows):
+    def order_by(self, *fields: str) -> "_OrderRows":
+        return _OrderRows(self.queryset.order_by(*fields))
+
+    def filter(self, *args: Any, **kwargs: Any) -> "_OrderRows":
+        return _OrderRows(self.queryset.filter(*args, **kwargs))
+
+    def __getitem__(self, index: Any) -> Any:
+        return [_OrderRow(o) for o in self.queryset[index]]
+
+
+class OrderFilters(Schema):
+    changed_since: ChangedSince = None
+    service: str | None = None
+    status: Literal["submitted", "in_review", "in_delivery", "delivered", "rejected", "cancelled"] | None = None
+
+
+def _orders(request: HttpRequest) -> QuerySet[Order]:
+    return Order.objects.visible_to(_principal(request)).select_related("organisation", "service")
+
+
+@router.get("/orders/", response={200: list[OrderOut], **ERRORS}, tags=["orders"], operation_id="orders_list")
+@paginate(PortalCursorPagination, ordering=("-id",))
+def orders_list(request: HttpRequest, filters: Query[OrderFilters]) -> Any:
+    """The organisation's orders, newest first (an organisation's own token)."""
+    require(_principal(request), Action.ORDER_VIEW, _own_organisation(request))
+    return _OrderRows(_filtered(OrderFilter, filters, _orders(request)))
+
+
+@router.get("/orders/{order_id}", response={200: OrderOut, **ERRORS}, tags=["orders"], operation_id="order_detail")
+def order_detail(request: HttpRequest, order_id: ObjectId) -> Any:
+    return _order(get_visible_or_404(_orders(request), _principal(request), Action.ORDER_VIEW, pk=order_id))
+
+
+@router.post(
+    "/orders/{order_id}/cancel", response={200: OrderOut, **WRITE_ERRORS}, tags=["orders"], operation_id="order_cancel"
+)
+def order_cancel(request: HttpRequest, order_id: ObjectId, body: OrderCancelIn) -> Any:
+    """Withdraw the organisation's order before delivery has begun (orders.services.order_cancel_by_member)."""
+    from orders.services import order_cancel_by_member
+
+    token = request.api_token  # type: ignore[attr-defined]
+    order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_CANCEL, pk=order_id)
+    try:
+        with transaction.atomic():
+            order = order_cancel_by_member(actor=token.owner, order=order, reason=body.reason)
+            api_write_audit(token=token, operation="order.cancel", obj=order)
+    except InvalidTransition as error:
+        raise ProblemError(409, "conflict", _("Not in this state"), error.messages[0]) from None
+    return _order(order)
+
+
+@router.post(
+    "/orders/{order_id}/comments",
+    response={201: CommentOut, **ERRORS},
+    tags=["orders"],
+    operation_id="order_comment",
+)
+def order_comment(request: HttpRequest, order_id: ObjectId, body: OrderCommentIn) -> Any:
+    """Write to the customer centre about the order (orders.services.order_comment)."""
+    from orders.services import order_comment as comment_service
+
+    token = request.api_token  # type: ignore[attr-defined]
+    order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_COMMENT, pk=order_id)
+    with transaction.atomic():
+        event = comment_service(actor=token.owner, order=order, text=body.text)
+        api_write_audit(token=token, operation="order.comment", obj=order)
+    return Status(201, {"id": event.pk, "at": event.at, "text": event.comment})
+
+
+# --- an organisation's own security advisories ------------------------------------------------------
+
+
+def _advisory(advisory: Advisory, acknowledgements: dict[int, str]) -> dict[str, Any]:
+    return {
+        "id": advisory.pk,
+        "tracking_id": advisory.tracking_id,
+        "title": advisory.title,
+        "summary": advisory.summary,
+        "tlp": advisory.tlp,
+        "severity": advisory.severity,
+        "revision": advisory.revision,
+        "published_at": advisory.published_at,
+        "acknowledgement": acknowledgements.get(advisory.pk),
+    }
+
+
+def _advisories(request: HttpRequest) -> QuerySet[Advisory]:
+    _own_organisation(request)
+    return Advisory.objects.visible_to(_principal(request))
+
+
+def _acknowledgements(request: HttpRequest, ids: list[int]) -> dict[int, str]:
+    organisation = _own_organisation(request)
+    rows = Acknowledgement.objects.filter(organisation=organisation, advisory_id__in=ids)
+    return dict(rows.values_list("advisory_id", "status"))
+
+
+class _AdvisoryRows(_MemberRows):
+    def __init__(self, queryset: QuerySet[Any], request: HttpRequest) -> None:
+        super().__init__(queryset)
+        self.request = request
+
+    def order_by(self, *fields: str) -> "_AdvisoryRows":
+        return _AdvisoryRows(self.queryset.order_by(*fields), self.request)
+
+    def filter(self, *args: Any, **kwargs: Any) -> "_AdvisoryRows":
+        return _AdvisoryRows(self.queryset.filter(*args, **kwargs), self.request)
+
+    def __getitem__(self, index: Any) -> Any:
+        advisories = list(self.queryset[index])
+        acks = _acknowledgements(self.request, [a.pk for a in advisories])
+        rows = []
+        for advisory in advisories:
+            row = _OrderRow.__new__(_OrderRow)
+            dict.__init__(row, _advisory(advisory, acks))
+            row.id = advisory.pk
+            rows.append(row)
+        return rows
+
+
+class AdvisoryFilters(Schema):
+    changed_since: ChangedSince = None
+    tlp: Literal["CLEAR", "GREEN", "AMBER", "AMBER+STRICT", "RED"] | None = None
+
+
+@router.get(
+    "/advisories/", response={200: list[AdvisoryOut], **ERRORS}, tags=["advisories"], operation_id="advisories_list"
+)
+@paginate(PortalCursorPagination, ordering=("-id",))
+def advisories_list(request: HttpRequest, filters: Query[AdvisoryFilters]) -> Any:
+    """The security advisories the organisation may see by TLP, exactly as on the pages, newest first."""
+    return _AdvisoryRows(_filtered(AdvisoryFilter, filters, _advisories(request)), request)
+
+
+def _visible_advisory(request: HttpRequest, advisory_id: int) -> Advisory:
+    advisory = _advisories(request).filter(pk=advisory_id).first()
+    if advisory is None:
+        raise Http404
+    return advisory
+
+
+@router.get(
+    "/advisories/{advisory_id}",
+    response={200: AdvisoryOut, **ERRORS},
+    tags=["advisories"],
+    operation_id="advisory_detail",
+)
+def advisory_detail(request: HttpRequest, advisory_id: ObjectId) -> Any:
+    advisory = _visible_advisory(request, advisory_id)
+    return _advisory(advisory, _acknowledgements(request, [advisory.pk]))
+
+
+@router.put(
+    "/advisories/{advisory_id}/acknowledgement",
+    response={200: AcknowledgementOut, **ERRORS},
+    tags=["advisories"],
+    operation_id="advisory_acknowledge",
+)
+def advisory_acknowledge(request: HttpRequest, advisory_id: ObjectId, body: AcknowledgementIn) -> Any:
+    """Answer an advisory for the organisation: received, handled or not affected
+    (advisories.services.acknowledge; the token's owner must be its security contact or administrator)."""
+    from advisories.services import acknowledge
+
+    token = request.api_token  # type: ignore[attr-defined]
+    organisation = _own_organisation(request)
+    advisory = _visible_advisory(request, advisory_id)
+    require(_principal(request), Action.ADVISORY_ACKNOWLEDGE, organisation)
+    with transaction.atomic():
+        ack = acknowledge(
+            actor=token.owner, advisory=advisory, organisation=organisation, status=body.status, comment=body.comment
+        )
+        api_write_audit(token=token, operation="advisory.acknowledge", obj=advisory, after={"status": body.status})
+    return {"advisory": advisory.pk, "status": ack.status, "comment": ack.comment}

@@ -1,0 +1,239 @@
+"""Every change to API tokens and webhook endpoints, audited; and the token check every API call makes.
+
+Tokens: 256 random bits from ``secrets`` behind a readable prefix (``mpt_``), shown once; the database holds
+only the SHA-256 (a token is a random secret, not a password: a fast hash is the right one, as NetBox and
+GitHub do). Webhook secrets follow Standard Webhooks (``whsec_`` + base64 of 24 random bytes).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.events import EventType
+from core.permissions import Action, can, require
+from integrations.choices import DeliveryState
+from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
+from integrations.urlcheck import UnsafeURL, check_url
+
+TOKEN_PREFIX = "mpt_"  # noqa: S105 - a prefix that marks tokens in logs and secret scanners, not a secret
+# last_used_at is written at most this often per token, so the hot lookup stays a read.
+LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _require_manage(actor: Any, organisation: Any) -> None:
+    if organisation is None:
+        require(actor, Action.API_NATIONAL_MANAGE)
+    else:
+        require(actor, Action.API_TOKENS_MANAGE, organisation)
+
+
+def api_token_create(
+    *,
+    actor: Any,
+    organisation: Any,
+    description: str,
+    write_enabled: bool = False,
+    expires_on: dt.date | None = None,
+) -> tuple[ApiToken, str]:
+    """Make a token for ``organisation`` (None: national, always read-only). Returns the token and its
+    secret, which is never stored and cannot be shown again. Raises PermissionDenied or ValidationError."""
+    _require_manage(actor, organisation)
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Say what the token is for, e.g. the system that uses it.")})
+    if organisation is None and write_enabled:
+        raise ValidationError({"write_enabled": _("A national token can only read.")})
+    if expires_on is not None and expires_on < timezone.localdate():
+        raise ValidationError({"expires_on": _("The expiry date has passed.")})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organisation=organisation,
+            owner=actor,
+            description=description[:200],
+            key_hash=token_hash(raw),
+            prefix=raw[:10],
+            write_enabled=write_enabled,
+            expires_on=expires_on,
+        )
+        audit_record(
+            actor=actor,
+            action="api_token.created",
+            obj=token,
+            organisation_id=token.organisation_id,
+            after={
+                "prefix": token.prefix,
+                "description": token.description,
+                "write_enabled": write_enabled,
+                "expires_on": expires_on,
+                "national": organisation is None,
+            },
+        )
+    return token, raw
+
+
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    """Revoke a token; the next request with it is refused. Revoking twice changes nothing."""
+    _require_manage(actor, token.organisation)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+            audit_record(
+                actor=actor,
+                action="api_token.revoked",
+                obj=token,
+                organisation_id=token.organisation_id,
+                after={"prefix": token.prefix},
+            )
+    return token
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token behind ``raw`` (one indexed query; for a token made by an organisation's
+    administrator one more, their roles), or None. Records the use (at most once a minute per token)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    token = (
+        ApiToken.objects.usable()
+        .select_related("owner", "organisation__municipality")
+        .filter(key_hash=token_hash(raw), owner__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    # A token lives as long as its owner may make it: an administrator who leaves the organisation takes
+    # their tokens along (for staff, national or not, this reads no row).
+    if token.organisation is None:
+        if not can(token.owner, Action.API_NATIONAL_MANAGE):
+            return None
+    elif not can(token.owner, Action.API_TOKENS_MANAGE, token.organisation):
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def api_write_audit(*, token: ApiToken, operation: str, obj: Any, after: Any = None) -> None:
+    """Every write through the API is audited as made with this token (the service audits the change)."""
+    audit_record(
+        actor=token.owner,
+        action=f"api.{operation}",
+        obj=obj,
+        organisation_id=token.organisation_id,
+        after={"token": token.prefix, **(after or {})},
+    )
+
+
+# --- webhook endpoints ------------------------------------------------------------------------------
+
+
+def _webhook_secret() -> str:
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+def webhook_endpoint_create(
+    *, actor: Any, organisation: Any, url: str, event_types: list[str], description: str = ""
+) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint; returns it and its signing secret (shown once). The URL must be https in
+    production and must not point at the portal's own network (checked again at every delivery)."""
+    _require_manage(actor, organisation)
+    unknown = [t for t in event_types if t not in EventType.ALL]
+    if not event_types or unknown:
+        raise ValidationError({"event_types": _("Choose at least one of the listed event types.")})
+    try:
+        check_url(url, resolve=not settings.WEBHOOK_ALLOW_LOOPBACK)
+    except UnsafeURL as error:
+        raise ValidationError({"url": str(error)}) from None
+    secret = _webhook_secret()
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(
+            organisation=organisation,
+            url=url,
+            description=(description or "").strip()[:200],
+            event_types=sorted(set(event_types)),
+            secret=secret,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="webhook.created",
+            obj=endpoint,
+            organisation_id=endpoint.organisation_id,
+            after={"url": url, "event_types": endpoint.event_types},
+        )
+    return endpoint, secret
+
+
+def webhook_endpoint_set_active(*, actor: Any, endpoint: WebhookEndpoint, active: bool) -> WebhookEndpoint:
+    _require_manage(actor, endpoint.organisation)
+    with transaction.atomic():
+        before = endpoint.is_active
+        endpoint.is_active = active
+        endpoint.disabled_reason = "" if active else _("Switched off by %(name)s") % {"name": actor}
+        endpoint.consecutive_failures = 0
+        endpoint.save(update_fields=["is_active", "disabled_reason", "consecutive_failures"])
+        audit_record(
+            actor=actor,
+            action="webhook.enabled" if active else "webhook.disabled",
+            obj=endpoint,
+            organisation_id=endpoint.organisation_id,
+            before={"active": before},
+            after={"active": active},
+        )
+    return endpoint
+
+
+def webhook_endpoint_delete(*, actor: Any, endpoint: WebhookEndpoint) -> None:
+    _require_manage(actor, endpoint.organisation)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="webhook.deleted",
+            obj=endpoint,
+            organisation_id=endpoint.organisation_id,
+            before={"url": endpoint.url, "event_types": endpoint.event_types},
+        )
+        endpoint.delete()
+
+
+def webhook_delivery_replay(*, actor: Any, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again, now, whatever its state (the receiver lost it, or was down for days)."""
+    from integrations.webhooks import enqueue_delivery
+
+    endpoint = delivery.endpoint
+    _require_manage(actor, endpoint.organisation)
+    if not endpoint.is_active:
+        raise PermissionDenied(_("Switch the endpoint on before sending again."))
+    with transaction.atomic():
+        delivery.state = DeliveryState.PENDING
+        delivery.attempts = 0
+        delivery.next_attempt_at = timezone.now()
+        delivery.save(update_fields=["state", "attempts", "next_attempt_at"])
+        audit_record(
+            actor=actor,
+            action="webhook.replayed",
+            obj=endpoint,
+            organisation_id=endpoint.organisation_id,
+            after={"message_id": delivery.message_id},
+        )
+        transaction.on_commit(lambda: enqueue_delivery(delivery.pk))
+    return delivery
