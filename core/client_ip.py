@@ -39,7 +39,7 @@ def client_ip(request: HttpRequest) -> str:
     remote = _parse(request.META.get("REMOTE_ADDR", "") or "")
     if remote is None:
         return ""
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    networks = _networks(tuple(settings.TRUSTED_PROXIES))
     if not networks or not _trusted(remote, networks):
         return str(remote)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

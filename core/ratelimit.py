@@ -2,7 +2,7 @@
 
 Storage: Redis in production (``REDIS_URL``, shared by every web node), each process's memory in the
 embedded default (one process: ``make run``). The client's address comes from ``REMOTE_ADDR``, or from
-``X-Forwarded-For`` only as far as ``TRUSTED_PROXY_COUNT`` proxies in front of the portal vouch for it.
+``X-Forwarded-For`` only as far as the ``TRUSTED_PROXIES`` in front of the portal vouch for it (core.client_ip).
 
 Reuse: ``hit(scope, key, rate)`` for any counter (e.g. failed logins per account), the
 ``rate_limited(scope, rate)`` decorator for a view, ``too_many_requests(request, retry_after)`` for the
@@ -27,6 +27,7 @@ from limits.storage import Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from core import metrics
+from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -83,16 +84,8 @@ def hit(scope: str, key: str, rate: str) -> Verdict:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry the trusted proxies vouch for."""
-    remote = str(request.META.get("REMOTE_ADDR", ""))
-    trusted = settings.TRUSTED_PROXY_COUNT
-    if trusted <= 0:
-        return remote
-    forwarded = [part.strip() for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()]
-    # Each trusted proxy appends the address it saw; the nearest one's entry is last.
-    if len(forwarded) >= trusted:
-        return forwarded[-trusted]
-    return forwarded[0] if forwarded else remote
+    """The client's address: one rule for limits, throttling and the audit trail (core.client_ip)."""
+    return client_ip(request)
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:

@@ -191,7 +191,8 @@ def test_the_signing_page_says_so_when_the_step_up_is_locked(world: Any, terms: 
     client = login(world["admin_a"])
     url = reverse("memberships:sign", args=[world.org_a.pk])
     for n in range(settings.LOGIN_FAILURE_LIMIT):
-        response = client.post(url, {"password": f"guess-{n}", "confirm": "on"})
+        shown = {"terms_version": terms.published.pk, "terms_sha256": terms.published.text_sha256}
+        response = client.post(url, {"password": f"guess-{n}", "confirm": "on", **shown})
     assert response.status_code == 400
     assert "Prøv igjen etter kl." in response.content.decode()
     assert not world.org_a.signatures.exists()

@@ -77,7 +77,7 @@ def test_forwarded_for_counts_only_behind_a_trusted_proxy(client: Client, settin
     ]
     assert codes[2] == 429
     # One trusted proxy: the address it appended is the client.
-    settings.TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXIES = ["192.0.2.1"]
     proxy = "192.0.2.1"
     ok = client.get("/status.json", REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="spoofed, 198.51.100.7")
     assert ok.status_code != 429
