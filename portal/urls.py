@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from core.views import healthz
+from core.views import healthz, set_language
 
 urlpatterns = [
     path("", include("dashboards.urls")),

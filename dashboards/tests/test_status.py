@@ -408,9 +408,7 @@ def test_the_status_page_shows_the_headline_figures(scene: dict[str, Any], world
     assert "Terms T1, deadline 31 March 2027." in text
     assert "Health enterprises (ENK and AS): 0 of 1 have signed." in text
     # 3 in the last 14 days, 1 left: 14/3 = 4.67, so 5 days after 20 March.
-    assert (
-        "At the pace of the last two weeks, everyone will have signed by 25 March 2027: before the deadline." in text
-    )
+    assert "At the pace of the last two weeks, everyone will have signed by 25 March 2027: before the deadline." in text
     assert "See the 1 municipality that has not signed" in text
     assert response.context["national"] == Figure(None, "", 4, 5)
     _header, networks = table(response, "networks-caption")
