@@ -124,7 +124,7 @@ test: venv system-deps node-deps lint
 
 # Refresh the translation catalogues after changing user-facing text.
 messages: venv
-	$(PY) manage.py makemessages -l nb -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --no-obsolete
+	$(PY) manage.py makemessages -l nb -l nn -l en --ignore=.venv --ignore=node_modules --ignore=var --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:

@@ -63,6 +63,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # deactivation ends all sessions and reactivation does not bring them back.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The language the person last picked while logged in (nb, nn or en); e-mails to them use it
+    # unless their organisation's register entry states a written form. Empty: the portal's default.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from agreements.choices import PriceBasis
@@ -22,8 +23,13 @@ class Estimate:
         return self.amount is not None
 
 
+def _number(value: Decimal | int, decimals: int = 0) -> str:
+    """A number in the active language's format: grouped thousands, that language's decimal mark."""
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
 def _kr(amount: Decimal) -> str:
-    return f"{amount:,.0f}".replace(",", "\u00a0") + " kr"
+    return _number(amount) + "\u00a0kr"
 
 
 def estimate(service: Any, *, inhabitants: int | None = None, employees: int | None = None) -> Estimate:
@@ -44,9 +50,9 @@ def estimate(service: Any, *, inhabitants: int | None = None, employees: int | N
         return Estimate(None, _("Depends on the number of %(unit)s, which we do not know yet.") % {"unit": unit_name})
     amount = service.fixed_amount + service.unit_price * units
     explanation = _("%(units)s %(unit)s × %(price)s kr") % {
-        "units": f"{units:,}".replace(",", "\u00a0"),
+        "units": _number(units),
         "unit": unit_name,
-        "price": f"{service.unit_price:.2f}".replace(".", ","),
+        "price": _number(service.unit_price, 2),
     }
     if service.fixed_amount:
         explanation += " + " + _kr(service.fixed_amount)

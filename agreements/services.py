@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.throttle import require_step_up
 from agreements import documents, graph, hooks
@@ -150,7 +151,10 @@ def service_terms_publish(*, actor: User, version: ServiceTermsVersion) -> int:
             action="service_terms.published",
             obj=version,
             after={"service": version.service.slug, "label": version.label, "sha256": version.text_sha256},
-            reason=_("%(count)s agreements must be re-signed") % {"count": len(affected)},
+            reason=ngettext(
+                "%(count)s agreement must be re-signed", "%(count)s agreements must be re-signed", len(affected)
+            )
+            % {"count": len(affected)},
             at=now,
         )
         for agreement in affected:

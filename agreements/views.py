@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.sessions import rotate
@@ -127,7 +128,11 @@ def terms_new(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The terms %(label)s are published. %(count)s agreements must be re-signed.")
+                ngettext(
+                    "The terms %(label)s are published. %(count)s agreement must be re-signed.",
+                    "The terms %(label)s are published. %(count)s agreements must be re-signed.",
+                    count,
+                )
                 % {"label": version.label, "count": count},
             )
             return redirect(service)

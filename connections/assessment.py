@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from connections.choices import (
     REDUNDANCY_RANK,
@@ -74,7 +75,11 @@ def tier(mbps: float) -> int:
 def bandwidth_need(answers: Answers) -> tuple[int, list[str]]:
     need = answers.users * MBPS_PER_USER
     reasons = [
-        _("%(users)s users need about %(mbps)s Mbit/s for the record system, messages and national services.")
+        ngettext(
+            "%(users)s user needs about %(mbps)s Mbit/s for the record system, messages and national services.",
+            "%(users)s users need about %(mbps)s Mbit/s for the record system, messages and national services.",
+            answers.users,
+        )
         % {"users": answers.users, "mbps": math.ceil(need)}
     ]
     if answers.imaging:
@@ -83,7 +88,11 @@ def bandwidth_need(answers: Answers) -> tuple[int, list[str]]:
     if answers.video:
         need += MBPS_VIDEO_PER_SITE * answers.sites
         reasons.append(
-            _("Video consultations at %(sites)s site(s) add %(mbps)s Mbit/s.")
+            ngettext(
+                "Video consultations at %(sites)s site add %(mbps)s Mbit/s.",
+                "Video consultations at %(sites)s sites add %(mbps)s Mbit/s.",
+                answers.sites,
+            )
             % {"sites": answers.sites, "mbps": MBPS_VIDEO_PER_SITE * answers.sites}
         )
     factor = GROWTH_FACTOR[Growth(answers.growth)]

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from connections import documents, reports, services
 from connections import selectors as connection_selectors
@@ -182,7 +183,11 @@ def connection_import(request: HttpRequest) -> HttpResponse:
             importer = import_outages if form.cleaned_data["kind"] == "outages" else import_connections
             result = importer(actor=request.user, content=form.cleaned_data["file"].read())
             if result.ok:
-                messages.success(request, _("Imported %(count)s row(s).") % {"count": len(result.created)})
+                messages.success(
+                    request,
+                    ngettext("Imported %(count)s row.", "Imported %(count)s rows.", len(result.created))
+                    % {"count": len(result.created)},
+                )
                 return redirect("connections:connection_list")
             errors = result.errors
         status = 400

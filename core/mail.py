@@ -3,6 +3,10 @@
 * ``mail_queue`` renders ``templates/<name>_subject.txt``, ``_body.txt`` and ``_body.html`` and stores one
   OutboundEmail per recipient under a unique key; the same key twice is skipped, which is what makes
   notices exactly-once. The delivery task is enqueued when the transaction commits.
+  The language: the caller's ``language`` if given; else the organisation's written form from
+  Enhetsregisteret («målform»), the organisation being passed or found in the context (``organisation``,
+  ``org``, or an object's ``.organisation``); else each recipient's own choice (``User.language``); else
+  the portal's default.
 * ``mail_deliver`` sends one queued e-mail over SMTP; a failure is retried with growing delays up to
   ``MAX_ATTEMPTS``, then marked failed.
 * ``mail_enqueue_stale`` re-enqueues pending mail whose task was lost (a crash between commit and
@@ -45,15 +49,25 @@ def mail_queue(
     context: dict[str, Any],
     key: str,
     attachment: tuple[str, bytes] | None = None,
-    language: str = "nb",
+    language: str | None = None,
+    organisation: Any = None,
 ) -> list[OutboundEmail]:
     """Queue one e-mail per recipient. Returns the newly queued ones (already queued keys are skipped)."""
     queued = []
-    with translation.override(language):
-        subject = _one_line(render_to_string(f"{template}_subject.txt", context))
-        text = render_to_string(f"{template}_body.txt", context)
-        html = render_to_string(f"{template}_body.html", context)
-    for address in sorted({r.strip().lower() for r in recipients if r and r.strip()}):
+    addresses = sorted({r.strip().lower() for r in recipients if r and r.strip()})
+    fixed = language or _written_form(organisation if organisation is not None else _organisation_in(context))
+    languages = {address: fixed for address in addresses} if fixed else _chosen_languages(addresses)
+    rendered: dict[str, tuple[str, str, str]] = {}
+    for address in addresses:
+        code = languages.get(address) or settings.LANGUAGE_CODE
+        if code not in rendered:
+            with translation.override(code):
+                rendered[code] = (
+                    _one_line(render_to_string(f"{template}_subject.txt", context)),
+                    render_to_string(f"{template}_body.txt", context),
+                    render_to_string(f"{template}_body.html", context),
+                )
+        subject, text, html = rendered[code]
         mail = OutboundEmail(
             key=f"{key}:{address}"[:200],
             to=address,
@@ -72,6 +86,32 @@ def mail_queue(
         queued.append(mail)
         transaction.on_commit(functools.partial(_enqueue, mail.pk))
     return queued
+
+
+def _organisation_in(context: dict[str, Any]) -> Any:
+    """The organisation an e-mail is about, if its context names one."""
+    for name in ("organisation", "org"):
+        if hasattr(context.get(name), "written_form"):
+            return context[name]
+    for value in context.values():
+        if hasattr(getattr(value, "organisation", None), "written_form"):
+            return value.organisation
+    return None
+
+
+def _written_form(organisation: Any) -> str:
+    """The organisation's preferred written Norwegian as the register states it, if it is a portal language."""
+    code = getattr(organisation, "written_form", "") or ""
+    return code if code in dict(settings.LANGUAGES) else ""
+
+
+def _chosen_languages(addresses: list[str]) -> dict[str, str]:
+    """Each recipient's own language choice (by e-mail address), where they have made one."""
+    from django.contrib.auth import get_user_model
+
+    known = dict(settings.LANGUAGES)
+    rows = get_user_model().objects.filter(email__in=addresses).exclude(language="").values_list("email", "language")
+    return {email.lower(): code for email, code in rows if code in known}
 
 
 def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from core import health, metrics
 from core.ratelimit import client_address
@@ -42,3 +44,16 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         raise Http404
     body, content_type = metrics.exposition()
     return HttpResponse(body, content_type=content_type)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch (cookie), and for a logged-in person also their saved choice, which
+    e-mails to them follow."""
+    response = django_set_language(request)
+    code = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and code in dict(settings.LANGUAGES) and getattr(user, "language", code) != code:
+        user.language = code  # type: ignore[union-attr]
+        user.save(update_fields=["language"])  # type: ignore[union-attr]
+    return response

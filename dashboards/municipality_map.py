@@ -185,7 +185,7 @@ def _title(outline: Outline, row: MunicipalityStatus | None, missing: MapStatus)
     if row is None:
         return f"{outline.name}: {missing.label}"
     if row.signed_at is not None:
-        return _("%(name)s: signed %(date)s") % {"name": row.name, "date": date_format(row.signed_at, "j. F Y")}
+        return _("%(name)s: signed %(date)s") % {"name": row.name, "date": date_format(row.signed_at, "DATE_FORMAT")}
     return f"{row.name}: {row.status.label}"
 
 

@@ -77,7 +77,7 @@ def next_steps(
     text: Any  # a lazy translation, then the formatted str
     version = context.current_versions.get(organisation.form)
     if version is not None and (organisation.pk, version.pk) not in context.signed:
-        deadline = date_format(version.sign_by, "j. F Y")
+        deadline = date_format(version.sign_by, "DATE_FORMAT")
         blocked = context.states.get(organisation.pk) == MembershipState.SUSPENDED
         if OrganisationRoleType.SIGNATORY in my_roles:
             if blocked:

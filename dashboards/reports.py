@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from dashboards import municipality_map, status
 from lib.pdf import ReportSection, render_report_pdf
@@ -30,7 +30,7 @@ REPORT_LIST_LIMIT = 1000
 
 
 def _day(day: dt.date) -> str:
-    return date_format(day, "j. F Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def forecast_text(progress: status.Progress) -> str:
@@ -80,7 +80,10 @@ def forecast_text(progress: status.Progress) -> str:
 def _figure_sheet(title: str, group_label: str, rows: list[dict[str, Any]], compare: dt.date | None) -> Sheet:
     header = [group_label, _("Signed"), _("Total"), _("Share (%)")]
     if compare:
-        header += [_("Signed on %(date)s") % {"date": compare.isoformat()}, _("Change")]
+        header += [
+            _("Signed on %(date)s") % {"date": date_format(compare, "SHORT_DATE_FORMAT")},
+            pgettext("difference between two dates", "Change"),
+        ]
     body = []
     for row in rows:
         figure = row["now"]

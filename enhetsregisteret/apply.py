@@ -42,6 +42,7 @@ ORG_FIELDS = [
     "address_municipality_id",
     "email",
     "phone",
+    "written_form",
     "register_status",
 ]
 ENTRY_FIELDS = [
@@ -252,6 +253,7 @@ class Applier:
             "address_municipality_id": self.municipalities.get(unit.municipality_number),
             "email": unit.email,
             "phone": unit.phone,
+            "written_form": unit.written_form,
             "register_status": status,
         }
         if row is not None and row["source"] == Source.REFERENCE_DATA:

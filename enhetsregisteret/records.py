@@ -52,6 +52,12 @@ def codes_of(raw: dict[str, Any]) -> list[str]:
     return codes
 
 
+def written_form_of(value: Any) -> str:
+    """«maalform» ("Bokmål" / "Nynorsk") as a language code; anything else (missing, odd) is unknown."""
+    text = value.strip().lower() if isinstance(value, str) else ""
+    return {"bokmål": "nb", "bokmal": "nb", "nynorsk": "nn"}.get(text, "")
+
+
 def _text(value: Any, limit: int) -> str:
     return value.strip()[:limit] if isinstance(value, str) else ""
 
@@ -80,6 +86,7 @@ class Unit:
     municipality_number: str = ""
     email: str = ""
     phone: str = ""
+    written_form: str = ""  # "nb" or "nn" from «maalform»; empty when the register does not say
     sector_code: str = ""
     deleted_on: dt.date | None = None
     removed: bool = False
@@ -169,6 +176,7 @@ def parse_unit(raw: Any) -> Unit | None:
             email = ""
     unit.email = email
     unit.phone = _text(raw.get("telefon"), 30) or _text(raw.get("mobil"), 30)
+    unit.written_form = written_form_of(raw.get("maalform"))
     sector = raw.get("institusjonellSektorkode")
     code = sector.get("kode") if isinstance(sector, dict) else None
     unit.sector_code = code[:4] if isinstance(code, str) else ""

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.mail import mail_queue
 from core.permissions import Action, require
@@ -36,7 +37,14 @@ def event_save(*, actor: User, event: Event) -> Event:
         Event.objects.select_for_update().get(pk=event.pk)
         if (taken := _taken(event)) > event.capacity:
             raise ValidationError(
-                {"capacity": _("%(n)s people are registered: the places cannot be fewer.") % {"n": taken}}
+                {
+                    "capacity": ngettext(
+                        "%(n)s person is registered: the places cannot be fewer.",
+                        "%(n)s people are registered: the places cannot be fewer.",
+                        taken,
+                    )
+                    % {"n": taken}
+                }
             )
     if event.pk is None:
         event.created_by = actor

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organisations.models import (
     CoordinatorAssignment,
@@ -54,7 +55,10 @@ class OrganisationAdmin(admin.ModelAdmin):
             _("Address and contact"),
             {"fields": ["address_municipality", "business_address", "postal_code", "postal_place", "email", "phone"]},
         ),
-        (_("Register"), {"fields": ["industry_codes", "source", "synced_at", "created_at", "updated_at"]}),
+        (
+            pgettext_lazy("noun: data from the official register", "Register"),
+            {"fields": ["industry_codes", "source", "synced_at", "created_at", "updated_at"]},
+        ),
     ]
 
 

@@ -49,3 +49,10 @@ class Source(models.TextChoices):
     ENHETSREGISTERET = "enhetsregisteret", _("Enhetsregisteret")
     MANUAL = "manual", _("Entered by NHN")
     DEMO = "demo", _("Demo data")
+
+
+class WrittenForm(models.TextChoices):
+    """Enhetsregisteret's «målform»: the written Norwegian an organisation prefers (language codes)."""
+
+    BOKMAAL = "nb", _("Bokmål")
+    NYNORSK = "nn", _("Nynorsk")

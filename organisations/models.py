@@ -18,7 +18,7 @@ from core.roles import OrganisationRoleType, SignatoryBasis
 from lib.choices import label_of
 from lib.collation import NORWEGIAN
 from lib.search import fold
-from organisations.choices import REGISTER_STATUS_COLOURS, OrganisationForm, RegisterStatus, Source
+from organisations.choices import REGISTER_STATUS_COLOURS, OrganisationForm, RegisterStatus, Source, WrittenForm
 from organisations.fields import OrgNumberField, SearchKeyField
 from organisations.querysets import OrganisationQuerySet, OrganisationRoleQuerySet
 
@@ -142,6 +142,13 @@ class Organisation(TimeStampedModel):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    written_form = models.CharField(
+        _("written form"),
+        max_length=2,
+        choices=WrittenForm.choices,
+        blank=True,
+        help_text=_("From Enhetsregisteret («målform»). E-mails to the organisation are written in it."),
+    )
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.MANUAL)
     synced_at = models.DateTimeField(_("last synchronised"), null=True, blank=True)
 

@@ -382,11 +382,13 @@ MFA_EXEMPT_HELSEID_HIGH = env_bool("MFA_EXEMPT_HELSEID_HIGH", False)
 MFA_HELSEID_ISSUER = env_str("HELSEID_ISSUER", "")
 MFA_HELSEID_HIGH_ACR = env_list("MFA_HELSEID_HIGH_ACR", [])  # e.g. the acr value HelseID gives for "high"
 
-# Internationalisation: Norwegian Bokmål first, English available.
+# Internationalisation: Norwegian Bokmål first, then Nynorsk, English available.
 LANGUAGE_CODE = "nb"
-LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
+# Dates, times and numbers follow the language; English is written en-GB style (day month year, 24 h).
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_TZ = True
 

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from core.views import healthz, metrics_view, readyz
+from core.views import healthz, metrics_view, readyz, set_language
 from integrations.api import api
 
 urlpatterns = [

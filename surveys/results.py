@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from surveys.choices import QuestionKind
 from surveys.models import Answer, Question, Response, Survey
@@ -40,12 +41,18 @@ class QuestionResult:
     @property
     def summary(self) -> str:
         if self.question.kind == QuestionKind.TEXT:
-            return _("%(n)s wrote an answer.") % {"n": self.answered}
+            return ngettext("%(n)s person wrote an answer.", "%(n)s people wrote an answer.", self.answered) % {
+                "n": self.answered
+            }
         if not self.answered:
             return _("Nobody has answered this question yet.")
         highest = max(r.count for r in self.rows)
         top = [r for r in self.rows if r.count == highest]  # a tie names every one of them
-        text = _("%(n)s answered. Most chosen: %(label)s (%(count)s, %(percent)s %%).") % {
+        text = ngettext(
+            "%(n)s person answered. Most chosen: %(label)s (%(count)s, %(percent)s %%).",
+            "%(n)s people answered. Most chosen: %(label)s (%(count)s, %(percent)s %%).",
+            self.answered,
+        ) % {
             "n": self.answered, "label": ", ".join(r.label for r in top), "count": highest,
             "percent": top[0].percent,
         }  # fmt: skip

@@ -151,7 +151,7 @@ def test_passwords_are_hashed_with_argon2_in_the_real_settings() -> None:
 
 def test_norwegian_is_the_default_language() -> None:
     assert settings.LANGUAGE_CODE == "nb"
-    assert [code for code, _name in settings.LANGUAGES] == ["nb", "en"]
+    assert [code for code, _name in settings.LANGUAGES] == ["nb", "nn", "en"]
 
 
 def test_with_redis_the_cache_and_sessions_use_it() -> None:

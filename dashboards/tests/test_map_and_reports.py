@@ -161,7 +161,7 @@ def test_the_map_colours_every_municipality_by_status(scene: dict[str, Any], wor
         "4601": "signed",
         "4640": "not_signed",
     }
-    assert paths["3411"].xpath("./title")[0].text == "Ringsaker: signed 1. February 2027"
+    assert paths["3411"].xpath("./title")[0].text == "Ringsaker: signed 1 February 2027"
     assert paths["4640"].xpath("./title")[0].text == "Sogndal: Not signed"
     assert paths["0301"].xpath("./title")[0].text == "Oslo: Not registered in the portal"
     assert paths["3411"].get("fill") == "#00665a"
@@ -177,7 +177,7 @@ def test_the_legend_and_tables_carry_the_same_figures_in_words(scene: dict[str, 
     response = login(world["membership_manager"]).get(MAP, {"as_of": "2027-03-09"}, headers=EN)
 
     text = page_text(response)
-    assert "3 of 5 municipalities had signed the terms T1 as of 9. March 2027." in text
+    assert "3 of 5 municipalities had signed the terms T1 as of 9 March 2027." in text
     doc = lxml.html.fromstring(response.content.decode())
     legend = [" ".join(li.text_content().split()) for li in doc.xpath("//ul[@class='status-map__legend']/li")]
     assert legend == ["Signed: 3", "Not signed: 2", "Not registered in the portal: 352"]
@@ -191,9 +191,9 @@ def test_the_legend_and_tables_carry_the_same_figures_in_words(scene: dict[str, 
     _header, municipalities = table(response, "map-municipalities-caption")
     assert municipalities == [
         ["Gjøvik", "Innlandet", "Digi Innlandet", "Not signed"],
-        ["Lillehammer", "Innlandet", "Digi Innlandet", "Signed 03/08/2027"],
-        ["Ringsaker", "Innlandet", "Digi Innlandet", "Signed 02/01/2027"],
-        ["Bergen", "Vestland", "DigiVestland", "Signed 03/09/2027"],
+        ["Lillehammer", "Innlandet", "Digi Innlandet", "Signed 08/03/2027"],
+        ["Ringsaker", "Innlandet", "Digi Innlandet", "Signed 01/02/2027"],
+        ["Bergen", "Vestland", "DigiVestland", "Signed 09/03/2027"],
         ["Sogndal", "Vestland", "Digi Sogn", "Not signed"],
     ]
 
@@ -320,7 +320,7 @@ def test_the_status_xlsx_has_every_figure_table(scene: dict[str, Any], world: An
     assert summary["Share (%)"] == 80
     assert summary["As of"] == dt.datetime(2027, 3, 10)
     assert values(book["Per Diginettverk"]) == [
-        ["Diginettverk", "Signed", "Total", "Share (%)", "Signed on 2027-03-01", "Change"],
+        ["Diginettverk", "Signed", "Total", "Share (%)", "Signed on 01/03/2027", "Change"],
         ["Digi Innlandet", 3, 3, 100, 1, 2],
         ["Digi Sogn", 0, 1, 0, 0, 0],
         ["DigiVestland", 1, 1, 100, 0, 1],
@@ -380,8 +380,8 @@ def test_the_county_report_has_the_figures_and_who_has_not_signed(
     vestland = pdf_text(vestland_response, tmp_path)
 
     assert "Status report: Innlandet" in innlandet
-    assert "Membership terms T1, deadline 31. March 2027. Figures as of the end of 9. March 2027." in innlandet
-    assert "2 of 3 municipalities have signed (67 %) as of 9. March 2027." in innlandet
+    assert "Membership terms T1, deadline 31 March 2027. Figures as of the end of 9 March 2027." in innlandet
+    assert "2 of 3 municipalities have signed (67 %) as of 9 March 2027." in innlandet
     assert "Digi Innlandet 2 3 67 %" in innlandet  # the breakdown per Diginettverk
     assert "Not signed (1)" in innlandet
     assert "Gjøvik" in innlandet
@@ -393,7 +393,7 @@ def test_the_county_report_has_the_figures_and_who_has_not_signed(
     assert "Bergen Legesenter AS" in vestland and "Sogndal" in vestland
     assert "solveig@sogndal.example.no" in vestland and "sindre@sogndal.example.no" in vestland
     assert "gone@sogndal.example.no" not in vestland  # deactivated: no contact
-    assert "03/20/2027" in vestland  # Sogndal's last reminder
+    assert "20/03/2027" in vestland  # Sogndal's last reminder
     assert "Limited company 0 1 0" in vestland  # pdftotext may join "0 %"
 
 
@@ -408,7 +408,7 @@ def test_the_diginettverk_report_and_the_as_of_day(
     after = pdf_text(client.get(report_url("diginettverk", network), {"as_of": "2027-03-10"}, headers=EN), tmp_path)
 
     assert "Status report: Digi Innlandet" in before
-    assert "1 of 3 municipalities have signed (33 %) as of 1. March 2027." in before
+    assert "1 of 3 municipalities have signed (33 %) as of 1 March 2027." in before
     assert "Innlandet 1 3 33 %" in before  # the breakdown per county
     assert "Not signed (2)" in before and "Lillehammer" in before and "Gjøvik" in before
     assert "3 of 3 municipalities have signed (100 %)" in after

@@ -414,13 +414,11 @@ def test_the_status_page_shows_the_headline_figures(scene: dict[str, Any], world
 
     assert response.status_code == 200
     text = page_text(response)
-    assert "4 of 5 municipalities have signed (80 %) as of 20. March 2027" in text
-    assert "Terms T1, deadline 31. March 2027." in text
+    assert "4 of 5 municipalities have signed (80 %) as of 20 March 2027" in text
+    assert "Terms T1, deadline 31 March 2027." in text
     assert "Health enterprises (ENK and AS): 0 of 1 have signed." in text
     # 3 in the last 14 days, 1 left: 14/3 = 4.67, so 5 days after 20 March.
-    assert (
-        "At the pace of the last two weeks, everyone will have signed by 25. March 2027: before the deadline." in text
-    )
+    assert "At the pace of the last two weeks, everyone will have signed by 25 March 2027: before the deadline." in text
     assert "See the 1 municipality that has not signed" in text
     assert response.context["national"] == Figure(None, "", 4, 5)
     _header, networks = table(response, "networks-caption")
@@ -446,9 +444,9 @@ def test_as_of_a_past_day(scene: dict[str, Any], world: Any, login: Any) -> None
     on_the_10th = page_text(client.get(STATUS, {"as_of": "2027-03-10"}, headers=EN))
     on_the_1st = page_text(client.get(STATUS, {"as_of": "2027-03-01"}, headers=EN))
 
-    assert "3 of 5 municipalities have signed (60 %) as of 9. March 2027" in on_the_9th
-    assert "4 of 5 municipalities have signed (80 %) as of 10. March 2027" in on_the_10th
-    assert "1 of 5 municipalities have signed (20 %) as of 1. March 2027" in on_the_1st
+    assert "3 of 5 municipalities have signed (60 %) as of 9 March 2027" in on_the_9th
+    assert "4 of 5 municipalities have signed (80 %) as of 10 March 2027" in on_the_10th
+    assert "1 of 5 municipalities have signed (20 %) as of 1 March 2027" in on_the_1st
     assert "Not at this pace: nobody has signed in the last two weeks." in on_the_1st
 
 
@@ -460,7 +458,7 @@ def test_a_forecast_after_the_deadline_says_so(
     text = page_text(login(world["membership_manager"]).get(STATUS, {"as_of": "2027-03-10"}, headers=EN))
 
     # 3 signatures 25 Feb – 10 Mar, 1 left: 5 days after 10 March, past the deadline of 12 March.
-    assert "Not at this pace: everyone will have signed around 15. March 2027, after the deadline." in text
+    assert "Not at this pace: everyone will have signed around 15 March 2027, after the deadline." in text
 
 
 def test_everyone_signed_says_so(scene: dict[str, Any], version: TermsVersion, world: Any, login: Any) -> None:
@@ -479,14 +477,14 @@ def test_compare_shows_before_and_change_per_group(scene: dict[str, Any], world:
 
     assert response.status_code == 200
     header, networks = table(response, "networks-caption")
-    assert header == ["Diginettverk", "Signed", "Total", "Share", "Signed on 03/01/2027", "Change"]
+    assert header == ["Diginettverk", "Signed", "Total", "Share", "Signed on 01/03/2027", "Change"]
     assert networks == [
         ["Digi Innlandet", "3", "3", "100 %", "1", "+2"],
         ["Digi Sogn", "0", "1", "0 %", "0", "0"],
         ["DigiVestland", "1", "1", "100 %", "0", "+1"],
     ]
     header, counties = table(response, "counties-caption")
-    assert header[-2:] == ["Signed on 03/01/2027", "Change"]
+    assert header[-2:] == ["Signed on 01/03/2027", "Change"]
     assert counties == [
         ["Innlandet", "3", "3", "100 %", "1", "+2"],
         ["Vestland", "1", "2", "50 %", "0", "+1"],
@@ -553,7 +551,7 @@ def test_invalid_parameters_give_a_form_error_not_a_500(
     assert doc.xpath('//div[@class="error-summary"]'), "no error summary"
     assert doc.xpath(f'//p[@class="field-error"][@id="id_{field}_error_1"]')
     # The page falls back to today's figures.
-    assert "4 of 5 municipalities have signed (80 %) as of 20. March 2027" in page_text(response)
+    assert "4 of 5 municipalities have signed (80 %) as of 20 March 2027" in page_text(response)
 
 
 def test_the_date_error_text(scene: dict[str, Any], world: Any, login: Any) -> None:
@@ -583,7 +581,7 @@ def test_a_coordinator_sees_only_the_municipalities_of_their_network(
     # but it is not in the network and is not counted.
     assert response.context["national"] == Figure(None, "", 2, 3)
     text = page_text(response)
-    assert "2 of 3 municipalities have signed (67 %) as of 9. March 2027" in text
+    assert "2 of 3 municipalities have signed (67 %) as of 9 March 2027" in text
     assert "Health enterprises (ENK and AS): 0 of 0 have signed." in text
     _header, networks = table(response, "networks-caption")
     assert networks == [["Digi Innlandet", "2", "3", "67 %"]]
@@ -731,7 +729,7 @@ def test_the_missing_list_shows_who_has_not_signed_with_contacts(
     ]
     assert rows[1][:3] == ["Sogndal", "Vestland", "–"]
     assert sorted(rows[1][3].split(", ")) == ["Sindre Signatar", "Solveig Sogn"]
-    assert rows[1][4] == "03/20/2027 10:15 a.m."  # the reminder, in Oslo time (09:15 UTC)
+    assert rows[1][4] == "20/03/2027 10:15"  # the reminder, in Oslo time (09:15 UTC)
     assert rows[1][5] == "Remind Sogndal now"
     html = response.content.decode()
     assert 'href="mailto:solveig@sogndal.example.no"' in html
@@ -816,7 +814,7 @@ def test_remind_now_queues_emails_logs_the_step_and_audits(
     assert event.after == {"terms_version": "T1", "emails": 2}
     # The list shows the reminder.
     _header, rows = table(response, "missing-caption")
-    assert [row[4] for row in rows if row[0] == "Sogndal"] == ["03/20/2027 10:15 a.m."]
+    assert [row[4] for row in rows if row[0] == "Sogndal"] == ["20/03/2027 10:15"]
 
 
 def test_a_second_reminder_the_same_day_sends_nothing(
@@ -1137,7 +1135,7 @@ def test_SLOW_45s_the_demo_round_shows_306_of_357_on_10_march_2025(db: None, cli
     nils = User.objects.get(email="nils@demo.medlemsportal.no")
     response = login(nils).get(STATUS, {"as_of": "2025-03-10"}, headers=EN)
     assert response.status_code == 200
-    assert "306 of 357 municipalities have signed (86 %) as of 10. March 2025" in page_text(response)
+    assert "306 of 357 municipalities have signed (86 %) as of 10 March 2025" in page_text(response)
     assert response.context["national"] == Figure(None, "", 306, 357)
     # Nobody signed on the webinar day itself: 9 March says the same.
     assert client.get(JSON, {"date": "2025-03-09"}).json()["municipalities"]["signed"] == 306

@@ -296,3 +296,12 @@ def test_a_failing_import_stops_its_reader(world, tmp_path, readers):
     with pytest.raises(Crash):
         import_file(path, batch_size=10_000, scan_limit=500, after_batch=fail)
     assert readers[0].returncode is not None  # stopped and reaped, not left running
+
+
+def test_the_register_s_written_form_reaches_the_organisation_and_follows_a_change(world):
+    """«maalform» decides the language of e-mails to the organisation (core.mail), so the import keeps it."""
+    applier = Applier()
+    applier.apply([parse_unit(unit_record(HEALTH_AS, maalform="Nynorsk"))])
+    assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nn"
+    applier.apply([parse_unit(unit_record(HEALTH_AS, maalform="Bokmål"))])
+    assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nb"
