@@ -110,6 +110,7 @@ def test_one_word_used_in_many_places_is_contextualised_or_known_to_mean_one_thi
     context or listed here as meaning one thing everywhere."""
     one_meaning = {
         "Status",
+        "Expires",  # a column: the date something stops being valid (tokens, invitations, delegations)
         "Name",
         "Organisation",
         "Service",
