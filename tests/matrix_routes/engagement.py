@@ -61,13 +61,13 @@ def seed_world(world: World) -> None:
     Answer.objects.create(response=response, question=Question.objects.filter(survey=survey).first(), text="Svar")
 
 
-def _event() -> Any:
+def _event(public: bool = False) -> Any:
     from events.models import Event
 
     start = _future()
     return Event.objects.create(
         title="Webinar", kind="webinar", description="-", starts_at=start, ends_at=start + dt.timedelta(hours=1),
-        online_url="https://teams.example.no/w", audience="Kommuner", capacity=10,
+        online_url="https://teams.example.no/w", audience="Kommuner", capacity=10, is_public=public,
     )  # fmt: skip
 
 
@@ -149,10 +149,14 @@ ROUTES: dict[str, Route] = {
         targets=TARGETS,
     ),
     # events
-    "events:event_list": Route(lambda w, t: reverse("events:event_list"), signed_in(lambda r, t: 200)),
+    # Open to everyone (issue 20): a visitor sees the public webinars, a member every published event.
+    "events:event_list": Route(lambda w, t: reverse("events:event_list"), lambda r, t: 200),
     "events:event_create": Route(lambda w, t: reverse("events:event_create"), _role(ENGAGEMENT)),
     "events:event_feed": Route(lambda w, t: reverse("events:event_feed"), lambda r, t: 200),
     "events:event_detail": Route(_event_url("event_detail"), signed_in(lambda r, t: 200)),
+    "events:event_detail[public]": Route(
+        lambda w, t: reverse("events:event_detail", args=[_event(public=True).pk]), lambda r, t: 200
+    ),
     "events:event_edit": Route(_event_url("event_edit"), _role(ENGAGEMENT)),
     "events:event_register": Route(_event_url("event_register"), signed_in(lambda r, t: REDIRECT), method="post"),
     "events:event_cancel": Route(_event_url("event_cancel"), signed_in(lambda r, t: REDIRECT), method="post"),
