@@ -124,6 +124,13 @@ ROUTES: dict[str, Route] = {
     # support
     "support:contact": Route(lambda w, t: reverse("support:contact"), lambda r, t: 200),
     "support:hours_edit": Route(lambda w, t: reverse("support:hours_edit"), _role(CUSTOMER_CENTRE)),
+    # Special days (issue 20): the customer centre's staff; removing one that does not exist is a 404.
+    "support:special_days": Route(lambda w, t: reverse("support:special_days"), _role(CUSTOMER_CENTRE)),
+    "support:special_day_delete": Route(
+        lambda w, t: reverse("support:special_day_delete", args=[999_999]),
+        _role(CUSTOMER_CENTRE, ok=404),
+        method="post",
+    ),
     "support:request_list": Route(
         lambda w, t: reverse("support:request_list"),
         signed_in(lambda r, t: REDIRECT if r in CUSTOMER_CENTRE else 200),
