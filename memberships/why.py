@@ -40,4 +40,4 @@ def why_membership(organisation: Any) -> str | None:
     is translated where it is shown (an e-mail renders in the recipient's language)."""
     if organisation.form not in ENTERPRISE_FORMS:
         return None
-    return _why_lazy(organisation.name)  # type: ignore[no-any-return]
+    return _why_lazy(organisation.name)
