@@ -1,9 +1,9 @@
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from core import navigation
-from core.customer_centre import customer_centre
 from core.permissions import Action, can, effective_staff_role
 
 
@@ -24,6 +24,10 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         ",".join(link.view_name for link in nav["main"])
     )
     return {
-        "customer_centre": customer_centre(),
+        "customer_centre": {
+            "phone": settings.CUSTOMER_CENTRE_PHONE,
+            "email": settings.CUSTOMER_CENTRE_EMAIL,
+            "hours": settings.CUSTOMER_CENTRE_HOURS,
+        },
         "nav": nav,
     }
