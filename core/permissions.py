@@ -107,6 +107,8 @@ class Rule:
     staff: frozenset[str] = frozenset()
     org_roles: frozenset[str] = frozenset()
     coordinator: bool = False
+    # The person who reported the object (its ``reported_by_id``) may, whatever their role in it.
+    reporter: bool = False
 
 
 POLICY: dict[Action, Rule] = {
@@ -208,8 +210,12 @@ POLICY: dict[Action, Rule] = {
     Action.INCIDENT_REPORT: Rule(org_roles=ALL_ORG_ROLES),
     Action.INCIDENT_VIEW: Rule(staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=ALL_ORG_ROLES),
     Action.INCIDENT_TRIAGE: Rule(staff=frozenset({StaffRole.CERT_ANALYST})),
+    # Who opened the incidents: the analysts, the member's administrators and security contacts, and
+    # (for one incident) the person who reported it. Visibility (404) is decided before this.
     Action.INCIDENT_ACCESS_LOG: Rule(
-        staff=frozenset({StaffRole.CERT_ANALYST}), org_roles=frozenset({OrganisationRoleType.ADMIN})
+        staff=frozenset({StaffRole.CERT_ANALYST}),
+        org_roles=frozenset({OrganisationRoleType.ADMIN, OrganisationRoleType.SECURITY_CONTACT}),
+        reporter=True,
     ),
     # Lifting a login lock: the customer centre, who take the call, and system administrators.
     Action.ACCOUNT_UNLOCK: Rule(staff=CUSTOMER_CENTRE_STAFF),
@@ -395,6 +401,8 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
         return True
     scope = DELEGATE_SCOPE.get(action)
     if scope is not None and scope in delegations(user).get(_organisation_of(obj)[0] or 0, frozenset()):
+        return True
+    if rule.reporter and getattr(obj, "reported_by_id", None) == user.pk:
         return True
     _org, network = _organisation_of(obj)
     return rule.coordinator and network is not None and network in _coordinated_networks(user)

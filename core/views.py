@@ -8,12 +8,14 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from core import health, metrics
+from core.customer_centre import customer_centre
 from core.ratelimit import client_address
 
 
 def help_page(request: HttpRequest) -> HttpResponse:
-    """Public: how to reach the customer centre, and when."""
-    return render(request, "core/help.html")
+    """Public: how to reach the customer centre, and when: the hours staff edit in the portal (through
+    core.customer_centre), not the settings' defaults the layout's footer shows."""
+    return render(request, "core/help.html", {"customer_centre": customer_centre()})
 
 
 def healthz(request: HttpRequest) -> HttpResponse:

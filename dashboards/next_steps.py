@@ -22,6 +22,7 @@ from agreements.models import ServiceAgreement
 from core.roles import OrganisationRoleType
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
+from memberships.why import why_membership
 from organisations.models import Organisation
 
 
@@ -30,6 +31,8 @@ class NextStep:
     text: Any
     url: str
     urgent: bool = False
+    # Why the step is needed, in plain words (an ENK or AS that must now be a member).
+    why: str | None = None
 
 
 @dataclass
@@ -87,14 +90,21 @@ def next_steps(
             else:
                 text = _("Sign the membership terms %(label)s by %(deadline)s")
             text = text % {"label": version.label, "deadline": deadline}
-            steps.append(NextStep(text, reverse("memberships:sign", args=[organisation.pk]), urgent=True))
+            steps.append(
+                NextStep(
+                    text,
+                    reverse("memberships:sign", args=[organisation.pk]),
+                    urgent=True,
+                    why=why_membership(organisation),
+                )
+            )
         else:
             text = (
                 _("The membership terms %(label)s are not signed yet (the deadline passed on %(deadline)s)")
                 if version.deadline_passed
                 else _("The membership terms %(label)s are not signed yet (deadline %(deadline)s)")
             ) % {"label": version.label, "deadline": deadline}
-            steps.append(NextStep(text, url, urgent=True))
+            steps.append(NextStep(text, url, urgent=True, why=why_membership(organisation)))
     resign = context.must_resign.get(organisation.pk, 0)
     if resign and OrganisationRoleType.SIGNATORY in my_roles:
         text = ngettext(

@@ -16,6 +16,7 @@ class EventForm(forms.ModelForm):
         fields = [
             "title", "kind", "description", "starts_at", "ends_at", "place", "online_url", "audience",
             "capacity", "registration_open", "materials", "recording_url", "is_published",
+            "is_public",
         ]  # fmt: skip
         widgets = {
             "starts_at": DATETIME,

@@ -18,6 +18,10 @@ class EventQuerySet(models.QuerySet["Event"]):
     def published(self) -> EventQuerySet:
         return self.filter(is_published=True)
 
+    def public(self) -> EventQuerySet:
+        """What anyone may see without logging in: published webinars marked open to everyone."""
+        return self.published().filter(is_public=True, kind=EventKind.WEBINAR)
+
     def upcoming(self) -> EventQuerySet:
         return self.filter(ends_at__gte=timezone.now()).order_by("starts_at")
 
@@ -52,6 +56,14 @@ class Event(TimeStampedModel):
     )
     recording_url = HttpsURLField(_("link to the recording"), blank=True)
     is_published = models.BooleanField(_("published"), default=True)
+    is_public = models.BooleanField(
+        _("open to everyone"),
+        default=False,
+        help_text=_(
+            "A webinar anyone may see without logging in, with its recording and materials. "
+            "Signing up still needs a login."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
@@ -83,6 +95,8 @@ class Event(TimeStampedModel):
         super().clean()
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The event must end after it starts.")})
+        if self.is_public and self.kind != EventKind.WEBINAR:
+            raise ValidationError({"is_public": _("Only webinars can be open to everyone.")})
         if not self.place and not self.online_url:
             raise ValidationError({"place": _("Give a place or a link to join.")})
 

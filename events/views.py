@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +23,12 @@ from organisations.models import Organisation
 
 
 def _events_for(request: HttpRequest) -> object:
-    events = Event.objects.all() if can(request.user, Action.ENGAGEMENT_MANAGE) else Event.objects.published()
+    if not request.user.is_authenticated:
+        events = Event.objects.public()
+    elif can(request.user, Action.ENGAGEMENT_MANAGE):
+        events = Event.objects.all()
+    else:
+        events = Event.objects.published()
     return events.annotate(
         taken=Count("registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)),
         waiting=Count("registrations", filter=Q(registrations__status=RegistrationStatus.WAITLISTED)),
@@ -30,12 +39,14 @@ def _own_organisations(user: object) -> object:
     return Organisation.objects.held_by(user).order_by("name")
 
 
-@login_required
 def event_list(request: HttpRequest) -> HttpResponse:
-    mine = Registration.objects.filter(event=OuterRef("pk"), user=request.user).exclude(
-        status=RegistrationStatus.CANCELLED
-    )
-    events = _events_for(request).annotate(my_status=Subquery(mine.values("status")[:1]))
+    """Open to everyone: a visitor who is not logged in sees the public webinars (issue 20)."""
+    events = _events_for(request)
+    if request.user.is_authenticated:
+        mine = Registration.objects.filter(event=OuterRef("pk"), user=request.user).exclude(
+            status=RegistrationStatus.CANCELLED
+        )
+        events = events.annotate(my_status=Subquery(mine.values("status")[:1]))
     return render(
         request,
         "events/event_list.html",
@@ -47,9 +58,14 @@ def event_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
 def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A public webinar is open to everyone; any other event asks a visitor to log in first."""
+    if not request.user.is_authenticated and not Event.objects.public().filter(pk=pk).exists():
+        return redirect_to_login(request.get_full_path())
     event = get_object_or_404(_events_for(request), pk=pk)
+    if not request.user.is_authenticated:
+        login_url = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+        return render(request, "events/event_detail.html", {"event": event, "login_url": login_url})
     registration = Registration.objects.filter(event=event, user=request.user).first()
     may_manage = can(request.user, Action.ENGAGEMENT_MANAGE)
     position = None

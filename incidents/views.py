@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
-from core.permissions import Action, can, get_visible_or_404, visibility
+from core.permissions import Action, can, get_visible_or_404, require, visibility
 from incidents import services
 from incidents.choices import AccessAction, IncidentStatus
 from incidents.forms import IncidentForm, MessageForm, StatusForm
@@ -113,6 +113,7 @@ def _render_detail(
         "status_form": status_form if analyst else None,
         "analyst": analyst,
         "may_write": analyst or incident.status != IncidentStatus.CLOSED,
+        "may_see_log": can(request.user, Action.INCIDENT_ACCESS_LOG, incident),
     }
     return render(request, "incidents/detail.html", context, status=status)
 
@@ -186,3 +187,15 @@ def access_log(request: HttpRequest, org_pk: int) -> HttpResponse:
     entries = IncidentAccessLog.objects.filter(organisation=organisation).select_related("incident")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "incidents/access_log.html", {"organisation": organisation, "page": page, "query": ""})
+
+
+@login_required
+def incident_access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has opened one incident: for its reporter, the member's administrators and security contacts
+    (and the analysts). Others who can see the incident get 403, everyone else 404."""
+    incident = _incident(request, pk)
+    require(request.user, Action.INCIDENT_ACCESS_LOG, incident)
+    entries = IncidentAccessLog.objects.filter(incident=incident).select_related("incident")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    context = {"organisation": incident.organisation, "incident": incident, "page": page, "query": ""}
+    return render(request, "incidents/access_log.html", context)

@@ -21,6 +21,7 @@ from core.mail import mail_queue
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, recipients_for
+from memberships.why import why_membership
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
 
@@ -87,6 +88,7 @@ def _notify(organisation: Organisation, version: TermsVersion, step: str, templa
                     "organisation": organisation,
                     "version": version,
                     "days_left": days_left,
+                    "why": why_membership(organisation),
                     "sign_url": f"{settings.PORTAL_BASE_URL}/memberships/organisations/{organisation.pk}/sign/",
                 },
                 key=f"{step}:{version.pk}:{organisation.pk}",

@@ -15,6 +15,17 @@ class SupportConfig(AppConfig):
 
         register_panel(support_panel)
 
+        # The footer and the help page read the hours staff edit here (issue 20), not the settings.
+        from django.db.models.signals import post_delete, post_save
+
+        from core.customer_centre import register_provider
+        from support.hours import forget_summary, summary
+        from support.models import OpeningHours
+
+        register_provider(summary)
+        post_save.connect(forget_summary, sender=OpeningHours, dispatch_uid="support-hours-forget")
+        post_delete.connect(forget_summary, sender=OpeningHours, dispatch_uid="support-hours-forget-del")
+
         register(
             NavLink(
                 "support:request_list",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from core.permissions import Action, can
 from organisations.models import Organisation
 from support.choices import AttendanceStatus, RequestCategory, RequestStatus, Weekday
-from support.models import AttendanceRequest, OpeningHours
+from support.models import AttendanceRequest, OpeningHours, SpecialDay
 
 
 def organisations_for(user: Any, action: Action) -> list[Any]:
@@ -79,6 +79,18 @@ class OpeningHoursForm(forms.ModelForm):
         model = OpeningHours
         fields = ["phone", "email", "opens", "closes", "weekdays", "closed_on_public_holidays", "note"]
         widgets = {"opens": forms.TimeInput(attrs={"type": "time"}), "closes": forms.TimeInput(attrs={"type": "time"})}
+
+
+class SpecialDayForm(forms.ModelForm):
+    class Meta:
+        model = SpecialDay
+        fields = ["date", "closed", "opens", "closes", "note"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+        }
+        help_texts = {"opens": _("For reduced hours: untick closed all day, and give the hours.")}
 
 
 class AttendanceRequestForm(OrganisationChoiceMixin, forms.ModelForm):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -13,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.text import capfirst
 
 from support.choices import Weekday
-from support.models import OpeningHours
+from support.models import OpeningHours, SpecialDay
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -42,18 +43,87 @@ def public_holiday(day: dt.date) -> str | None:
 class OpenState:
     is_open: bool
     holiday: str | None  # why it is closed on a day it would otherwise be open
+    special: SpecialDay | None = None  # today's special day, when there is one
 
 
 def open_state(hours: OpeningHours, at: dt.datetime | None = None) -> OpenState:
-    """Whether the centre is open at ``at`` (now by default): opens ≤ local time < closes, on an open
-    day, and not on a public holiday."""
+    """Whether the centre is open at ``at`` (now by default). A special day (closed, or reduced hours)
+    decides its day; else: opens ≤ local time < closes, on an open day, and not on a public holiday."""
     local = (at or timezone.now()).astimezone(OSLO)
+    now = local.time().replace(tzinfo=None)
+    special = SpecialDay.objects.filter(date=local.date()).first()
+    if special is not None:
+        if special.closed or special.opens is None or special.closes is None:
+            return OpenState(False, special.note or None, special)
+        return OpenState(special.opens <= now < special.closes, None, special)
     holiday = public_holiday(local.date()) if hours.closed_on_public_holidays else None
     if holiday:
         return OpenState(False, holiday)
     if local.weekday() not in hours.weekdays:
         return OpenState(False, None)
-    return OpenState(hours.opens <= local.time().replace(tzinfo=None) < hours.closes, None)
+    return OpenState(hours.opens <= now < hours.closes, None)
+
+
+@dataclass(frozen=True)
+class DayOff:
+    """A coming day with other hours than the week's: a special day, or a public holiday."""
+
+    date: dt.date
+    closed: bool
+    opens: dt.time | None
+    closes: dt.time | None
+    note: str
+
+
+def coming_days(hours: OpeningHours, *, days: int = 60, today: dt.date | None = None) -> list[DayOff]:
+    """The special days and (when the centre closes on them) public holidays of the coming ``days``,
+    in date order; a special day wins over a holiday on the same date."""
+    start = today or timezone.localdate()
+    end = start + dt.timedelta(days=days)
+    found: dict[dt.date, DayOff] = {}
+    if hours.closed_on_public_holidays:
+        language = "no" if translation.get_language() in (None, "nb", "no") else "en_US"
+        calendar = holidays.country_holidays("NO", years=range(start.year, end.year + 1), language=language)
+        for day, name in calendar.items():
+            if start <= day <= end and day.weekday() in hours.weekdays:
+                found[day] = DayOff(day, True, None, None, str(name))
+    for special in SpecialDay.objects.filter(date__gte=start, date__lte=end):
+        found[special.date] = DayOff(special.date, special.closed, special.opens, special.closes, special.note)
+    return [found[day] for day in sorted(found)]
+
+
+CACHE_KEY = "support:opening-hours"
+
+
+def summary() -> dict[str, Any]:
+    """What every page's footer and the help page show of the customer centre (core.customer_centre):
+    read from the cache, which ``forget_summary`` empties when the hours change."""
+    from django.core.cache import cache
+
+    data = cache.get(CACHE_KEY)
+    if data is None:
+        hours = current_hours()
+        data = {
+            "phone": hours.phone,
+            "email": hours.email,
+            "opens": hours.opens,
+            "closes": hours.closes,
+            "weekdays": list(hours.weekdays),
+        }
+        cache.set(CACHE_KEY, data, 300)
+    probe = OpeningHours(weekdays=data["weekdays"])
+    return {
+        "phone": data["phone"],
+        "email": data["email"],
+        "hours": f"{data['opens']:%H:%M}–{data['closes']:%H:%M}",
+        "days": describe_days(probe),
+    }
+
+
+def forget_summary(**_kwargs: Any) -> None:
+    from django.core.cache import cache
+
+    cache.delete(CACHE_KEY)
 
 
 def describe_days(hours: OpeningHours) -> str:

@@ -63,6 +63,45 @@ class OpeningHours(TimeStampedModel):
             raise ValidationError({"weekdays": _("Choose days of the week.")})
 
 
+class SpecialDay(TimeStampedModel):
+    """A day the customer centre keeps other hours than the week's: closed, or reduced hours (for
+    example Christmas Eve). It wins over the weekly hours and over the public holidays (issue 20)."""
+
+    date = models.DateField(_("date"), unique=True)
+    closed = models.BooleanField(_("closed all day"), default=True)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    note = models.CharField(
+        _("note"), max_length=200, blank=True, help_text=_("Shown on the contact page, for example: Christmas Eve.")
+    )
+
+    class Meta:
+        verbose_name = _("special day")
+        verbose_name_plural = _("special days")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                name="support_special_day_hours",
+                condition=Q(closed=True) | Q(opens__isnull=False, closes__isnull=False, opens__lt=models.F("closes")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.closed:
+            return f"{self.date:%Y-%m-%d} closed"
+        return f"{self.date:%Y-%m-%d} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.closed:
+            self.opens = self.closes = None
+            return
+        if self.opens is None or self.closes is None:
+            raise ValidationError({"opens": _("Give the reduced opening hours, or mark the day as closed.")})
+        if self.opens >= self.closes:
+            raise ValidationError({"closes": _("The centre must close after it opens.")})
+
+
 class SupportRequestQuerySet(models.QuerySet["SupportRequest"]):
     def visible_to(self, user: Any) -> SupportRequestQuerySet:
         return scoped_to_visible_organisations(self, user)

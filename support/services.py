@@ -16,7 +16,7 @@ from core.mail import mail_queue
 from core.permissions import Action, can, require
 from support.choices import ACTIVE_STATUSES, AttendanceStatus, RequestStatus
 from support.hours import current_hours
-from support.models import AttendanceRequest, OpeningHours, SupportMessage, SupportRequest
+from support.models import AttendanceRequest, OpeningHours, SpecialDay, SupportMessage, SupportRequest
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -183,3 +183,30 @@ def attendance_request_answer(
         key=f"attendance:{request.pk}:answered:{request.answered_at:%Y%m%d%H%M%S}",
     )
     return request
+
+
+def _special_day_record(day: SpecialDay) -> dict[str, str]:
+    return {
+        "date": day.date.isoformat(),
+        "closed": str(day.closed),
+        "opens": str(day.opens or ""),
+        "closes": str(day.closes or ""),
+        "note": day.note,
+    }
+
+
+@transaction.atomic
+def special_day_save(*, actor: Any, day: SpecialDay) -> SpecialDay:
+    """Add or change a special day (closed, or reduced hours); the contact page and "open now" follow."""
+    require(actor, Action.SUPPORT_HOURS_MANAGE)
+    day.full_clean()
+    day.save()
+    audit_record(actor=actor, action="support.special_day_saved", obj=day, after=_special_day_record(day))
+    return day
+
+
+@transaction.atomic
+def special_day_delete(*, actor: Any, day: SpecialDay) -> None:
+    require(actor, Action.SUPPORT_HOURS_MANAGE)
+    audit_record(actor=actor, action="support.special_day_deleted", obj=day, before=_special_day_record(day))
+    day.delete()

@@ -23,11 +23,12 @@ from support.forms import (
     MessageForm,
     OpeningHoursForm,
     QueueFilterForm,
+    SpecialDayForm,
     SupportRequestForm,
     organisations_for,
 )
-from support.hours import current_hours, describe_days, open_state
-from support.models import AttendanceRequest, SupportRequest
+from support.hours import coming_days, current_hours, describe_days, open_state
+from support.models import AttendanceRequest, SpecialDay, SupportRequest
 
 PAGE_SIZE = 100
 
@@ -42,6 +43,7 @@ def contact(request: HttpRequest) -> HttpResponse:
             "hours": hours,
             "days": describe_days(hours),
             "state": open_state(hours),
+            "coming": coming_days(hours),
             "now": timezone.now(),
             "may_ask": request.user.is_authenticated
             and bool(organisations_for(request.user, Action.SUPPORT_REQUEST_CREATE)),
@@ -63,6 +65,39 @@ def hours_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The opening hours are saved."))
             return redirect("support:contact")
     return render(request, "support/hours_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def special_days(request: HttpRequest) -> HttpResponse:
+    """The customer centre's special days: add one (closed, or reduced hours), see the coming ones."""
+    require(request.user, Action.SUPPORT_HOURS_MANAGE)
+    form = SpecialDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_day_save(actor=request.user, day=form.save(commit=False))
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The special day is saved."))
+            return redirect("support:special_days")
+    days = SpecialDay.objects.filter(date__gte=timezone.localdate())
+    return render(
+        request, "support/special_days.html", {"form": form, "days": days}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def special_day_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, Action.SUPPORT_HOURS_MANAGE)
+    day = SpecialDay.objects.filter(pk=pk).first()
+    if day is None:
+        from django.http import Http404
+
+        raise Http404
+    services.special_day_delete(actor=request.user, day=day)
+    messages.success(request, _("The special day is removed."))
+    return redirect("support:special_days")
 
 
 def _own_requests(user: object) -> Q:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.models import OutboundEmail
+from core.roles import OrganisationRoleType
 from incidents.models import Incident, IncidentAccessLog, IncidentAttachment
 from incidents.tests.conftest import REPORT, make_incident
 
@@ -219,3 +220,51 @@ def test_a_form_shown_again_with_errors_is_a_logged_view(world: Any, people: dic
     assert response.status_code == 400
     log = list(IncidentAccessLog.objects.order_by("at", "pk").values_list("user__email", "action"))
     assert log == [(world["member_a"].email, "view"), (world["cert_analyst"].email, "view")]
+
+
+def test_reporter_and_security_contacts_see_the_access_log(world: Any, people: dict[str, Any], client: Any) -> None:
+    """Issue 20: the reporter sees one incident's access log, the security contacts the member's whole
+    log; a colleague with another role gets 403, another organisation 404."""
+    from organisations.tests.factories import RoleFactory, UserFactory
+
+    reporter = world["member_a"]  # technical contact of A: neither administrator nor security contact
+    incident = make_incident(world, reporter)
+    client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
+    client.get(reverse("incidents:detail", args=[incident.pk]))
+    one_log = reverse("incidents:incident_access_log", args=[incident.pk])
+
+    client.force_login(reporter, backend="accounts.backends.PortalBackend")
+    detail = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert one_log in detail
+    page = client.get(one_log)
+    assert page.status_code == 200
+    assert world["cert_analyst"].email in page.content.decode()
+    # The whole member's log is not the reporter's: 403.
+    assert client.get(reverse("incidents:access_log", args=[world.org_a.pk])).status_code == 403
+
+    client.force_login(people["sec_a"], backend="accounts.backends.PortalBackend")
+    assert client.get(one_log).status_code == 200
+    assert client.get(reverse("incidents:access_log", args=[world.org_a.pk])).status_code == 200
+    listing = client.get(reverse("incidents:list")).content.decode()
+    assert reverse("incidents:access_log", args=[world.org_a.pk]) in listing
+
+    colleague = UserFactory(email="tekniker@ringsaker.example.no")
+    RoleFactory(user=colleague, organisation=world.org_a, role=OrganisationRoleType.TECHNICAL_CONTACT)
+    client.force_login(colleague, backend="accounts.backends.PortalBackend")
+    assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 200
+    assert one_log not in client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert client.get(one_log).status_code == 403
+
+    client.force_login(world["customer_centre"], backend="accounts.backends.PortalBackend")
+    assert client.get(one_log).status_code == 404
+
+
+def test_security_menu_offers_report_an_incident(world: Any, client: Any) -> None:
+    client.force_login(world["member_a"], backend="accounts.backends.PortalBackend")
+    page = client.get(reverse("advisories:list")).content.decode()
+    assert f'href="{reverse("incidents:list")}"' in page
+    assert "Report an incident" in page
+    listing = client.get(reverse("incidents:list")).content.decode()
+    assert reverse("incidents:report", args=[world.org_a.pk]) in listing
+    client.force_login(world["customer_centre"], backend="accounts.backends.PortalBackend")
+    assert "Report an incident" not in client.get(reverse("advisories:list")).content.decode()

@@ -111,3 +111,66 @@ def test_customer_centre_edits_the_hours(world: Any, login: Any) -> None:
 
 def test_a_member_cannot_edit_the_hours(world: Any, login: Any) -> None:
     assert login(world["admin_a"]).get(reverse("support:hours_edit")).status_code == 403
+
+
+# --- special days (issue 20) ------------------------------------------------------------------------------------
+
+
+def test_a_special_day_decides_its_day(world: Any) -> None:
+    from support.models import SpecialDay
+
+    hours = current_hours()
+    SpecialDay.objects.create(date=dt.date(2026, 12, 23), closed=False, opens=dt.time(9), closes=dt.time(13))
+    SpecialDay.objects.create(date=dt.date(2026, 12, 22), closed=True, note="Julebord")
+    SpecialDay.objects.create(date=dt.date(2026, 12, 26), closed=False, opens=dt.time(10), closes=dt.time(12))
+    assert open_state(hours, at(2026, 12, 23, 10, 0)).is_open  # reduced hours, inside them
+    assert not open_state(hours, at(2026, 12, 23, 14, 0)).is_open  # reduced hours, after them
+    closed = open_state(hours, at(2026, 12, 22, 12, 0))
+    assert not closed.is_open and closed.holiday == "Julebord"
+    # A special day wins over the public holiday (Boxing Day) and opens it.
+    assert open_state(hours, at(2026, 12, 26, 11, 0)).is_open
+    assert not open_state(hours, at(2026, 12, 25, 11, 0)).is_open  # Christmas Day, no special day
+
+
+@time_machine.travel("2026-12-14 10:00 +0100", tick=False)
+def test_staff_add_and_remove_special_days_and_the_contact_page_follows(world: Any, login: Any) -> None:
+    from core.models import AuditEvent
+    from support.models import SpecialDay
+
+    agent = login(world["customer_centre"])
+    url = reverse("support:special_days")
+    bad = agent.post(url, {"date": "2026-12-24", "opens": "", "closes": "", "note": "Julaften"})  # not closed, no hours
+    assert bad.status_code == 400 and not SpecialDay.objects.exists()
+    assert (
+        agent.post(url, {"date": "2026-12-24", "opens": "09:00", "closes": "12:00", "note": "Julaften"}).status_code
+        == 302
+    )
+    assert agent.post(url, {"date": "2026-12-31", "closed": "on", "note": "Nyttårsaften"}).status_code == 302
+    assert AuditEvent.objects.filter(action="support.special_day_saved").count() == 2
+
+    page = agent.get(reverse("support:contact")).content.decode()
+    assert "Julaften" in page and "09:00–12:00" in page and "Nyttårsaften" in page
+    assert "1. juledag" in page or "Christmas Day" in page  # the public holidays of the coming weeks too
+
+    with time_machine.travel("2026-12-24 11:00 +0100", tick=False):
+        page = agent.get(reverse("support:contact")).content.decode()
+        assert "Open now" in page and "Reduced hours today: 09:00–12:00." in page
+    with time_machine.travel("2026-12-24 13:00 +0100", tick=False):
+        assert "Closed now" in agent.get(reverse("support:contact")).content.decode()
+
+    day = SpecialDay.objects.get(date=dt.date(2026, 12, 31))
+    assert login(world["member_a"]).post(reverse("support:special_day_delete", args=[day.pk])).status_code == 403
+    agent = login(world["customer_centre"])
+    assert agent.post(reverse("support:special_day_delete", args=[day.pk])).status_code == 302
+    assert not SpecialDay.objects.filter(pk=day.pk).exists()
+
+
+def test_the_footer_and_help_page_follow_the_hours_staff_save(world: Any, login: Any) -> None:
+    from support import services
+
+    hours = current_hours()
+    hours.opens, hours.closes, hours.weekdays = dt.time(9, 0), dt.time(15, 0), [0, 1, 2, 3]
+    services.opening_hours_save(actor=world["customer_centre"], hours=hours)
+    page = login(world["member_a"]).get(reverse("core:help")).content.decode()
+    assert "09:00–15:00" in page and "08:00–20:00" not in page
+    assert "Monday–Thursday" in page

@@ -61,13 +61,13 @@ def seed_world(world: World) -> None:
     Answer.objects.create(response=response, question=Question.objects.filter(survey=survey).first(), text="Svar")
 
 
-def _event() -> Any:
+def _event(public: bool = False) -> Any:
     from events.models import Event
 
     start = _future()
     return Event.objects.create(
         title="Webinar", kind="webinar", description="-", starts_at=start, ends_at=start + dt.timedelta(hours=1),
-        online_url="https://teams.example.no/w", audience="Kommuner", capacity=10,
+        online_url="https://teams.example.no/w", audience="Kommuner", capacity=10, is_public=public,
     )  # fmt: skip
 
 
@@ -124,6 +124,13 @@ ROUTES: dict[str, Route] = {
     # support
     "support:contact": Route(lambda w, t: reverse("support:contact"), lambda r, t: 200),
     "support:hours_edit": Route(lambda w, t: reverse("support:hours_edit"), _role(CUSTOMER_CENTRE)),
+    # Special days (issue 20): the customer centre's staff; removing one that does not exist is a 404.
+    "support:special_days": Route(lambda w, t: reverse("support:special_days"), _role(CUSTOMER_CENTRE)),
+    "support:special_day_delete": Route(
+        lambda w, t: reverse("support:special_day_delete", args=[999_999]),
+        _role(CUSTOMER_CENTRE, ok=404),
+        method="post",
+    ),
     "support:request_list": Route(
         lambda w, t: reverse("support:request_list"),
         signed_in(lambda r, t: REDIRECT if r in CUSTOMER_CENTRE else 200),
@@ -149,10 +156,14 @@ ROUTES: dict[str, Route] = {
         targets=TARGETS,
     ),
     # events
-    "events:event_list": Route(lambda w, t: reverse("events:event_list"), signed_in(lambda r, t: 200)),
+    # Open to everyone (issue 20): a visitor sees the public webinars, a member every published event.
+    "events:event_list": Route(lambda w, t: reverse("events:event_list"), lambda r, t: 200),
     "events:event_create": Route(lambda w, t: reverse("events:event_create"), _role(ENGAGEMENT)),
     "events:event_feed": Route(lambda w, t: reverse("events:event_feed"), lambda r, t: 200),
     "events:event_detail": Route(_event_url("event_detail"), signed_in(lambda r, t: 200)),
+    "events:event_detail[public]": Route(
+        lambda w, t: reverse("events:event_detail", args=[_event(public=True).pk]), lambda r, t: 200
+    ),
     "events:event_edit": Route(_event_url("event_edit"), _role(ENGAGEMENT)),
     "events:event_register": Route(_event_url("event_register"), signed_in(lambda r, t: REDIRECT), method="post"),
     "events:event_cancel": Route(_event_url("event_cancel"), signed_in(lambda r, t: REDIRECT), method="post"),

@@ -90,6 +90,13 @@ ROUTES: dict[str, Route] = {
         signed_in(lambda r, t: 200 if _sees(r, t) else 404),
         targets=TARGETS,
     ),
+    # One incident's access log: its reporter (admin_a/admin_b reported A/B), the member's administrators
+    # and security contacts, the analysts; member_a sees incident A but did not report it: 403.
+    "incidents:incident_access_log": Route(
+        lambda w, t: reverse("incidents:incident_access_log", args=[_incident(w, t)]),
+        signed_in(lambda r, t: (200 if r == "cert_analyst" or (r, t) in ADMINS else 403) if _sees(r, t) else 404),
+        targets=TARGETS,
+    ),
     "incidents:message": Route(
         lambda w, t: reverse("incidents:message", args=[_incident(w, t)]),
         signed_in(lambda r, t: 400 if _sees(r, t) else 404),
