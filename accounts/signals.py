@@ -6,6 +6,7 @@ AccountsConfig.ready(); the OIDC login (another backend) gets the same events th
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -15,6 +16,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts.sessions import LAST_SEEN_KEY
 from core.audit import audit_record
 from core.client_ip import client_ip
 
@@ -46,6 +48,13 @@ def record(*, action: str, request: HttpRequest | None, user: Any = None, actor:
 def _logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
     method = request.session.get("auth_method", "password") if request is not None else "password"
     record(action="auth.login", request=request, user=user, method=method)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.idle_clock")
+def _start_idle_clock(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """The idle time-out counts from the login, so the first page after it writes no session."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN_KEY] = time.time()
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.audit_logout")

@@ -36,7 +36,10 @@ def test_the_session_id_changes_at_the_signing_step_up(world: Any, terms: Any, l
     client.get("/")
     before = session_id(client)
 
-    response = client.post(reverse("memberships:sign", args=[world.org_a.pk]), {"password": PASSWORD, "confirm": "on"})
+    shown = {"terms_version": terms.published.pk, "terms_sha256": terms.published.text_sha256}
+    response = client.post(
+        reverse("memberships:sign", args=[world.org_a.pk]), {"password": PASSWORD, "confirm": "on", **shown}
+    )
 
     assert response.status_code == 302
     assert session_id(client) != before

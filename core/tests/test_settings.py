@@ -27,6 +27,8 @@ PROD = {
     "PORTAL_BASE_URL": "https://medlemsportal.example.no",
     "PRIVATE_STORAGE_DIR": "/srv/medlemsportal/private",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "OTP_WEBAUTHN_RP_ID": "medlemsportal.example.no",
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS": "https://medlemsportal.example.no",
 }
 
 
