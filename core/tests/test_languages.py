@@ -45,6 +45,7 @@ def test_prices_use_the_languages_separators(language: str, units: str, price: s
         assert _kr(Decimal("42720")) == amount
 
 
+@pytest.mark.django_db
 def test_nynorsk_is_offered_in_the_language_picker(client: Any) -> None:
     page = client.get("/help/", headers={"accept-language": "nn"}).content.decode()
     assert '<option value="nn" lang="nn"' in page

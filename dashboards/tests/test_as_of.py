@@ -145,4 +145,4 @@ def test_after_the_deadline_the_forecast_says_it_passed_and_how_many_are_missing
     sign_at(version, world.org_a, oslo(2027, 3, 30))
     progress, text = _forecast(version, dt.date(2027, 4, 3))
     assert progress.deadline_passed and progress.forecast is None and progress.warn
-    assert text == "The deadline passed on 31. March 2027: 1 has still not signed."
+    assert text == "The deadline passed on 31 March 2027: 1 has still not signed."

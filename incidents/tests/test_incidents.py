@@ -161,8 +161,9 @@ def test_triage_messages_and_first_response(world: Any, people: dict[str, Any], 
     client.post(reverse("incidents:message", args=[incident.pk]), {"body": "Flere servere er rammet nå."})
     incident.refresh_from_db()
     assert incident.first_response_at is None  # the member's own message is no response
-    client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
     with time_machine.travel(start + dt.timedelta(minutes=42), tick=False):
+        # The analyst logs in when she answers: a staff session idle for 42 minutes would have ended.
+        client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
         client.post(reverse("incidents:message", args=[incident.pk]), {"body": "Vi ringer deg nå."})
     incident.refresh_from_db()
     assert incident.status == "in_progress" and incident.time_to_first_response == dt.timedelta(minutes=42)
