@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from accounts.demo_data import seed as demo_seed_second_factor
 from advisories.models import Acknowledgement, Advisory
 from core.roles import OrganisationRoleType, StaffRole
 from organisations.models import Organisation, OrganisationRole
@@ -42,9 +43,10 @@ def _logout(page: Page) -> None:
 
 def test_amber_advisory_to_one_county(page: Page, live_server: Any) -> None:
     users = get_user_model().objects
-    users.create_user(
+    second = users.create_user(
         email=SECOND, password=DEMO_PASSWORD, full_name="Lise Gjennomgang", staff_role=StaffRole.CERT_ANALYST
     )
+    demo_seed_second_factor(organisations={}, users={"second": second})  # staff pass a second factor
     bergen = Organisation.objects.get(municipality__number="4601")
     outsider = users.create_user(email=ELSEWHERE, password=DEMO_PASSWORD, full_name="Bodil Bergen")
     OrganisationRole.objects.create(user=outsider, organisation=bergen, role=OrganisationRoleType.SECURITY_CONTACT)
