@@ -87,7 +87,6 @@ check-deploy: venv
 	PORTAL_ENV=production DEBUG=false SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))')" \
 	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  ALLOWED_HOSTS=medlemsportal.example.no EMAIL_HOST=smtp.example.no SIGNING_PKCS12_PASSWORD=check-only \
-	  NATIONAL_ID_HMAC_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	  TIMESTAMP_AUTHORITY_URL=https://tsa.example.no/ \
 	  SIGNING_PKCS12_PATH=/etc/medlemsportal/signing.p12 PORTAL_BASE_URL=https://medlemsportal.example.no \
 	  PRIVATE_STORAGE_DIR=/srv/medlemsportal/private REDIS_URL=redis://127.0.0.1:6379/0 \
