@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,24 +33,34 @@ def _add_errors(form: TokenForm | WebhookForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _create_shown_once(
+    request: HttpRequest, form_class: type[forms.Form], create: Callable[..., tuple[Any, str]]
+) -> tuple[forms.Form, str | None, int]:
+    """Bind the form, call ``create(**cleaned_data)`` and return (form, the secret shown once, status):
+    the token and webhook pages make their secret the same way."""
+    form = form_class(request.POST or None)
+    secret = None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                _created, secret = create(**form.cleaned_data)
+                form = form_class()
+            except ValidationError as error:
+                _add_errors(form, error)
+        if not secret:
+            return form, None, 400
+    return form, secret, 200
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest, org_id: int) -> HttpResponse:
     organisation = _organisation(request, org_id)
-    form = TokenForm(request.POST or None)
-    secret = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                _token, secret = services.api_token_create(
-                    actor=request.user, organisation=organisation, **form.cleaned_data
-                )
-                form = TokenForm()
-            except ValidationError as error:
-                _add_errors(form, error)
-        if not secret:
-            status = 400
+    form, secret, status = _create_shown_once(
+        request,
+        TokenForm,
+        lambda **data: services.api_token_create(actor=request.user, organisation=organisation, **data),
+    )
     tokens = ApiToken.objects.filter(organisation=organisation).select_related("owner")
     context = {"organisation": organisation, "form": form, "tokens": tokens, "secret": secret}
     return render(request, "integrations/token_list.html", context, status=status)
@@ -66,20 +80,11 @@ def token_revoke(request: HttpRequest, org_id: int, token_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def webhook_list(request: HttpRequest, org_id: int) -> HttpResponse:
     organisation = _organisation(request, org_id)
-    form = WebhookForm(request.POST or None)
-    secret = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                _endpoint, secret = services.webhook_endpoint_create(
-                    actor=request.user, organisation=organisation, **form.cleaned_data
-                )
-                form = WebhookForm()
-            except ValidationError as error:
-                _add_errors(form, error)
-        if not secret:
-            status = 400
+    form, secret, status = _create_shown_once(
+        request,
+        WebhookForm,
+        lambda **data: services.webhook_endpoint_create(actor=request.user, organisation=organisation, **data),
+    )
     endpoints = WebhookEndpoint.objects.filter(organisation=organisation)
     context = {
         "organisation": organisation,
