@@ -152,7 +152,7 @@ class StoredSeal:
 
     label: str
     document: bytes
-    save: Callable[[bytes], None]
+    save: Callable[[bytes, str], None]  # (the new document, the audit event's reason)
 
 
 @dataclass(frozen=True)
@@ -203,9 +203,14 @@ class RetimestampReport:
     checked: int = 0
     renewed: int = 0
     current: int = 0  # timestamped, and the TSA certificate outlives the margin
-    untimestamped: int = 0  # old B-B seals: no timestamp chain to extend
+    upgraded: int = 0  # old B-B seals given validation data and a first document timestamp
+    untimestamped: int = 0  # old B-B seals left as they are (a dry run, or their certificate no longer valid)
     failed: int = 0
     problems: list[str] = field(default_factory=list)
+
+
+RENEWED_REASON = "Archive timestamp renewed before the timestamp authority's certificate expires."
+UPGRADED_REASON = "Old seal without a timestamp (B-B) given its validation data and a first archive timestamp."
 
 
 def retimestamp_archive(*, margin: dt.timedelta, dry_run: bool = False) -> RetimestampReport:
@@ -213,8 +218,10 @@ def retimestamp_archive(*, margin: dt.timedelta, dry_run: bool = False) -> Retim
 
     Idempotent: an agreement is renewed only when its last timestamp's TSA certificate expires within ``margin``
     of now, and the new timestamp comes from the configured TSA, whose certificate must outlive the margin (else
-    nothing would be gained; SigningConfigurationError). Seals without a timestamp (B-B) are counted, not touched.
-    Each renewed PDF is verified before it replaces the stored one.
+    nothing would be gained; SigningConfigurationError). Old seals without a timestamp (B-B, judged as of now)
+    are upgraded while they still verify: their validation data and a first document timestamp are appended, so
+    they are judged at that timestamp from then on and outlive the sealing certificate. Each renewed or upgraded PDF
+    is verified before it replaces the stored one.
     """
     report = RetimestampReport()
     deadline = timezone.now() + margin
@@ -228,7 +235,17 @@ def retimestamp_archive(*, margin: dt.timedelta, dry_run: bool = False) -> Retim
                 report.problems.append(f"{item.label}: does not verify ({before.reason}); left as it is")
                 continue
             if before.evidence_valid_until is None:
-                report.untimestamped += 1
+                if dry_run:
+                    report.untimestamped += 1
+                    continue
+                upgraded = current_signer.add_archive_timestamp(item.document)
+                after = pades.verify(upgraded, trust_roots=trust_roots())
+                if not after.ok or after.judged_at is None:
+                    raise pades.SigningConfigurationError(
+                        f"{item.label}: the upgraded copy does not verify ({after.detail})"
+                    )
+                item.save(upgraded, UPGRADED_REASON)
+                report.upgraded += 1
                 continue
             if before.evidence_valid_until > deadline:
                 report.current += 1
@@ -247,7 +264,7 @@ def retimestamp_archive(*, margin: dt.timedelta, dry_run: bool = False) -> Retim
                     f"{item.label}: the new timestamp's TSA certificate (valid until {after.evidence_valid_until}) "
                     "does not outlive the old one; renew the timestamp authority's certificate first."
                 )
-            item.save(renewed)
+            item.save(renewed, RENEWED_REASON)
             report.renewed += 1
     return report
 
@@ -260,7 +277,7 @@ def stored_seals(queryset: Iterable[Any], *, label: Callable[[Any], str]) -> Ite
     """
     for row in queryset:
 
-        def save(document: bytes, row: Any = row) -> None:
+        def save(document: bytes, reason: str, row: Any = row) -> None:
             with transaction.atomic():
                 type(row).objects.filter(pk=row.pk).update(signed_pdf=document)
                 audit_record(
@@ -270,7 +287,7 @@ def stored_seals(queryset: Iterable[Any], *, label: Callable[[Any], str]) -> Ite
                     organisation_id=row.organisation_id,
                     before={"sha256": hashlib.sha256(bytes(row.signed_pdf)).hexdigest()},
                     after={"sha256": hashlib.sha256(document).hexdigest()},
-                    reason="Archive timestamp renewed before the timestamp authority's certificate expires.",
+                    reason=reason,
                 )
 
         yield StoredSeal(label=label(row), document=bytes(row.signed_pdf), save=save)

@@ -30,7 +30,7 @@ from pyhanko.keys.internal import translate_pyca_cryptography_cert_to_asn1, tran
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign import fields, signers, timestamps, validation
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -199,8 +199,9 @@ class PadesSigner:
         """Extend the archive timestamp chain: validation data for the last timestamp, and a new document timestamp.
 
         For a document whose latest timestamp comes from a TSA certificate that will soon expire (or is being
-        replaced). The last timestamp must still validate now. Raises ``ValueError`` for an unreadable PDF and
-        SigningConfigurationError when no timestamp authority is configured.
+        replaced). The last timestamp must still validate now. An old B-B seal (no timestamp at all) gets its own
+        validation data and a first document timestamp, while its certificate is still valid. Raises ``ValueError``
+        for an unreadable PDF and SigningConfigurationError when no timestamp authority is configured.
         """
         return add_archive_timestamp(
             pdf_bytes, timestamp_url=self.timestamp_url, validation_context=self._validation_context()
@@ -224,7 +225,16 @@ def add_archive_timestamp(
             )
         )
     else:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+        # An old B-B seal: first its own validation data (chain and revocation data, valid now), then a document
+        # timestamp over it, which from then on proves the seal existed while its certificate was valid.
+        with_dss = pdf_bytes
+        seals = reader.embedded_regular_signatures
+        if seals:
+            updated = run_outside_event_loop(
+                lambda: validation.add_validation_info(seals[0], validation_context, skip_timestamp=True)
+            )
+            with_dss = updated.getvalue()
+        writer = IncrementalPdfFileWriter(io.BytesIO(with_dss), strict=False)
         output = run_outside_event_loop(
             lambda: stamper.timestamp_pdf(writer, "sha256", validation_context, output=io.BytesIO())
         )

@@ -6,7 +6,10 @@
   when the timestamp proves the seal existed. Each document (archive) timestamp is validated at its own time, and
   only validation data and further timestamps may follow the seal (pyHanko's diff analysis: ``LTA_UPDATES``); the
   last timestamp must cover every byte of the file.
-* A seal without a timestamp (B-B, as the portal sealed before) is validated as of now, and must cover the file.
+* A seal without a timestamp (B-B, as the portal sealed before) is validated as of now, and must cover the file —
+  unless the archive has since added validation data and a document timestamp over it
+  (``retimestamp_agreements`` upgrades old seals so): then the first document timestamp proves the seal existed at
+  its time, and the seal is validated at that time with the embedded validation data, like a timestamped one.
 
 :func:`verify` never raises on bad input: every problem is a :class:`VerificationResult` with ``ok=False`` and a
 short reason code.
@@ -71,6 +74,7 @@ class VerificationResult:
     timestamp_authority: str = ""  # subject of the TSA that timestamped the seal, when timestamped and trusted
     archive_timestamps: tuple[datetime, ...] = ()  # times of the document timestamps, oldest first
     evidence_valid_until: datetime | None = None  # when the last timestamp's TSA certificate expires
+    judged_at: datetime | None = None  # the proven time the seal was validated at (None: as of now)
     revision_sha256s: tuple[str, ...] = ()  # SHA-256 of the file as it was after the seal and each timestamp
 
 
@@ -218,6 +222,7 @@ def verify(pdf_bytes: bytes, *, trust_roots: list[bytes]) -> VerificationResult:
             timestamp_authority=found.get("timestamp_authority", ""),
             archive_timestamps=tuple(found.get("archive_timestamps", ())),
             evidence_valid_until=found.get("evidence_valid_until"),
+            judged_at=found.get("judged_at"),
             revision_sha256s=tuple(found.get("revision_sha256s", ())),
         )
 
@@ -278,9 +283,14 @@ def _verify_seal(
         return dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)
 
     claimed = _gen_time(token) if token is not None else None
+    # An old B-B seal archived later: the first document timestamp is the proof of existence it is judged at. The
+    # claim is trusted only because every document timestamp is validated below before the result can be "ok".
+    judged_at = claimed
+    if judged_at is None and document_timestamps:
+        judged_at = _gen_time(document_timestamps[0].signed_data)
     status = run_outside_event_loop(
         lambda: validate_pdf_signature(
-            embedded, signer_validation_context=context(claimed), ts_validation_context=context(claimed)
+            embedded, signer_validation_context=context(judged_at), ts_validation_context=context(claimed)
         )
     )
     found["subject"] = _subject(status.signing_cert) or found.get("subject", "")
@@ -346,6 +356,9 @@ def _verify_seal(
         return result("untrusted", f"The signer's certificate is not trusted ({indication}).")
     if not status.bottom_line:
         return result("invalid", "The signature fails pyHanko's overall judgment (timestamp or seed values).")
+    found["judged_at"] = judged_at
     if token is not None:
         return result("ok", "The seal is valid, trusted and timestamped; only evidence was added after it.")
+    if document_timestamps:
+        return result("ok", "The seal is valid and trusted at its first archive timestamp; only evidence follows it.")
     return result("ok", "The signature is valid, trusted and covers the whole file.")

@@ -294,13 +294,14 @@ def test_retimestamp_agreements_renews_what_expires_within_the_margin(
     assert "would renew 1" in out
     code, out, err = manage("retimestamp_agreements", "--margin-days", margin)
     assert code == 0, err
-    assert "renewed 1, current 0, without timestamp (B-B) 1" in out
+    assert "renewed 1, current 0, upgraded from B-B 1, without timestamp (B-B) 0" in out
 
     renewed = bytes(Signature.objects.get(pk=signatures["A"].pk).signed_pdf)
     assert renewed.startswith(handed_out), "renewing appends evidence; the copy handed out stays a prefix"
     result = pades.verify(renewed, trust_roots=sealing.trust_roots())
     assert result.ok and len(result.archive_timestamps) == 2
-    assert AuditEvent.objects.filter(action="agreement.retimestamped").count() == 1
+    reasons = sorted(AuditEvent.objects.filter(action="agreement.retimestamped").values_list("reason", flat=True))
+    assert reasons == sorted([sealing.RENEWED_REASON, sealing.UPGRADED_REASON])
     # Both the renewed archive copy and the copy the signer was given are recognised as the same agreement.
     assert sealing.verify(renewed).record is not None
     assert sealing.verify(handed_out).record is not None
@@ -313,7 +314,57 @@ def test_retimestamp_agreements_renews_what_expires_within_the_margin(
 
     code, out, err = manage("retimestamp_agreements", "--margin-days", margin)
     assert code == 0, err
-    assert "renewed 0, current 1" in out
+    assert "renewed 0, current 2, upgraded from B-B 0" in out
+
+
+def test_an_old_b_b_agreement_is_upgraded_and_outlives_its_certificate(
+    tmp_path: Path, old_bb: Signature, manage: Any
+) -> None:
+    handed_out = bytes(old_bb.signed_pdf)
+    with time_machine.travel(dt.datetime.now(dt.UTC) + TEN_YEARS, tick=False):
+        code, _out, err = manage("verify_agreement", str(_write(tmp_path, handed_out, "before.pdf")))
+    assert code != 0 and "NOT GENUINE" in err, "judged as of now, a B-B seal dies with its certificate"
+
+    code, out, err = manage("retimestamp_agreements", "--dry-run")
+    assert code == 0, err
+    assert "upgraded from B-B 0, without timestamp (B-B) 1" in out
+    assert bytes(Signature.objects.get(pk=old_bb.pk).signed_pdf) == handed_out, "a dry run changes nothing"
+
+    code, out, err = manage("retimestamp_agreements")
+    assert code == 0, err
+    assert "upgraded from B-B 1, without timestamp (B-B) 0" in out
+    upgraded = bytes(Signature.objects.get(pk=old_bb.pk).signed_pdf)
+    assert upgraded.startswith(handed_out), "upgrading appends evidence; the copy handed out stays a prefix"
+    result = pades.verify(upgraded, trust_roots=sealing.trust_roots())
+    assert result.ok, result.detail
+    assert (result.level, len(result.archive_timestamps)) == ("B-B", 1)
+    assert result.judged_at == result.archive_timestamps[0]
+    event = AuditEvent.objects.get(action="agreement.retimestamped", object_id=str(old_bb.pk))
+    assert event.reason == sealing.UPGRADED_REASON
+    assert event.after["sha256"] == hashlib.sha256(upgraded).hexdigest()
+    assert sealing.verify(handed_out).record is not None, "the copy the signer was given is still recognised"
+
+    with time_machine.travel(dt.datetime.now(dt.UTC) + TEN_YEARS, tick=False):
+        code, out, err = manage("verify_agreement", str(_write(tmp_path, upgraded, "after.pdf")))
+    assert code == 0, err
+    assert "GENUINE" in out and "Seal: PAdES B-B" in out
+    assert "judged at its first archive timestamp" in out
+
+    code, out, err = manage("retimestamp_agreements")
+    assert code == 0, err
+    assert "upgraded from B-B 0" in out, "idempotent: an upgraded seal is current"
+
+
+def test_an_upgraded_b_b_agreement_altered_afterwards_is_refused(old_bb: Signature, manage: Any) -> None:
+    code, _out, err = manage("retimestamp_agreements")
+    assert code == 0, err
+    upgraded = bytes(Signature.objects.get(pk=old_bb.pk).signed_pdf)
+    start = upgraded.index(b"Medlemsavtale") if b"Medlemsavtale" in upgraded else len(upgraded) // 3
+    altered = upgraded[:start] + bytes([upgraded[start] ^ 0x01]) + upgraded[start + 1 :]
+
+    result = pades.verify(altered, trust_roots=sealing.trust_roots())
+
+    assert not result.ok
 
 
 def test_retimestamp_agreements_refuses_to_renew_with_a_tsa_that_gains_nothing(
@@ -328,3 +379,23 @@ def test_retimestamp_agreements_refuses_to_renew_with_a_tsa_that_gains_nothing(
 def test_service_signings_are_in_the_archive_too(world: Any, signatures: dict[str, Any]) -> None:
     stored = list(sealing.ARCHIVES["agreements"].stored())
     assert len(stored) == ServiceSigning.objects.count()
+
+
+def test_the_verify_page_says_an_upgraded_old_seal_is_judged_at_its_archive_timestamp(
+    client: Any, old_bb: Signature, manage: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manage("retimestamp_agreements")
+    upgraded = bytes(Signature.objects.get(pk=old_bb.pk).signed_pdf)
+
+    response = client.post(
+        "/memberships/verify/",
+        {"document": SimpleUploadedFile("b.pdf", upgraded, "application/pdf")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.context["outcome"].genuine
+    page = response.content.decode()
+    assert "first trusted timestamp" in page
+    assert "checked as of today" not in page

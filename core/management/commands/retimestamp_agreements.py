@@ -11,7 +11,8 @@ from lib.pades import SigningConfigurationError
 class Command(BaseCommand):
     help = (
         "Renew the archive timestamp of every sealed agreement whose timestamp authority's certificate expires "
-        "within the margin (RETIMESTAMP_MARGIN_DAYS). Idempotent; run it from the scheduler, e.g. monthly."
+        "within the margin (RETIMESTAMP_MARGIN_DAYS), and upgrade old seals without a timestamp (B-B) with their "
+        "validation data and a first document timestamp. Idempotent; run it from the scheduler, e.g. monthly."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         verb = "would renew" if dry_run else "renewed"
         self.stdout.write(
             f"Checked {report.checked} sealed agreements: {verb} {report.renewed}, current {report.current}, "
-            f"without timestamp (B-B) {report.untimestamped}, failing verification {report.failed}."
+            f"upgraded from B-B {report.upgraded}, without timestamp (B-B) {report.untimestamped}, "
+            f"failing verification {report.failed}."
         )
         if report.failed:
             raise CommandError(f"{report.failed} stored agreements do not verify; see above.")

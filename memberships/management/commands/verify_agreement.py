@@ -35,6 +35,11 @@ class Command(BaseCommand):
             if result.timestamp_authority and result.signed_at is not None:
                 self.stdout.write(f"Sealed at: {result.signed_at.isoformat()} (trusted timestamp)")
                 self.stdout.write(f"Timestamp authority: {result.timestamp_authority}")
+            elif result.judged_at is not None:
+                self.stdout.write(
+                    f"Sealed at: not timestamped (an older seal, judged at its first archive timestamp, "
+                    f"{result.judged_at.isoformat()})"
+                )
             else:
                 self.stdout.write("Sealed at: not timestamped (an older seal, judged as of now)")
             for moment in result.archive_timestamps:
