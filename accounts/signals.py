@@ -123,3 +123,17 @@ def _audit_access(sender: Any, instance: Any, created: bool, **kwargs: Any) -> N
         before=before,
         after={**after, "ip": _ip(request)},
     )
+
+
+@receiver(post_save, sender="accounts.User", dispatch_uid="accounts.audit_password_changed")
+def _audit_password_changed(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    """A new password (the change page, a reset, the admin, ``changepassword``): an event, never the password.
+
+    ``AbstractBaseUser.set_password`` keeps the raw password in ``_password`` until the save that stores its hash
+    has run, so this post_save sees whether this save stored a new password.
+    """
+    if created or getattr(instance, "_password", None) is None:
+        return
+    request = getattr(instance, "_audit_request", None)
+    actor = getattr(request, "user", None) if request is not None else instance
+    audit_record(actor=actor, action="auth.password_changed", obj=instance)

@@ -26,6 +26,7 @@ from advisories.forms import (
     ThreatPictureForm,
 )
 from advisories.models import Acknowledgement, Advisory, SecurityContactDetails, ThreatPicture
+from core.access import DataKind, record_view
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require
 from core.roles import OrganisationRoleType
@@ -328,6 +329,7 @@ def contacts(request: HttpRequest, org_pk: int) -> HttpResponse:
         .select_related("user", "security_details")
         .order_by("user__full_name")
     )
+    record_view(request.user, organisation, kind=DataKind.CONTACTS, label=organisation.name)
     return render(
         request,
         "advisories/contacts.html",

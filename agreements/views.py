@@ -19,6 +19,7 @@ from agreements import charts, documents, flow, graph, hooks, pricing, roadmap, 
 from agreements.choices import FlowStep
 from agreements.forms import CatalogueFilter, OrderStepForm, ResignStepForm, SignForm, TerminateForm, TermsForm
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
+from core.access import DataKind, record_view
 from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
@@ -221,6 +222,7 @@ def _visible_signing(request: HttpRequest, pk: int) -> ServiceSigning:
 @login_required
 def signing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signing = _visible_signing(request, pk)
+    record_view(request.user, signing, kind=DataKind.AGREEMENT, label=str(signing))
     orders = list(signing.orders.select_related("service"))
     return render(request, "agreements/signing_detail.html", {"signing": signing, "orders": orders})
 
@@ -228,6 +230,7 @@ def signing_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def signing_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     signing = _visible_signing(request, pk)
+    record_view(request.user, signing, kind=DataKind.AGREEMENT, label=str(signing))
     response = HttpResponse(bytes(signing.signed_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.filename(signing)}"'
     return response

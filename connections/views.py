@@ -35,6 +35,7 @@ from connections.forms import (
 )
 from connections.importer import COLUMNS, OUTAGE_COLUMNS, import_connections, import_outages
 from connections.models import Assessment, CloudDecision, Connection, Outage, TerminationRequest
+from core.access import DataKind, record_view
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require
 from organisations.models import Organisation
@@ -95,6 +96,7 @@ def connection_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def connection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     connection = _visible_connection(request, pk)
+    record_view(request.user, connection, kind=DataKind.CONNECTION, label=str(connection))
     year_form = YearForm(request.GET or None, initial={"year": timezone.localdate().year})
     year = year_form.cleaned_data["year"] if year_form.is_valid() else timezone.localdate().year
     figures = reports.connection_uptime(connection, year)
@@ -275,6 +277,7 @@ def _visible_assessment(request: HttpRequest, pk: int) -> Assessment:
 @login_required
 def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _visible_assessment(request, pk)
+    record_view(request.user, assessment, kind=DataKind.CONNECTION, label=str(assessment))
     current = _current_connection(assessment.organisation)
     return render(
         request,
@@ -292,6 +295,7 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _visible_assessment(request, pk)
+    record_view(request.user, assessment, kind=DataKind.CONNECTION, label=str(assessment))
     content = documents.assessment_pdf(assessment, _current_connection(assessment.organisation))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{documents.assessment_filename(assessment)}"'
@@ -342,6 +346,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_visible_or_404(
         CloudDecision.objects.select_related("organisation"), request.user, Action.CONNECTION_ASSESSMENT_VIEW, pk=pk
     )
+    record_view(request.user, decision, kind=DataKind.CONNECTION, label=str(decision))
     rows = _concern_rows(decision)
     return render(
         request,

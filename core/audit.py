@@ -26,7 +26,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.models import AuditEvent
-from core.request_id import current_request_id
+from core.request_id import current_client_address, current_request_id
 
 GENESIS = "0" * 64
 # An arbitrary constant: the advisory-lock key that serialises appends to the chain on PostgreSQL.
@@ -62,6 +62,8 @@ def event_content(event: AuditEvent) -> dict[str, Any]:
     }
     if event.request_id:  # hashed when present; events from before request ids keep their content
         content["request_id"] = event.request_id
+    if event.ip_address:  # likewise: events from before client addresses keep their content
+        content["ip_address"] = event.ip_address
     return content
 
 
@@ -114,6 +116,7 @@ def audit_record(
         after=_jsonable(after),
         reason=reason,
         request_id=current_request_id(),
+        ip_address=current_client_address() or None,
         prev_hash=last.hash if last else GENESIS,
     )
     event.hash = event_hash(event)

@@ -3,7 +3,8 @@ the user's language, saying what happened in plain words and how to get help.
 
 They never tell whether a hidden object exists: a 404 reads the same for a page that is not there and
 for one the user may not see. A 403 shows its reason only when the view raised
-``PermissionDeniedWithReason`` (the reason is the user's own). The 500 page is rendered without the
+``PermissionDeniedWithReason`` (the reason is the user's own). A refusal of an action on an object
+(``ActionDenied``) is recorded in the audit trail (``core.access``). The 500 page is rendered without the
 layout's context processors, so that it still works when the database is what failed.
 """
 
@@ -12,11 +13,14 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
+from core.access import record_denied
 from core.exceptions import PermissionDeniedWithReason
+from core.permissions import ActionDenied
 from core.request_id import current_request_id
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if isinstance(exception, ActionDenied) and exception.obj is not None:
+        try:
+            record_denied(request.user, exception.obj, action=str(exception.action), path=request.path)
+        except DatabaseError:  # the refusal is still answered; the log says the record is missing
+            logger.exception("A refused access could not be recorded in the audit trail")
     reason = exception.message if isinstance(exception, PermissionDeniedWithReason) else ""
     return _render(request, "errors/403.html", 403, {"reason": reason})
 

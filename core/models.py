@@ -38,6 +38,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def for_object(self, obj: models.Model) -> "AuditEventQuerySet":
         return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
 
+    def access_to(self, organisation_id: int) -> "AuditEventQuerySet":
+        """Outsiders' openings of one organisation's data and refusals on it (core.access), newest first."""
+        return self.filter(organisation_id=organisation_id, action__in=("data.viewed", "access.denied")).order_by(
+            "-occurred_at", "-id"
+        )
+
 
 class AuditEvent(models.Model):
     """One entry of the tamper-evident audit trail: who did what to which object, when, and why.
@@ -67,6 +73,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     request_id = models.CharField(
         _("request id"), max_length=64, blank=True, default="", help_text=_("The request or task that made it.")
+    )
+    ip_address = models.GenericIPAddressField(
+        _("client address"), null=True, blank=True, help_text=_("Where the request that made it came from.")
     )
     prev_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     hash = models.CharField(_("hash"), max_length=64, unique=True)

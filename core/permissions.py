@@ -93,6 +93,8 @@ class Action(StrEnum):
     INCIDENT_VIEW = "incident.view"
     INCIDENT_TRIAGE = "incident.triage"
     INCIDENT_ACCESS_LOG = "incident.access_log"
+    # Who outside the organisation opened its data (core.access): the right of access.
+    ORGANISATION_ACCESS_LOG = "organisation.access_log"
     # --- sign-in (issue 15) ---
     ACCOUNT_UNLOCK = "account.unlock"
     # --- the member-service API and webhooks (integrations, issue 17) ---
@@ -216,6 +218,11 @@ POLICY: dict[Action, Rule] = {
         staff=frozenset({StaffRole.CERT_ANALYST}),
         org_roles=frozenset({OrganisationRoleType.ADMIN, OrganisationRoleType.SECURITY_CONTACT}),
         reporter=True,
+    ),
+    # Who outside the organisation opened its sensitive data: its administrators (Normen's right of access), and
+    # NHN's system administrators, who answer for the trail.
+    Action.ORGANISATION_ACCESS_LOG: Rule(
+        staff=frozenset({StaffRole.SYSTEM_ADMIN}), org_roles=frozenset({OrganisationRoleType.ADMIN})
     ),
     # Lifting a login lock: the customer centre, who take the call, and system administrators.
     Action.ACCOUNT_UNLOCK: Rule(staff=CUSTOMER_CENTRE_STAFF),
@@ -408,10 +415,19 @@ def can(user: Any, action: Action, obj: Any = None) -> bool:
     return rule.coordinator and network is not None and network in _coordinated_networks(user)
 
 
+class ActionDenied(PermissionDenied):
+    """The 403 of ``require``: which action on which object was refused (the error page records it)."""
+
+    def __init__(self, action: Action, obj: Any) -> None:
+        self.action = action
+        self.obj = obj
+        super().__init__(str(action))
+
+
 def require(user: Any, action: Action, obj: Any = None) -> None:
-    """Raise PermissionDenied (403) unless ``can``."""
+    """Raise PermissionDenied (403, as ``ActionDenied``) unless ``can``."""
     if not can(user, action, obj):
-        raise PermissionDenied
+        raise ActionDenied(action, obj)
 
 
 def get_visible_or_404(queryset: Any, user: Any, action: Action, **lookup: Any) -> Any:

@@ -1,4 +1,5 @@
-"""One id per request (or per background task), in logs, audit events, e-mail headers and responses.
+"""One id per request (or per background task), in logs, audit events, e-mail headers and responses; and the
+request's client address (``core.client_ip``), which audit events made during the request carry.
 
 An id that the trusted proxy sends in ``X-Request-ID`` is kept when it looks like an id (letters,
 digits, dashes, 8–64 characters); otherwise a new one is made. The response carries it back, so a
@@ -15,7 +16,10 @@ from contextvars import ContextVar
 
 from django.http import HttpRequest, HttpResponse
 
+from core.client_ip import client_ip
+
 _REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
+_CLIENT_ADDRESS: ContextVar[str] = ContextVar("client_address", default="")
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{7,63}$")
 HEADER = "X-Request-ID"
 
@@ -26,6 +30,11 @@ def new_request_id() -> str:
 
 def current_request_id() -> str:
     return _REQUEST_ID.get()
+
+
+def current_client_address() -> str:
+    """The client address of the request being served ("" in a task or a command): for the audit trail."""
+    return _CLIENT_ADDRESS.get()
 
 
 @contextmanager
@@ -46,8 +55,12 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with request_id_scope(request.headers.get(HEADER)) as request_id:
-            request.request_id = request_id  # type: ignore[attr-defined]
-            response = self.get_response(request)
-            response[HEADER] = request_id
-            return response
+        address = _CLIENT_ADDRESS.set(client_ip(request))
+        try:
+            with request_id_scope(request.headers.get(HEADER)) as request_id:
+                request.request_id = request_id  # type: ignore[attr-defined]
+                response = self.get_response(request)
+                response[HEADER] = request_id
+                return response
+        finally:
+            _CLIENT_ADDRESS.reset(address)

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from core.access import record_export
 from core.permissions import Action, require, visibility
 from dashboards import municipality_map
 from dashboards.reports import find_group, report_pdf, status_sheets
@@ -94,7 +95,9 @@ def missing_xlsx(request: HttpRequest) -> HttpResponse:
     _form, version, _as_of, _compare = _parameters(request)
     if version is None:
         raise Http404
-    sheet = Sheet(_("Not signed"), missing_header(), missing_rows(_missing(request, version)))
+    rows = list(missing_rows(_missing(request, version)))
+    record_export(request.user, what=f"not-signed:{version.label}:xlsx", rows=len(rows))
+    sheet = Sheet(_("Not signed"), missing_header(), rows)
     return _download(to_xlsx([sheet]), CONTENT_TYPE, f"ikke-signert-{version.label}.xlsx")
 
 

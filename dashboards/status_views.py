@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import record_export
 from core.permissions import Action, can, get_visible_or_404, require
 from core.ratelimit import rate_limited
 from dashboards import freshness, status
@@ -256,10 +257,11 @@ def missing_csv(request: HttpRequest) -> HttpResponse:
     _form, version, _as_of, _compare = _parameters(request)
     if version is None:
         raise Http404
-    rows = (
+    rows = [
         [f"{cell:%Y-%m-%d %H:%M}" if isinstance(cell, dt.datetime) else cell for cell in row]
         for row in missing_rows(_missing(request, version))
-    )
+    ]
+    record_export(request.user, what=f"not-signed:{version.label}:csv", rows=len(rows))
     return csv_response(f"ikke-signert-{version.label}.csv", missing_header(), rows)
 
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import DataKind, record_view
 from core.audit import actor_label, audit_record
 from core.mail import mail_queue
 from core.permissions import Action, can, require
@@ -187,9 +188,11 @@ def incident_set_status(*, actor: User, incident: Incident, status: str) -> Inci
 
 
 def log_access(*, user: Any, incident: Incident, action: str, ip: str | None, detail: str = "") -> None:
-    """One row per view or download; never skipped, never merged."""
+    """One row per view or download; never skipped, never merged. An outsider's opening is also an event on the
+    organisation's access log (core.access), which merges repeats."""
     if action not in AccessAction.values:
         raise ValueError(action)
+    record_view(user, incident, kind=DataKind.INCIDENT, label=f"{incident.reference}: {incident.title}")
     IncidentAccessLog.objects.create(
         incident=incident,
         organisation_id=incident.organisation_id,

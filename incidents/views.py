@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require, visibility
 from incidents import services
@@ -24,7 +25,7 @@ PAGE_SIZE = 25
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request) or None
 
 
 def _incident(request: HttpRequest, pk: int) -> Incident:

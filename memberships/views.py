@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.sessions import rotate
+from core.access import DataKind, record_view
 from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import AuditEvent
@@ -216,18 +217,21 @@ def _visible_signature(request: HttpRequest, pk: int, action: Action) -> Signatu
 def signed(request: HttpRequest, pk: int) -> HttpResponse:
     """The receipt page after signing."""
     signature = _visible_signature(request, pk, Action.AGREEMENT_DOWNLOAD)
+    record_view(request.user, signature, kind=DataKind.AGREEMENT, label=str(signature.terms_version))
     return render(request, "memberships/signed.html", {"signature": signature})
 
 
 @login_required
 def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     signature = _visible_signature(request, pk, Action.AGREEMENT_DOWNLOAD)
+    record_view(request.user, signature, kind=DataKind.AGREEMENT, label=str(signature.terms_version))
     return _pdf_response(signature.signed_pdf, signature.filename)
 
 
 @login_required
 def audit_certificate(request: HttpRequest, pk: int) -> HttpResponse:
     signature = _visible_signature(request, pk, Action.AGREEMENT_AUDIT_CERTIFICATE)
+    record_view(request.user, signature, kind=DataKind.AGREEMENT, label=str(signature.terms_version))
     events = list(
         AuditEvent.objects.filter(organisation_id=signature.organisation_id)
         .filter(action__in=["agreement.signed", "membership.transition", "delegation.granted", "delegation.revoked"])

@@ -1,4 +1,4 @@
-"""One FilterSet for the organisation list: search, county, Diginettverk, form, and sort order."""
+"""The organisation list's FilterSet (search, county, Diginettverk, form, sort order), and the access log's."""
 
 from typing import Any
 
@@ -7,6 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from core.access import DENIED, VIEWED, DataKind
+from core.models import AuditEvent
 from organisations.choices import OrganisationForm, RegisterStatus
 from organisations.models import County, Diginettverk, Organisation
 
@@ -48,3 +50,23 @@ class OrganisationFilter(django_filters.FilterSet):
 
     def filter_county(self, queryset: QuerySet[Organisation], name: str, value: Any) -> QuerySet[Organisation]:
         return queryset.filter(Q(address_municipality__county=value) | Q(county_authority_of=value)).distinct()
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    """An organisation's access log (core.access): what kind of data, opened or refused."""
+
+    kind = django_filters.ChoiceFilter(
+        label=_("What"), choices=DataKind.choices, method="filter_kind", empty_label=_("All kinds")
+    )
+    action = django_filters.ChoiceFilter(
+        label=_("Outcome"),
+        choices=((VIEWED, _("Opened")), (DENIED, _("Refused"))),
+        empty_label=_("Opened or refused"),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+
+    def filter_kind(self, queryset: QuerySet[AuditEvent], name: str, value: str) -> QuerySet[AuditEvent]:
+        return queryset.filter(action=VIEWED, after__kind=value)

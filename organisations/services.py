@@ -53,6 +53,13 @@ def role_grant(
     try:
         with transaction.atomic():
             grant.save()
+            audit_record(
+                actor=actor,
+                action="role.granted",
+                obj=grant,
+                organisation_id=organisation.pk,
+                after={"user": user.pk, "role": role, "valid_until": valid_until},
+            )
             if grant.signatory_basis == SignatoryBasis.STAFF_OVERRIDE:
                 # Authority the register does not show has legal weight: who, why, until when.
                 audit_record(
@@ -80,4 +87,12 @@ def role_revoke(*, actor: User, grant: OrganisationRole) -> None:
         others = grant.organisation.roles.active().filter(role=OrganisationRoleType.ADMIN).exclude(pk=grant.pk)
         if not others.exists():
             raise ValidationError(_("You are the organisation's last administrator and cannot remove yourself."))
-    grant.delete()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="role.revoked",
+            obj=grant,
+            organisation_id=grant.organisation_id,
+            before={"user": grant.user_id, "role": grant.role, "valid_until": grant.valid_until},
+        )
+        grant.delete()

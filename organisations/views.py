@@ -7,9 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import DataKind, record_view
+from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
 from organisations import services
-from organisations.filters import OrganisationFilter
+from organisations.filters import AccessLogFilter, OrganisationFilter
 from organisations.forms import RoleGrantForm
 from organisations.models import Organisation, OrganisationRole
 from organisations.panels import render_panels
@@ -46,15 +48,34 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     roles = organisation.roles.active().select_related("user").order_by("role", "user__full_name")
     may_manage = can(request.user, Action.ORGANISATION_MANAGE_ROLES, organisation)
     may_grant_signatory = can(request.user, Action.ORGANISATION_GRANT_SIGNATORY, organisation)
+    record_view(request.user, organisation, kind=DataKind.CONTACTS, label=organisation.name)
     context = {
         "organisation": organisation,
         "panels": render_panels(request, organisation),
         "roles": roles,
         "may_manage": may_manage,
         "may_grant_signatory": may_grant_signatory,
+        "may_see_access_log": can(request.user, Action.ORGANISATION_ACCESS_LOG, organisation),
         "form": RoleGrantForm(may_grant_signatory=may_grant_signatory) if may_manage else None,
     }
     return render(request, "organisations/organisation_detail.html", context)
+
+
+@login_required
+def access_log(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who outside the organisation opened its data, or was refused: for its administrators (core.access)."""
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_ACCESS_LOG, pk=pk)
+    events = AuditEvent.objects.access_to(organisation.pk).select_related("actor")
+    filterset = AccessLogFilter(request.GET or None, queryset=events)
+    results = filterset.qs if filterset.is_bound and filterset.is_valid() else events
+    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    kinds = dict(DataKind.choices)
+    for event in page.object_list:
+        event.kind_label = kinds.get((event.after or {}).get("kind"), "")  # type: ignore[attr-defined]  # for the row
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"organisation": organisation, "filter": filterset, "page": page, "query": query.urlencode()}
+    return render(request, "organisations/access_log.html", context)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import record_export
 from core.forms import add_service_errors
 from core.permissions import Action, can, require
 from lib.csvsafe import csv_response
@@ -202,5 +203,6 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         )
     else:
         raise Http404
+    record_export(request.user, what=f"survey:{survey.pk}:{fmt}", rows=len(rows))
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response

@@ -88,6 +88,20 @@ ROUTES: dict[str, Route] = {
         targets=TARGETS,
     ),
     "organisations:role_revoke": Route(_revoke_url, _signed_in(_revoke), method="post", targets=TARGETS),
+    # Who outside the organisation opened its data: its administrators and NHN's system administrators.
+    "organisations:access_log": Route(
+        lambda w, t: reverse("organisations:access_log", args=[_org(w, t)]),
+        _signed_in(
+            lambda r, t: (
+                404
+                if not _visible(r, t)
+                else (
+                    200 if r in {"system_admin", "superuser"} or (r, t) in {("admin_a", "A"), ("admin_b", "B")} else 403
+                )
+            )
+        ),
+        targets=TARGETS,
+    ),
 }
 
 
