@@ -4,7 +4,8 @@ The right of access (Normen, the health sector's code of conduct for information
 organisation's administrators may see who at NHN — and any other outsider, such as a regional coordinator —
 opened the organisation's incidents, connections, contacts and agreements. Each such opening is an audit event
 (``data.viewed``) in the tamper-evident trail, with the client address and the request id like every event made
-during a request. A person's own organisation is not logged: members opening their own data is their business.
+during a request. A person's own organisation is not logged: members opening their own data is their business
+(NHN's staff are logged even in an organisation where they also hold a role).
 
 Repeated openings of the same thing by the same person within ``REPEAT_WINDOW`` are one event (a page that reloads
 itself, or Back and Forward, says nothing new), so the trail stays readable and the chain's lock is not taken on
@@ -22,7 +23,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import audit_record
-from core.permissions import org_roles
+from core.permissions import effective_staff_role, org_roles
 
 VIEWED = "data.viewed"
 DENIED = "access.denied"
@@ -62,8 +63,8 @@ def record_view(user: Any, obj: Any, *, kind: DataKind, label: str) -> None:
     organisation_id = _organisation_id(obj)
     if organisation_id is None or not getattr(user, "is_authenticated", False):
         return
-    if org_roles(user, obj):
-        return  # the organisation's own people
+    if not effective_staff_role(user) and org_roles(user, obj):
+        return  # the organisation's own people (NHN's staff are recorded even where they also hold a role)
     if not _first_time(f"{VIEWED}:{user.pk}:{obj._meta.label_lower}:{obj.pk}"):
         return
     audit_record(

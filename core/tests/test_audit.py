@@ -148,6 +148,8 @@ def changed_value(column: str, current: Any, rng: random.Random, user_ids: list[
         return {"forged": rng.randrange(1_000_000)}
     if column in ("prev_hash", "hash"):
         return random_hash()
+    if column == "ip_address":
+        return rng.choice([a for a in (None, "192.0.2.1", "2001:db8::1", "198.51.100.7") if a != current])
     return current + rng.choice(["x", " ", "1"])
 
 
