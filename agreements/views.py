@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,7 +25,7 @@ from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
 from memberships.services import AuthorityRefused, authority_decision
-from memberships.views import authority_refused, delegation_expired
+from memberships.views import authority_refused, delegation_expired, refused_or_raise
 from organisations.models import Organisation
 from organisations.querysets import scoped_to_visible_organisations
 
@@ -272,6 +272,8 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DelegationExpired as exc:
         return delegation_expired(request, exc)
+    except PermissionDenied:
+        return refused_or_raise(request, pk)
     decision = authority_decision(request.user, organisation)
     if decision.authority is None:
         return authority_refused(request, organisation, decision)

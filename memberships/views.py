@@ -126,6 +126,16 @@ def authority_refused(request: HttpRequest, organisation: Organisation, decision
     )
 
 
+def refused_or_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Someone who sees the organisation but may not sign for it: the reason and the way forward, in the
+    layout (a delegation, or the customer centre), not the generic 403. Others get 404 as before."""
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_VIEW, pk=pk)
+    decision = services.authority_decision(request.user, organisation)  # in the reader's language
+    if decision.authority is not None:  # a signatory the permission rules refuse anyway: nothing to explain
+        raise PermissionDenied
+    return authority_refused(request, organisation, decision)
+
+
 def _after_signing(request: HttpRequest, signature: Signature) -> HttpResponse:
     # A delegate sees nothing of the organisation but the signing page (the receipt comes by e-mail).
     if can(request.user, Action.AGREEMENT_DOWNLOAD, signature):
@@ -139,6 +149,8 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_for_signing_or_404(Organisation.objects.all(), request.user, Action.AGREEMENT_SIGN, pk=pk)
     except DelegationExpired as exc:
         return delegation_expired(request, exc)
+    except PermissionDenied:
+        return refused_or_raise(request, pk)
     version = TermsVersion.objects.current_for(organisation.form)
     signature = Signature.objects.filter(organisation=organisation, terms_version=version).first() if version else None
     with translation.override("nb"):  # the basis as the agreement will state it
