@@ -19,7 +19,15 @@ from accounts.sessions import rotate
 from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import AuditEvent
-from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
+from core.permissions import (
+    Action,
+    DelegationExpired,
+    can,
+    expired_delegation,
+    get_for_signing_or_404,
+    get_visible_or_404,
+    require,
+)
 from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
 from memberships import documents, rounds, services
@@ -130,6 +138,9 @@ def refused_or_raise(request: HttpRequest, pk: int) -> HttpResponse:
     """Someone who sees the organisation but may not sign for it: the reason and the way forward, in the
     layout (a delegation, or the customer centre), not the generic 403. Others get 404 as before."""
     organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_VIEW, pk=pk)
+    expired = expired_delegation(request.user, organisation)
+    if expired is not None:  # someone of the organisation whose delegation to sign has ended
+        return delegation_expired(request, DelegationExpired(expired))
     decision = services.authority_decision(request.user, organisation)  # in the reader's language
     if decision.authority is not None:  # a signatory the permission rules refuse anyway: nothing to explain
         raise PermissionDenied

@@ -556,3 +556,38 @@ def test_a_person_with_no_matching_role_is_told_why_and_what_to_do(
         expect(notice).to_contain_text("kundesenter@nhn.no")
         assert_no_axe_violations(page)
     assert not Signature.objects.filter(organisation=organisation).exists()
+
+
+def test_a_delegate_whose_delegation_ended_is_told_when_and_who_delegated(page: Page, live_server: Any) -> None:
+    """Issue 16: Ingrid's delegation from Kari ended yesterday. The sign page and the guided flow say so, with
+    the date and who delegated, in the portal's layout and her language; nothing is signed."""
+    from django.contrib.auth import get_user_model
+
+    from core.roles import OrganisationRoleType, SignatoryBasis
+    from organisations.models import OrganisationRole
+
+    organisation = ringsaker()
+    users = get_user_model().objects
+    ended = timezone.localdate() - dt.timedelta(days=1)
+    OrganisationRole.objects.create(
+        user=users.get(email=INGRID),
+        organisation=organisation,
+        role=OrganisationRoleType.SIGNATORY,
+        signatory_basis=SignatoryBasis.DELEGATED,
+        valid_until=ended,
+        granted_by=users.get(email=KARI),
+        delegated_agreements=["membership", "services"],
+    )
+    login(page, live_server, INGRID)
+    for address in (
+        url(live_server, "memberships:sign", organisation.pk),
+        url(live_server, "agreements:guided_flow", organisation.pk),
+    ):
+        response = page.goto(address)
+        assert response is not None and response.status == 403, address
+        expect(page.locator("h1")).to_have_text(either("Your delegation has ended", exact=True))
+        expect(page.locator("header.site-header")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("Kari Nordmann")
+        expect(page.locator("main")).to_contain_text(nb_date(ended, "DATE_FORMAT"))
+        assert_no_axe_violations(page)
+    assert not Signature.objects.filter(organisation=organisation).exists()
