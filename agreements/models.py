@@ -219,6 +219,9 @@ class ServiceSigning(models.Model):
     basis_role_code = models.CharField(_("role in the register"), max_length=8, blank=True)
     basis_read_at = models.DateTimeField(_("register read"), null=True, blank=True)
     basis_entry = models.JSONField(_("matched register entry"), default=dict, blank=True)
+    # How the signer proved it was them just before signing (accounts.step_up): the method, and for a
+    # provider login its acr and auth_time. Empty for signings made before this was recorded.
+    step_up = models.JSONField(_("step-up"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed"))
     items = models.JSONField(_("services signed"), default=list)
     document_sha256 = models.CharField(max_length=64)

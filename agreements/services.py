@@ -18,7 +18,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.throttle import require_step_up
+from accounts.step_up import StepUp
+from accounts.step_up import verify as verify_step_up
 from agreements import documents, graph, hooks
 from agreements.choices import AgreementState, TermsStatus
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
@@ -330,7 +331,7 @@ def sign_services(
     actor: User,
     organisation: Organisation,
     selection: Selection,
-    password: str,
+    password: str = "",
     confirmed: bool,
     shown: list[dict[str, Any]],
     drop_confirmed: bool = False,
@@ -338,8 +339,12 @@ def sign_services(
     user_agent: str = "",
     person_id: str | None = None,
     flow_token: Any = None,
+    step_up: StepUp | None = None,
 ) -> ServiceSigning | None:
     """Re-sign the kept agreements, end the dropped ones and order the new services, in one go.
+
+    The step-up is ``step_up`` (accounts.step_up: a fresh ID-porten login at the signing level for a
+    session from ID-porten, StepUpNeeded when it is missing or old) or else ``password``.
 
     ``shown`` is the list the review step showed (``selection_items``): the selection is signed only if
     it is still exactly that (else SelectionChanged, nothing stored). Ending agreements needs
@@ -364,8 +369,10 @@ def sign_services(
         raise ValidationError(
             _("Ending an agreement needs its own confirmation. Go back to step 2 and confirm what you end.")
         )
-    # The step-up goes through the login's backends and limits (accounts.throttle): throttled, audited.
-    require_step_up(user=actor, password=password, ip_address=ip_address, user_agent=user_agent)
+    # A password step-up goes through the login's backends and limits (accounts.throttle); an ID-porten
+    # one must be a fresh login at the signing level (accounts.step_up).
+    step_up = step_up or StepUp.with_password(password)
+    verify_step_up(step_up, user=actor, ip_address=ip_address, user_agent=user_agent)
     if not confirmed:
         raise ValidationError(
             {"confirm": _("Confirm that you have read the terms and sign on behalf of the organisation.")}
@@ -397,6 +404,7 @@ def sign_services(
         ip_address=ip_address,
         user_agent=user_agent,
         flow_token=flow_token,
+        step_up=step_up.evidence,
     )
 
 
@@ -412,6 +420,7 @@ def record_service_signing(
     at: Any = None,
     notify: bool = True,
     flow_token: Any = None,
+    step_up: dict[str, Any] | None = None,
 ) -> ServiceSigning | None:
     """Store a validated selection: agreements ended, the sealed PDF, agreements re-signed, orders
     submitted, the audit event and the receipt, all in one transaction (see sign_services)."""
@@ -460,6 +469,7 @@ def record_service_signing(
             ip_address=ip_address,
             user_agent=user_agent[:500],
             flow_token=flow_token,
+            step_up=step_up or {},
         )
         for agreement in selection.keep:
             agreement.terms_version = terms[agreement.service_id]
@@ -477,6 +487,7 @@ def record_service_signing(
                 "signed_pdf_sha256": signing.signed_pdf_sha256,
                 "basis": authority.basis,
                 **getattr(authority, "evidence", {}),
+                "step_up": step_up or {},
                 "ip_address": ip_address,
             },
             at=now,

@@ -3,9 +3,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts import step_up
 from accounts.sessions import rotate
 from agreements import charts, documents, flow, graph, hooks, pricing, roadmap, selectors, services
 from agreements.choices import FlowStep
@@ -24,7 +26,7 @@ from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
 from memberships.services import AuthorityRefused, authority_decision
-from memberships.views import authority_refused, delegation_expired
+from memberships.views import authority_refused, delegation_expired, refused_or_raise
 from organisations.models import Organisation
 from organisations.querysets import scoped_to_visible_organisations
 
@@ -273,6 +275,8 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DelegationExpired as exc:
         return delegation_expired(request, exc)
+    except PermissionDenied:
+        return refused_or_raise(request, pk)
     decision = authority_decision(request.user, organisation)
     if decision.authority is None:
         return authority_refused(request, organisation, decision)
@@ -300,7 +304,16 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
         orderable=state.orderable,
         initial={"services": state.flow.order},
     )
-    sign_form = SignForm(request.POST if request.method == "POST" and step == FlowStep.CONFIRM else None)
+    # A session from ID-porten steps up there (a fresh login at the signing level), never with a password.
+    provider = step_up.provider_name(request)
+    confirm_url = f"{self_url}?step={FlowStep.CONFIRM}"
+    at_confirm = request.method == "GET" and step == FlowStep.CONFIRM
+    back_from_step_up = at_confirm and step_up.returned_from(request, confirm_url)
+    sign_form = SignForm(
+        request.POST if request.method == "POST" and step == FlowStep.CONFIRM else None,
+        provider=provider,
+        initial={"confirm": back_from_step_up},
+    )
     status = 200
     drop_warning: list[tuple[Any, list[str]]] = []
     changes: list[str] = []
@@ -324,6 +337,9 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.info(request, note)
             return redirect(f"{self_url}?step={FlowStep.CONFIRM}")
         if step == FlowStep.CONFIRM and sign_form.is_valid():
+            away = step_up.response_for(request, next_url=confirm_url)
+            if away is not None:
+                return away
             try:
                 shown = json.loads(request.POST.get("shown") or "null")
             except ValueError:
@@ -333,17 +349,19 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     organisation=organisation,
                     selection=state.selection(),
-                    password=sign_form.cleaned_data["password"],
                     confirmed=sign_form.cleaned_data["confirm"],
                     shown=shown if isinstance(shown, list) else [],
                     drop_confirmed=state.flow.drop_confirmed,
                     ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
                     flow_token=state.flow.token,
+                    step_up=step_up.for_request(request, password=sign_form.cleaned_data.get("password", "")),
                 )
+            except step_up.StepUpNeeded:
+                return step_up.response_for(request, next_url=confirm_url) or redirect(confirm_url)
             except services.SelectionChanged as exc:
                 changes = exc.changes
-                sign_form = SignForm()
+                sign_form = SignForm(provider=provider)
                 status = 409
             except AuthorityRefused as exc:
                 return authority_refused(request, organisation, exc.decision)
@@ -393,6 +411,9 @@ def guided_flow(request: HttpRequest, pk: int) -> HttpResponse:
             "drop_warning": drop_warning,
             "changes": changes,
             "is_delegate": is_delegate,
+            "step_up_provider": provider,
+            "step_up_fresh": bool(provider) and step_up.redirect_if_needed(request) is None,
+            "step_up_minutes": max(1, settings.OIDC_STEP_UP_MAX_AGE // 60),
             "ending": selection.drop,
             "ending_effects": [(a, flow.what_stops(state, a)) for a in selection.drop]
             if step == FlowStep.CONFIRM

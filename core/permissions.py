@@ -470,19 +470,26 @@ def get_for_signing_or_404(queryset: Any, user: Any, action: Action, **lookup: A
     scope = DELEGATE_SCOPE.get(action)
     if scope is not None and scope in delegations(user).get(organisation.pk, frozenset()):
         return organisation
-    user = _concrete(user)
-    if scope is not None and getattr(user, "is_authenticated", False) and user.is_active:
-        expired = (
-            user.organisation_roles.filter(
-                organisation=organisation, signatory_basis=DELEGATED, valid_until__lt=timezone.localdate()
-            )
-            .select_related("granted_by")
-            .order_by("-valid_until")
-            .first()
-        )
+    if scope is not None:
+        expired = expired_delegation(user, organisation)
         if expired is not None:
             raise DelegationExpired(expired)
     raise Http404
+
+
+def expired_delegation(user: Any, organisation: Any) -> Any:
+    """The person's most recent delegation to sign for the organisation that has ended, or None."""
+    user = _concrete(user)
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return (
+        user.organisation_roles.filter(
+            organisation=organisation, signatory_basis=DELEGATED, valid_until__lt=timezone.localdate()
+        )
+        .select_related("granted_by", "organisation")
+        .order_by("-valid_until")
+        .first()
+    )
 
 
 def has_admin_permission(user: Any, perm: str) -> bool:

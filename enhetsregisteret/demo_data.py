@@ -80,16 +80,19 @@ def seed(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
 
 # The demo's register roles (what /enheter/{orgnr}/roller would answer), so that the demo's signatories
 # sign because the register says so: (organisation key, role code, description, first, middle, last, born).
+# A persona who is also at the local OpenID Provider (devtools/oidc/personas.json) is born on the date her
+# synthetic identity number encodes: the ID-porten login sets the account's birth date from that number,
+# and the authority check matches it against these entries (demo/tests check that they agree).
 DEMO_ROLES = [
-    ("municipality", "DAGL", "Daglig leder/ adm.direktør", "Kari", "", "Nordmann", "1971-03-14"),
+    ("municipality", "DAGL", "Daglig leder/ adm.direktør", "Kari", "", "Nordmann", "1970-05-15"),
     ("municipality", "LEDE", "Styrets leder", "Ordfører", "", "Demo", "1960-01-01"),
-    ("ola", "INNH", "Innehaver", "Ola", "", "Berg", "1980-06-02"),
+    ("ola", "INNH", "Innehaver", "Ola", "", "Berg", "1988-06-11"),
     ("other_municipality", "DAGL", "Daglig leder/ adm.direktør", "Hilde", "", "Kommunedirektør", "1968-09-30"),
     ("other_municipality", "SIGN", "Signatur", "Tor", "", "Bakken", "1975-11-21"),
 ]
 DEMO_BIRTH_DATES = {
-    "kari@demo.medlemsportal.no": "1971-03-14",
-    "ola@demo.medlemsportal.no": "1980-06-02",
+    "kari@demo.medlemsportal.no": "1970-05-15",
+    "ola@demo.medlemsportal.no": "1988-06-11",
     "tor@demo.medlemsportal.no": "1975-11-21",
 }
 

@@ -45,6 +45,9 @@ class TermsForm(forms.ModelForm):
 
 
 class SignForm(forms.Form):
+    """Confirm and step up. ``provider`` (a display name) for a session from an OpenID Provider: no
+    password field (such a person may have none); the view sends them to log in again there instead."""
+
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -58,6 +61,12 @@ class SignForm(forms.Form):
             "required": _("Confirm that you have read the agreement and sign on behalf of the organisation.")
         },
     )
+
+    def __init__(self, *args: Any, provider: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        if provider:
+            del self.fields["password"]
 
 
 class TermsSignForm(SignForm):

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.throttle import require_step_up
+from accounts.step_up import StepUp
+from accounts.step_up import verify as verify_step_up
 from core import authority as registers
 from core.audit import audit_record, canonical_json
 from core.events import EventType, emit
@@ -366,7 +367,7 @@ def terms_sign(
     actor: User,
     organisation: Organisation,
     version: TermsVersion,
-    password: str,
+    password: str = "",
     confirmed: bool,
     shown_version_id: int | None,
     shown_sha256: str,
@@ -374,9 +375,13 @@ def terms_sign(
     ip_address: str | None = None,
     user_agent: str = "",
     person_id: str | None = None,
+    step_up: StepUp | None = None,
 ) -> Signature:
     """Sign ``version`` for ``organisation``: exactly once, by someone with authority, after step-up,
     and only the text the signatory was shown.
+
+    The step-up is ``step_up`` (accounts.step_up: a fresh ID-porten login at the signing level for a
+    session from ID-porten, StepUpNeeded when it is missing or old) or else ``password``.
 
     Validates: that ``version`` is the one shown (its id and the SHA-256 of its text, as the signing form
     carried them; else TermsChanged), authority (AuthorityRefused, with the reason), the password again
@@ -397,8 +402,10 @@ def terms_sign(
         raise AuthorityRefused(decision)
     if authority.delegated and "membership" not in (authority.grant.delegated_agreements if authority.grant else []):
         raise PermissionDenied
-    # The step-up goes through the login's backends and limits (accounts.throttle): throttled, audited.
-    require_step_up(user=actor, password=password, ip_address=ip_address, user_agent=user_agent)
+    # A password step-up goes through the login's backends and limits (accounts.throttle); an ID-porten
+    # one must be a fresh login at the signing level (accounts.step_up).
+    step_up = step_up or StepUp.with_password(password)
+    verify_step_up(step_up, user=actor, ip_address=ip_address, user_agent=user_agent)
     if not confirmed:
         raise ValidationError(
             {"confirm": _("Confirm that you have read the agreement and sign on behalf of the organisation.")}
@@ -415,6 +422,7 @@ def terms_sign(
         authority=authority,
         ip_address=ip_address,
         user_agent=user_agent[:500],
+        step_up=step_up.evidence,
     )
 
 
@@ -428,8 +436,10 @@ def record_signature(
     user_agent: str = "",
     signed_at: dt.datetime | None = None,
     notify: bool = True,
+    step_up: dict[str, Any] | None = None,
 ) -> Signature:
-    """Store the signature, the sealed PDF, the membership change and the audit event together."""
+    """Store the signature, the sealed PDF, the membership change and the audit event together.
+    ``step_up`` is how the signer proved it was them (accounts.step_up.StepUp.evidence)."""
     signed_at = signed_at or timezone.now()
     try:
         with transaction.atomic():
@@ -462,6 +472,7 @@ def record_signature(
                 signed_pdf_sha256=hashlib.sha256(sealed).hexdigest(),
                 ip_address=ip_address,
                 user_agent=user_agent,
+                step_up=step_up or {},
             )
             audit_record(
                 actor=signer,
@@ -476,6 +487,7 @@ def record_signature(
                     "basis": authority.basis,
                     "basis_text": authority.text,
                     **authority.evidence,
+                    "step_up": step_up or {},
                     "ip_address": ip_address,
                 },
                 at=signed_at,

@@ -14,12 +14,21 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import step_up
 from accounts.sessions import rotate
 from core.access import DataKind, record_view
 from core.client_ip import client_ip
 from core.forms import add_service_errors
 from core.models import AuditEvent
-from core.permissions import Action, DelegationExpired, can, get_for_signing_or_404, get_visible_or_404, require
+from core.permissions import (
+    Action,
+    DelegationExpired,
+    can,
+    expired_delegation,
+    get_for_signing_or_404,
+    get_visible_or_404,
+    require,
+)
 from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
 from memberships import documents, rounds, services
@@ -126,6 +135,19 @@ def authority_refused(request: HttpRequest, organisation: Organisation, decision
     )
 
 
+def refused_or_raise(request: HttpRequest, pk: int) -> HttpResponse:
+    """Someone who sees the organisation but may not sign for it: the reason and the way forward, in the
+    layout (a delegation, or the customer centre), not the generic 403. Others get 404 as before."""
+    organisation = get_visible_or_404(Organisation.objects.all(), request.user, Action.ORGANISATION_VIEW, pk=pk)
+    expired = expired_delegation(request.user, organisation)
+    if expired is not None:  # someone of the organisation whose delegation to sign has ended
+        return delegation_expired(request, DelegationExpired(expired))
+    decision = services.authority_decision(request.user, organisation)  # in the reader's language
+    if decision.authority is not None:  # a signatory the permission rules refuse anyway: nothing to explain
+        raise PermissionDenied
+    return authority_refused(request, organisation, decision)
+
+
 def _after_signing(request: HttpRequest, signature: Signature) -> HttpResponse:
     # A delegate sees nothing of the organisation but the signing page (the receipt comes by e-mail).
     if can(request.user, Action.AGREEMENT_DOWNLOAD, signature):
@@ -139,23 +161,33 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_for_signing_or_404(Organisation.objects.all(), request.user, Action.AGREEMENT_SIGN, pk=pk)
     except DelegationExpired as exc:
         return delegation_expired(request, exc)
+    except PermissionDenied:
+        return refused_or_raise(request, pk)
     version = TermsVersion.objects.current_for(organisation.form)
     signature = Signature.objects.filter(organisation=organisation, terms_version=version).first() if version else None
     with translation.override("nb"):  # the basis as the agreement will state it
         decision = services.authority_decision(request.user, organisation)
     if decision.authority is None and signature is None:
         return authority_refused(request, organisation, decision)
+    # A session from ID-porten steps up there (a fresh login at the signing level), never with a password.
+    provider = step_up.provider_name(request)
+    here = request.path
     form = TermsSignForm(
         request.POST or None,
         initial={
             "terms_version": version.pk if version else None,
             "terms_sha256": version.text_sha256 if version else "",
+            "confirm": request.method == "GET" and step_up.returned_from(request, here),
         },
+        provider=provider,
     )
     status = 200
     changed = None
     if request.method == "POST" and version is not None and signature is None:
         if form.is_valid():
+            away = step_up.response_for(request, next_url=here)
+            if away is not None:
+                return away
             shown_id = form.cleaned_data["terms_version"]
             shown = TermsVersion.objects.filter(pk=shown_id).first() if shown_id else None
             try:
@@ -163,14 +195,16 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     organisation=organisation,
                     version=version,
-                    password=form.cleaned_data["password"],
                     confirmed=form.cleaned_data["confirm"],
                     shown_version_id=shown_id,
                     shown_sha256=form.cleaned_data["terms_sha256"],
                     shown_label=shown.label if shown else "",
                     ip_address=client_ip(request),
                     user_agent=request.headers.get("User-Agent", ""),
+                    step_up=step_up.for_request(request, password=form.cleaned_data.get("password", "")),
                 )
+            except step_up.StepUpNeeded:
+                return step_up.response_for(request, next_url=here) or redirect(here)
             except services.AlreadySigned as exc:
                 messages.info(request, exc.messages[0])
                 return _after_signing(request, exc.signature)
@@ -179,7 +213,9 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             except services.TermsChanged as exc:
                 changed = {"message": exc.messages[0], "shown": shown, "current": version}
                 # A fresh form for the version now shown: the signatory reads it and signs again.
-                form = TermsSignForm(initial={"terms_version": version.pk, "terms_sha256": version.text_sha256})
+                form = TermsSignForm(
+                    initial={"terms_version": version.pk, "terms_sha256": version.text_sha256}, provider=provider
+                )
                 status = 409
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -199,6 +235,9 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "changed": changed,
             "may_open_receipt": signature is not None and can(request.user, Action.AGREEMENT_DOWNLOAD, signature),
+            "step_up_provider": provider,
+            "step_up_fresh": bool(provider) and step_up.redirect_if_needed(request) is None,
+            "step_up_minutes": max(1, settings.OIDC_STEP_UP_MAX_AGE // 60),
         },
         status=status,
     )

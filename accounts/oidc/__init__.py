@@ -31,7 +31,11 @@ def login_level(request: HttpRequest) -> tuple[str, str, int] | None:
     return str(info.get("provider", "")), str(info.get("acr", "")), int(info.get("auth_time", 0))
 
 
-def require_acr(request: HttpRequest, level: str, *, max_age: int | None = None) -> HttpResponseRedirect | None:
+def require_acr(
+    request: HttpRequest, level: str, *, max_age: int | None = None, next_url: str | None = None
+) -> HttpResponseRedirect | None:
+    """None when the session's provider login is at ``level`` and fresh; else the redirect to a fresh
+    login that returns to ``next_url`` (default: the current URL)."""
     max_age = settings.OIDC_STEP_UP_MAX_AGE if max_age is None else max_age
     current = login_level(request)
     if current is not None:
@@ -48,5 +52,5 @@ def require_acr(request: HttpRequest, level: str, *, max_age: int | None = None)
         if not providers:
             return HttpResponseRedirect(reverse("accounts:login"))
         provider_name = providers[0].name
-    query = urlencode({"acr": level, "fresh": "1", "next": request.get_full_path()})
+    query = urlencode({"acr": level, "fresh": "1", "next": next_url or request.get_full_path()})
     return HttpResponseRedirect(f"{reverse('accounts:oidc_start', args=[provider_name])}?{query}")

@@ -111,6 +111,7 @@ def test_one_word_used_in_many_places_is_contextualised_or_known_to_mean_one_thi
     one_meaning = {
         "Status",
         "Expires",  # a column: the date something stops being valid (tokens, invitations, delegations)
+        "Contacts",  # contact persons: a column of the not-signed list and its exports, a kind of data opened
         "Name",
         "Organisation",
         "Service",

@@ -98,3 +98,46 @@ def test_demo_personas_are_the_local_providers_people() -> None:
     assert kari.national_id_digest == personal_id.digest(DEV_IDENTITIES["kari@demo.medlemsportal.no"])
     assert kari.birth_date is not None
     call_command("seed_demo", "--without-history", verbosity=0)  # idempotent
+
+
+def test_the_demo_register_lists_the_providers_people_with_their_birth_dates() -> None:
+    """Kari and Ola log in with ID-porten (test); the login sets their birth date from the identity number,
+    and the authority check matches it against the demo register's roles. They must agree, or the
+    demo's own signatories are refused."""
+    from accounts import personal_id
+    from demo.data import DEV_IDENTITIES
+    from enhetsregisteret.demo_data import DEMO_BIRTH_DATES, DEMO_ROLES
+
+    born_in_register = {f"{first} {last}": born for _key, _code, _d, first, _m, last, born in DEMO_ROLES}
+    checked = 0
+    for email, born in DEMO_BIRTH_DATES.items():
+        if email in DEV_IDENTITIES:
+            assert personal_id.birth_date(DEV_IDENTITIES[email]).isoformat() == born, email
+            checked += 1
+    assert checked >= 2
+    assert born_in_register["Kari Nordmann"] == DEMO_BIRTH_DATES["kari@demo.medlemsportal.no"]
+    assert born_in_register["Ola Berg"] == DEMO_BIRTH_DATES["ola@demo.medlemsportal.no"]
+
+
+@pytest.mark.django_db
+def test_the_demo_signatories_sign_because_the_register_says_so() -> None:
+    """After seed_demo, Kari is DAGL of Ringsaker and Ola INNH of his ENK by the register (no network)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from memberships.services import authority_decision
+    from organisations.models import Organisation
+
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", "--without-history", verbosity=0)
+    kari = User.objects.get(email="kari@demo.medlemsportal.no")
+    ringsaker = Organisation.objects.get(municipality__number="3411")
+    decision = authority_decision(kari, ringsaker)
+    assert decision.authority is not None, decision.reason
+    assert decision.authority.role_code == "DAGL"
+    assert decision.authority.matched_entry["birth_date"] == kari.birth_date.isoformat()
+    ola = User.objects.get(email="ola@demo.medlemsportal.no")
+    enk = ola.organisation_roles.get(role="signatory").organisation
+    decision = authority_decision(ola, enk)
+    assert decision.authority is not None, decision.reason
+    assert decision.authority.role_code == "INNH"

@@ -19,13 +19,6 @@ from organisations.models import Organisation
 
 from .conftest import DEMO_PASSWORD, assert_no_axe_violations, close_context, login, new_context
 
-# Known broken after merging the wave-2 branches (issues 15, 16, 19): these journeys' expectations (the
-# demo round's deadline text, the guided flow's steps, delegation's landing page, a SQLite session-table
-# lock in the live server) no longer match the merged portal. Skipped so that the rest lands; the open
-# issues name them, and they are to be re-enabled when fixed.
-BROKEN_AFTER_MERGE = "known broken after the wave-2 merges: see issues 15, 16 and 19"
-
-
 pytestmark = pytest.mark.browser
 
 KARI = "kari@demo.medlemsportal.no"  # municipal director of Ringsaker kommune
@@ -42,7 +35,6 @@ def submit(page: Page, form: str = "main form:has(input[name=step])") -> None:
         page.locator(f"{form} button[type=submit]").click()
 
 
-@pytest.mark.skip(reason=BROKEN_AFTER_MERGE)
 def test_director_does_it_all_at_once_and_the_customer_centre_delivers(browser: Browser, live_server: Any) -> None:
     ringsaker = Organisation.objects.get(municipality__number="3411")
     flow_url = f"{live_server.url}{reverse('agreements:guided_flow', args=[ringsaker.pk])}"
