@@ -296,21 +296,17 @@ def remind_everyone(request: HttpRequest) -> HttpResponse:
     except (ValueError, TermsVersion.DoesNotExist):
         raise Http404 from None
     preview = rounds.remind_everyone_preview(version)
+    changed = ""
     form = RemindEveryoneForm(request.POST or None, initial={"expected": preview.count})
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid() and form.cleaned_data["expected"] != preview.count:
-            before = form.cleaned_data["expected"]
+            changed = _(
+                "Since you opened the page, the number of organisations to remind has changed from %(before)s "
+                "to %(now)s. Check the new list and confirm again."
+            ) % {"before": form.cleaned_data["expected"], "now": preview.count}
             form = RemindEveryoneForm(initial={"expected": preview.count})  # unbound: the box unticked again
-            form.add_error(
-                None,
-                _(
-                    "Since you opened the page, the number of organisations to remind has changed from %(before)s "
-                    "to %(now)s. Check the new list and confirm again."
-                )
-                % {"before": before, "now": preview.count},
-            )
             status = 409
         elif form.is_valid():
             try:
@@ -331,7 +327,7 @@ def remind_everyone(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboards/remind_everyone.html",
-        {"version": version, "preview": preview, "form": form},
+        {"version": version, "preview": preview, "form": form, "changed": changed},
         status=status,
     )
 

@@ -74,10 +74,15 @@ def terms_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _terms_detail(
-    request: HttpRequest, version: TermsVersion, publish_form: PublishForm | None = None, status: int = 200
+    request: HttpRequest,
+    version: TermsVersion,
+    publish_form: PublishForm | None = None,
+    *,
+    changed: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     may_manage = can(request.user, Action.TERMS_MANAGE)
-    context: dict[str, Any] = {"version": version, "may_manage": may_manage}
+    context: dict[str, Any] = {"version": version, "may_manage": may_manage, "changed": changed}
     if may_manage and not version.is_published:
         planned, unreachable = rounds.invitation_preview(version)
         context["preview"] = (planned, unreachable)
@@ -107,16 +112,11 @@ def terms_publish(request: HttpRequest, pk: int) -> HttpResponse:
         return _terms_detail(request, version, form, status=400)
     planned, unreachable = rounds.invitation_preview(version)
     if form.cleaned_data["expected"] != planned:
-        form = PublishForm(initial={"expected": planned})
-        form.add_error(
-            None,
-            _(
-                "Since you opened the page, the number of organisations to invite has changed from %(before)s "
-                "to %(now)s. Check the new number and confirm again."
-            )
-            % {"before": request.POST.get("expected", ""), "now": planned},
-        )
-        return _terms_detail(request, version, form, status=409)
+        changed = _(
+            "Since you opened the page, the number of organisations to invite has changed from %(before)s "
+            "to %(now)s. Check the new number and confirm again."
+        ) % {"before": form.cleaned_data["expected"], "now": planned}
+        return _terms_detail(request, version, changed=changed, status=409)
     try:
         services.terms_publish(actor=request.user, version=version)
     except ValidationError as exc:
