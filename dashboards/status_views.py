@@ -299,6 +299,9 @@ def remind_everyone(request: HttpRequest) -> HttpResponse:
     changed = ""
     form = RemindEveryoneForm(request.POST or None, initial={"expected": preview.count})
     status = 200
+    if request.method == "POST" and preview.earlier is not None:
+        messages.error(request, " ".join(rounds.AlreadyRemindedToday(preview.earlier).messages))
+        return redirect(f"{reverse('dashboards:missing')}?{missing_query(version, '')}")
     if request.method == "POST":
         status = 400
         if form.is_valid() and form.cleaned_data["expected"] != preview.count:
