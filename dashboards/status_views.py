@@ -292,7 +292,9 @@ def remind_everyone(request: HttpRequest) -> HttpResponse:
     message), then an explicit confirmation; at most once a day (memberships.rounds.remind_everyone)."""
     require(request.user, Action.STATUS_REMIND)
     try:  # a missing or non-numeric version is a 404, not a ValueError (500) from the pk lookup
-        version = TermsVersion.objects.published().get(pk=int(request.POST.get("version") or request.GET.get("version", "")))
+        version = TermsVersion.objects.published().get(
+            pk=int(request.POST.get("version") or request.GET.get("version", ""))
+        )
     except (ValueError, TermsVersion.DoesNotExist):
         raise Http404 from None
     preview = rounds.remind_everyone_preview(version)

@@ -133,9 +133,10 @@ def stage_batch(checkpoint_id: int, position: int, rows: list[tuple[str, dict[st
         return
     if connection.vendor == "postgresql":
         table = connection.ops.quote_name(StagedUnit._meta.db_table)
-        with connection.cursor() as cursor, cursor.cursor.copy(
-            f"COPY {table} (checkpoint_id, position, record_hash, raw) FROM STDIN"  # noqa: S608 - from _meta, quoted
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (checkpoint_id, position, record_hash, raw) FROM STDIN") as copy,
+        ):
             for digest, raw in rows:
                 copy.write_row([checkpoint_id, position, digest, json.dumps(raw)])
         return

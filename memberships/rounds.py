@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -338,7 +339,7 @@ def remind_everyone_preview(version: TermsVersion, *, sample: bool = True) -> Re
     return RemindEveryonePreview(reachable, unreachable, len(reminded), subject, body, earlier)
 
 
-def remind_everyone(*, actor: object, version: TermsVersion) -> BulkReminder:
+def remind_everyone(*, actor: Any, version: TermsVersion) -> BulkReminder:
     """Confirmed by a membership manager: remind everyone who must still sign ``version``, through the job
     queue (memberships.tasks.send_bulk_reminder). At most once a day per version (a second attempt raises
     AlreadyRemindedToday, naming when and by whom); each organisation at most once a day, also counting

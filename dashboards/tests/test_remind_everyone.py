@@ -54,7 +54,10 @@ def test_the_preview_says_how_many_which_who_cannot_be_reached_and_shows_the_mes
         response = client.get(URL, {"version": terms.published.pk})
     text = words(response)
     assert response.status_code == 200
-    assert "A reminder to sign by 31 March 2030 goes by e-mail to the administrators and signatories of 2 organisations" in text
+    assert (
+        "A reminder to sign by 31 March 2030 goes by e-mail to the administrators and signatories of 2 organisations"
+        in text
+    )
     assert "<li>Ringsaker</li>" in text and "<li>Bergen</li>" in text
     # Stillevik and the world's health enterprise (Bergen Legesenter AS) have nobody to notify.
     assert "2 organisations have no administrator, signatory or e-mail address and get no reminder" in text

@@ -271,9 +271,7 @@ def test_a_file_cut_off_half_way_leaves_the_register_exactly_as_it_was(world, tm
     assert not StagedUnit.objects.exists()
 
 
-def test_a_crash_while_applying_leaves_the_register_as_it_was_and_the_rerun_applies_it(
-    world, tmp_path, monkeypatch
-):
+def test_a_crash_while_applying_leaves_the_register_as_it_was_and_the_rerun_applies_it(world, tmp_path, monkeypatch):
     path = tmp_path / "enheter_alle.json.gz"
     synthetic.write(path, 4000, seed=11)
     initial = {o["id"]: {k: v for k, v in o.items() if k != "id"} for o in Organisation.objects.values()}
