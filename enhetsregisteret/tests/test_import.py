@@ -370,3 +370,19 @@ def test_the_register_s_written_form_reaches_the_organisation_and_follows_a_chan
     assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nn"
     applier.apply([parse_unit(unit_record(HEALTH_AS, maalform="Bokmål"))])
     assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nb"
+
+
+def test_an_unknown_municipality_number_never_erases_a_known_municipality(world):
+    """Issue 19: an old number (Ringsaker was 0412 before the 2020 reform) leaves the organisation's
+    municipality as it was; a known number still moves it."""
+    applier = Applier()
+    applier.apply([parse_unit(unit_record(HEALTH_AS))])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_a
+    old = unit_record(HEALTH_AS)
+    old["forretningsadresse"]["kommunenummer"] = "0412"
+    applier.apply([parse_unit(old)])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_a
+    moved = unit_record(HEALTH_AS)
+    moved["forretningsadresse"]["kommunenummer"] = "4601"
+    applier.apply([parse_unit(moved)])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_b
