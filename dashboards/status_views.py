@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core.access import record_export
@@ -32,6 +33,7 @@ from dashboards.forms import StatusForm
 from dashboards.reports import forecast_text
 from lib.csvsafe import csv_response
 from memberships import rounds
+from memberships.forms import RemindEveryoneForm
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
 from organisations.models import Organisation
@@ -284,6 +286,57 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
             messages.info(request, _("%(org)s has signed or was already reminded today.") % {"org": organisation})
     who = request.POST.get("who", "")  # back to the part of the list the reminder was sent from
     return redirect(f"{reverse('dashboards:missing')}?{missing_query(version, who if who in WHO else '')}")
+
+
+@login_required
+def remind_everyone(request: HttpRequest) -> HttpResponse:
+    """Remind everyone who has not signed: a preview (how many, which, nobody to notify, a sample of the
+    message), then an explicit confirmation; at most once a day (memberships.rounds.remind_everyone)."""
+    require(request.user, Action.STATUS_REMIND)
+    try:  # a missing or non-numeric version is a 404, not a ValueError (500) from the pk lookup
+        version = TermsVersion.objects.published().get(
+            pk=int(request.POST.get("version") or request.GET.get("version", ""))
+        )
+    except (ValueError, TermsVersion.DoesNotExist):
+        raise Http404 from None
+    preview = rounds.remind_everyone_preview(version)
+    changed = ""
+    form = RemindEveryoneForm(request.POST or None, initial={"expected": preview.count})
+    status = 200
+    if request.method == "POST" and preview.earlier is not None:
+        messages.error(request, " ".join(rounds.AlreadyRemindedToday(preview.earlier).messages))
+        return redirect(f"{reverse('dashboards:missing')}?{missing_query(version, '')}")
+    if request.method == "POST":
+        status = 400
+        if form.is_valid() and form.cleaned_data["expected"] != preview.count:
+            changed = _(
+                "Since you opened the page, the number of organisations to remind has changed from %(before)s "
+                "to %(now)s. Check the new list and confirm again."
+            ) % {"before": form.cleaned_data["expected"], "now": preview.count}
+            form = RemindEveryoneForm(initial={"expected": preview.count})  # unbound: the box unticked again
+            status = 409
+        elif form.is_valid():
+            try:
+                reminder = rounds.remind_everyone(actor=request.user, version=version)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "A reminder is on its way to %(count)s organisation.",
+                        "Reminders are on their way to %(count)s organisations.",
+                        reminder.planned,
+                    )
+                    % {"count": reminder.planned},
+                )
+            return redirect(f"{reverse('dashboards:missing')}?{missing_query(version, '')}")
+    return render(
+        request,
+        "dashboards/remind_everyone.html",
+        {"version": version, "preview": preview, "form": form, "changed": changed},
+        status=status,
+    )
 
 
 def _public_figures(day: dt.date) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("status/missing/", status_views.missing, name="missing"),
     path("status/missing.csv", status_views.missing_csv, name="missing_csv"),
     path("status/missing.xlsx", report_views.missing_xlsx, name="missing_xlsx"),
+    path("status/remind-everyone/", status_views.remind_everyone, name="remind_everyone"),
     path("status/organisations/<int:pk>/remind/", status_views.remind, name="remind"),
     path("public/status/", status_views.public_status, name="public_status"),
     path("status.json", status_views.status_json, name="status_json"),

@@ -256,6 +256,10 @@ class Applier:
             "written_form": unit.written_form,
             "register_status": status,
         }
+        if unit.municipality_number and values["address_municipality_id"] is None and row is not None:
+            # A number the portal does not know (one from before the 2020 or 2024 reforms, or a typo) never
+            # erases a municipality it knows.
+            values["address_municipality_id"] = row["address_municipality_id"]
         if row is not None and row["source"] == Source.REFERENCE_DATA:
             values["name"] = row["name"]  # "Bergen kommune", not the register's "BERGEN KOMMUNE"
             values["address_municipality_id"] = row["address_municipality_id"] or values["address_municipality_id"]

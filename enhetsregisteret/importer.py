@@ -1,11 +1,14 @@
 """The bulk import of ``enheter_alle.json.gz`` (or its unpacked ``.json``): one JSON array of about
 1.17 million main units, read as a stream with ijson, in bounded memory.
 
-A batch ends after ``batch_size`` relevant units (those the portal stores) or ``scan_limit`` units
-read, whichever comes first. Each batch is written in its own transaction together with the file's
-checkpoint (how many units of the file are done), so an import killed at any point
-leaves the database as it was after the last whole batch, and the next run of the same file resumes
-after it: no partial batch, no duplicates. A finished file is not imported again unless asked.
+All or nothing, and still resumable. The file is read in batches: a batch ends after ``batch_size``
+relevant units (those the portal stores) or ``scan_limit`` units read, whichever comes first. Each
+batch's changed units are *staged* (``StagedUnit``) in their own transaction together with the file's
+checkpoint (how many units of the file are done), so an import killed at any point resumes after the
+last whole batch: no partial batch, no duplicates. Only when the whole file was read are the staged
+units applied to the register, in one transaction with the checkpoint's end: a truncated or broken
+file, or a crash while applying, leaves the register exactly as it was. A finished file is not
+imported again unless asked.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import pickle
 import queue
@@ -24,15 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from enhetsregisteret.apply import Applier
-from enhetsregisteret.models import ImportCheckpoint
+from enhetsregisteret.models import ImportCheckpoint, StagedUnit
 from enhetsregisteret.reader import BATCH, END, ERROR, ImportFileError, Selection
 from enhetsregisteret.records import parse_unit
 
-__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SCAN_LIMIT", "ImportFileError", "ImportReport", "import_file"]
+__all__ = ["DEFAULT_BATCH_SIZE", "DEFAULT_SCAN_LIMIT", "ImportFileError", "ImportReport", "import_file", "stage_batch"]
 
 DEFAULT_BATCH_SIZE = 5000  # relevant units written per transaction
 DEFAULT_SCAN_LIMIT = 100_000  # units read at most before a batch is written (the checkpoint's step)
@@ -122,6 +126,57 @@ class ImportReport:
     already_done: bool = False
 
 
+def stage_batch(checkpoint_id: int, position: int, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """Stage a batch's changed units (their record hash and the record as read); the caller owns the
+    transaction. COPY on PostgreSQL, one multi-row insert per few hundred rows elsewhere."""
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(StagedUnit._meta.db_table)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} (checkpoint_id, position, record_hash, raw) FROM STDIN") as copy,
+        ):
+            for digest, raw in rows:
+                copy.write_row([checkpoint_id, position, digest, json.dumps(raw)])
+        return
+    StagedUnit.objects.bulk_create(
+        [StagedUnit(checkpoint_id=checkpoint_id, position=position, record_hash=h, raw=raw) for h, raw in rows],
+        batch_size=500,
+    )
+
+
+def _discard_staged(checkpoint_ids: list[int]) -> None:
+    """Forget what was staged from files that will not be finished (a newer file came, or a forced run):
+    their checkpoints start from the beginning again."""
+    if not checkpoint_ids:
+        return
+    with transaction.atomic():
+        StagedUnit.objects.filter(checkpoint_id__in=checkpoint_ids).delete()
+        ImportCheckpoint.objects.filter(pk__in=checkpoint_ids).update(units_done=0, batches_done=0)
+
+
+def _apply_staged(checkpoint: ImportCheckpoint, applier: Applier, batch_size: int, report: ImportReport) -> None:
+    """Apply every staged unit of the file, in file order, in chunks (the caller's one transaction)."""
+    last = 0
+    while True:
+        rows = list(
+            StagedUnit.objects.filter(checkpoint=checkpoint, pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "record_hash", "raw")[:batch_size]
+        )
+        if not rows:
+            return
+        last = rows[-1][0]
+        hashes = {raw["organisasjonsnummer"]: digest for _pk, digest, raw in rows if isinstance(raw, dict)}
+        units = [unit for _pk, _digest, raw in rows if (unit := parse_unit(raw)) is not None]
+        report.skipped += len(rows) - len(units)
+        result = applier.apply(units, hashes=hashes)
+        report.created += result.created
+        report.updated += result.updated
+        report.follow_ups += result.follow_ups
+
+
 def import_file(
     path: Path,
     *,
@@ -132,7 +187,7 @@ def import_file(
     after_batch: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import ``path``. ``progress`` receives compressed bytes read; ``after_batch`` the number of units
-    done after each committed batch (tests use it to kill an import mid-file)."""
+    done after each committed (staged) batch (tests use it to kill an import mid-file)."""
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
@@ -146,11 +201,17 @@ def import_file(
         report.already_done = True
         report.units = checkpoint.units_done
         return report
+    # Another file left half-read will not be finished: its staged units go (this file supersedes it).
+    abandoned = list(
+        ImportCheckpoint.objects.filter(finished_at=None).exclude(pk=checkpoint.pk).values_list("pk", flat=True)
+    )
     if checkpoint.finished_at and force:
+        abandoned.append(checkpoint.pk)
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(
-            units_done=0, batches_done=0, created=0, updated=0, finished_at=None, started_at=now, updated_at=now
+            created=0, updated=0, finished_at=None, started_at=now, updated_at=now
         )
-        checkpoint.refresh_from_db()
+    _discard_staged(abandoned)
+    checkpoint.refresh_from_db()
     start = checkpoint.units_done
     report.resumed_from = start
     applier = Applier()
@@ -165,24 +226,18 @@ def import_file(
                 digests[number] = hashlib.blake2b(repr(raw).encode(), digest_size=16).hexdigest()
         stored = applier.stored_hashes(list(digests))
         changed = [
-            raw
+            (digests[number], raw)
             for raw in batch
-            if stored.get(raw.get("organisasjonsnummer"), "-") != digests.get(raw.get("organisasjonsnummer"))  # type: ignore[arg-type]  # a record without a number matches nothing stored
+            if isinstance(number := raw.get("organisasjonsnummer"), str) and stored.get(number, "-") != digests[number]
         ]
-        units = [unit for raw in changed if (unit := parse_unit(raw)) is not None]
-        report.skipped += len(changed) - len(units)
+        report.skipped += sum(1 for raw in batch if not isinstance(raw.get("organisasjonsnummer"), str))
         with transaction.atomic():
-            result = applier.apply(units, hashes=digests)
+            stage_batch(checkpoint.pk, done, changed)
             ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(
                 units_done=done,
                 batches_done=checkpoint.batches_done + report.batches + 1,
-                created=checkpoint.created + report.created + result.created,
-                updated=checkpoint.updated + report.updated + result.updated,
                 updated_at=timezone.now(),
             )
-        report.created += result.created
-        report.updated += result.updated
-        report.follow_ups += result.follow_ups
         report.batches += 1
         if after_batch is not None:
             after_batch(done)
@@ -193,7 +248,7 @@ def import_file(
                 progress(read - sent)
                 sent = read
             if kind == ERROR:
-                raise ImportFileError(payload)
+                raise ImportFileError(f"{payload}. {UNCHANGED}")
             if kind == BATCH or (kind == END and payload is not None):
                 flush(done, payload)
             if kind in (BATCH, END):
@@ -201,10 +256,23 @@ def import_file(
             if kind == END:
                 break
         else:
-            raise ImportFileError(f"{path.name}: the reader stopped after unit {index}")
+            raise ImportFileError(f"{path.name}: the reader stopped after unit {index}. {UNCHANGED}")
     report.units = index
+    # The whole file was read: the register moves to its new state in one transaction.
     with transaction.atomic():
+        _apply_staged(checkpoint, applier, batch_size, report)
         ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(
-            units_done=index, finished_at=timezone.now(), updated_at=timezone.now()
+            units_done=index,
+            created=report.created,
+            updated=report.updated,
+            finished_at=timezone.now(),
+            updated_at=timezone.now(),
         )
+        StagedUnit.objects.filter(checkpoint=checkpoint).delete()
     return report
+
+
+UNCHANGED = (
+    "The register is unchanged: nothing of a file is applied until the whole file has been read "
+    "(the next run of the same file resumes where this one stopped)"
+)

@@ -165,6 +165,26 @@ class ImportCheckpoint(models.Model):
         return f"{self.file_name}: {self.units_done}"
 
 
+class StagedUnit(models.Model):
+    """A changed unit of a bulk file, read but not yet applied. The import stages the file batch by batch
+    (each batch with its checkpoint, so a killed import resumes) and applies the staged units to the
+    register in one transaction only when the whole file was read: a truncated or broken file leaves
+    the register exactly as it was."""
+
+    checkpoint = models.ForeignKey(ImportCheckpoint, on_delete=models.CASCADE, related_name="+")
+    position = models.BigIntegerField(_("unit in the file"))
+    record_hash = models.CharField(_("hash of the record"), max_length=32)
+    raw = models.JSONField(_("record"))
+
+    class Meta:
+        verbose_name = _("staged unit")
+        verbose_name_plural = _("staged units")
+        indexes = [models.Index(fields=["checkpoint", "position"], name="staged_unit_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id}/{self.position}"
+
+
 class FeedCursor(models.Model):
     """The last applied oppdateringsid of an update feed, written with the changes it caused."""
 

@@ -119,3 +119,21 @@ class VerifyForm(forms.Form):
 class TerminateForm(forms.Form):
     reason = forms.ChoiceField(label=_("Why does the membership end?"), choices=TerminationReason.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class PublishForm(forms.Form):
+    """Publishing is confirmed, and against the numbers shown: ``expected`` is how many organisations the
+    page said would be invited; when it has changed since, the manager is shown the new number first."""
+
+    confirm = forms.BooleanField(
+        error_messages={"required": _("Tick the box to confirm that the invitations are to go out now.")}
+    )
+    expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class RemindEveryoneForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Yes, send the reminder to everyone listed above now"),
+        error_messages={"required": _("Tick the box to confirm that the reminders are to go out now.")},
+    )
+    expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)

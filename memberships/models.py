@@ -64,6 +64,14 @@ class TermsVersion(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
     )
+    # What publishing set out to do (the organisations to invite, and how many of them nobody could be
+    # reached at), and when the invitation job had gone through them all: the progress of the round's
+    # invitations is measured against these.
+    invitations_planned = models.PositiveIntegerField(_("organisations to invite"), null=True, editable=False)
+    invitations_unreachable = models.PositiveIntegerField(
+        _("organisations with nobody to notify"), null=True, editable=False
+    )
+    invitations_done_at = models.DateTimeField(_("invitations queued"), null=True, blank=True, editable=False)
 
     objects = TermsVersionQuerySet.as_manager()
 
@@ -249,3 +257,29 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.terms_version_id}/{self.step}"
+
+
+class BulkReminder(models.Model):
+    """A membership manager reminded everyone who has not signed a version: at most once a day per
+    version (the unique day), sent by the job queue (memberships.tasks.send_bulk_reminder)."""
+
+    terms_version = models.ForeignKey(TermsVersion, on_delete=models.CASCADE, related_name="bulk_reminders")
+    day = models.DateField(_("day"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+    planned = models.PositiveIntegerField(_("organisations to remind"), default=0)
+    reminded = models.PositiveIntegerField(_("organisations reminded"), default=0)
+    nobody_to_notify = models.PositiveIntegerField(_("organisations with nobody to notify"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder to everyone")
+        verbose_name_plural = _("reminders to everyone")
+        constraints = [
+            models.UniqueConstraint(fields=["terms_version", "day"], name="bulk_reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.terms_version_id}/{self.day}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ from django.utils.translation import gettext as _
 from core.audit import audit_record
 from core.mail import mail_queue
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
-from memberships.models import Membership, ReminderLog, Signature, TermsVersion
+from memberships.models import BulkReminder, Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, recipients_for
 from memberships.why import why_membership
 from organisations.choices import RegisterStatus
@@ -69,6 +70,17 @@ def invitation_preview(version: TermsVersion) -> tuple[int, int]:
     return invited.count(), unreachable.count()
 
 
+def _mail_context(organisation: Organisation, version: TermsVersion) -> dict[str, object]:
+    """What the invitation and reminder e-mails are rendered with."""
+    return {
+        "organisation": organisation,
+        "version": version,
+        "days_left": (version.sign_by - timezone.localdate()).days,
+        "why": why_membership(organisation),
+        "sign_url": f"{settings.PORTAL_BASE_URL}/memberships/organisations/{organisation.pk}/sign/",
+    }
+
+
 def _notify(organisation: Organisation, version: TermsVersion, step: str, template: str, report: RoundReport) -> bool:
     """Log the step and queue its e-mails in one transaction; False when the step was taken before, or when
     there is nobody to send it to (then nothing is logged: a reminder is recorded only when a message was
@@ -80,17 +92,10 @@ def _notify(organisation: Organisation, version: TermsVersion, step: str, templa
     try:
         with transaction.atomic():
             ReminderLog.objects.create(organisation=organisation, terms_version=version, step=step)
-            days_left = (version.sign_by - timezone.localdate()).days
             queued = mail_queue(
                 template=template,
                 recipients=recipients,
-                context={
-                    "organisation": organisation,
-                    "version": version,
-                    "days_left": days_left,
-                    "why": why_membership(organisation),
-                    "sign_url": f"{settings.PORTAL_BASE_URL}/memberships/organisations/{organisation.pk}/sign/",
-                },
+                context=_mail_context(organisation, version),
                 key=f"{step}:{version.pk}:{organisation.pk}",
             )
             report.emails += len(queued)
@@ -126,6 +131,10 @@ def send_invitations(version: TermsVersion) -> RoundReport:
                 )
             if _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", report):
                 report.invited += 1
+    # Every organisation has had its turn: the progress on the terms page stops counting organisations.
+    TermsVersion.objects.filter(pk=version.pk, invitations_done_at__isnull=True).update(
+        invitations_done_at=timezone.now()
+    )
     return report
 
 
@@ -194,3 +203,192 @@ def remind_now(*, actor: object, organisation: Organisation, version: TermsVersi
                 after={"terms_version": version.label, "emails": report.emails},
             )
     return sent
+
+
+# --- the progress of a round's invitations ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InvitationProgress:
+    """How far the invitations of a published version have come, from the outbox: organisations
+    invited of those planned at publication, and their e-mails delivered, waiting or failed."""
+
+    planned: int
+    unreachable: int
+    invited: int
+    emails: int
+    sent: int
+    failed: int
+    pending: int
+    organisations_done: bool
+
+    @property
+    def finished(self) -> bool:
+        """Every organisation had its turn and no e-mail is waiting: nothing more will change."""
+        return self.organisations_done and self.pending == 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed
+
+    @property
+    def percent(self) -> int:
+        """E-mails handled (delivered or given up) of those queued, rounded down: 100 only when all are."""
+        if not self.emails:
+            return 100 if self.finished else 0
+        return self.handled * 100 // self.emails
+
+
+def invitation_progress(version: TermsVersion) -> InvitationProgress:
+    """Two queries: the organisations invited, and the outbox's invitation e-mails counted by status."""
+    from django.db.models import Count
+
+    from core.models import OutboundEmail
+
+    invited = ReminderLog.objects.filter(terms_version=version, step=ReminderStep.INVITATION).count()
+    counts = dict(
+        OutboundEmail.objects.filter(key__startswith=f"{ReminderStep.INVITATION}:{version.pk}:")
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    status = OutboundEmail.Status
+    return InvitationProgress(
+        planned=version.invitations_planned or 0,
+        unreachable=version.invitations_unreachable or 0,
+        invited=invited,
+        emails=sum(counts.values()),
+        sent=counts.get(status.SENT, 0),
+        failed=counts.get(status.FAILED, 0) + counts.get(status.CANCELLED, 0),
+        pending=counts.get(status.PENDING, 0),
+        organisations_done=version.invitations_done_at is not None,
+    )
+
+
+# --- reminding everyone who has not signed --------------------------------------------------------
+
+
+class AlreadyRemindedToday(ValidationError):
+    """Everyone was reminded of this version today already: when, and by whom."""
+
+    def __init__(self, earlier: BulkReminder) -> None:
+        self.earlier = earlier
+        by = earlier.sent_by.get_full_name() if earlier.sent_by else _("the system")
+        super().__init__(
+            _(
+                "Everyone who has not signed was reminded today already, at %(time)s by %(person)s. "
+                "A reminder to everyone can go at most once a day: try again tomorrow."
+            )
+            % {"time": timezone.localtime(earlier.created_at).strftime("%H:%M"), "person": by},
+            code="already_reminded_today",
+        )
+
+
+def _due_for_reminder(version: TermsVersion) -> QuerySet[Organisation]:
+    """Who a reminder of ``version`` is for: the organisations that must still sign it, of the forms for
+    which it is the current version (newer terms replace it for the others), as the scheduled reminders."""
+    forms = [form for form in version.required_forms if TermsVersion.objects.current_for(form) == version]
+    return _unsigned_required(version).filter(form__in=forms)
+
+
+@dataclass
+class RemindEveryonePreview:
+    """What "remind everyone" would do now: who gets a reminder, who nobody can be reached at, who was
+    reminded today already (not again), a sample of the message, and the earlier reminder today if any."""
+
+    reachable: list[Organisation]
+    unreachable: list[Organisation]
+    reminded_today: int
+    sample_subject: str
+    sample_body: str
+    earlier: BulkReminder | None
+
+    @property
+    def count(self) -> int:
+        return len(self.reachable)
+
+
+def remind_everyone_preview(version: TermsVersion, *, sample: bool = True) -> RemindEveryonePreview:
+    """A fixed number of queries, however many organisations (plus the sample's rendering)."""
+    from django.template.loader import render_to_string
+
+    from core.roles import OrganisationRoleType
+    from organisations.models import OrganisationRole
+
+    today = timezone.localdate()
+    due = list(_due_for_reminder(version).only("pk", "name", "email", "form", "written_form"))
+    ids = [org.pk for org in due]
+    with_people = set(
+        OrganisationRole.objects.active()
+        .filter(organisation_id__in=ids, role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY])
+        .values_list("organisation_id", flat=True)
+    )
+    reminded = set(
+        ReminderLog.objects.filter(
+            terms_version=version, step=f"manual-{today.isoformat()}", organisation_id__in=ids
+        ).values_list("organisation_id", flat=True)
+    )
+    reachable = [org for org in due if (org.pk in with_people or org.email) and org.pk not in reminded]
+    unreachable = [org for org in due if org.pk not in with_people and not org.email]
+    subject = body = ""
+    if sample and reachable:
+        context = _mail_context(reachable[0], version)
+        subject = " ".join(render_to_string("memberships/email/reminder_subject.txt", context).split())
+        body = render_to_string("memberships/email/reminder_body.txt", context)
+    earlier = BulkReminder.objects.select_related("sent_by").filter(terms_version=version, day=today).first()
+    return RemindEveryonePreview(reachable, unreachable, len(reminded), subject, body, earlier)
+
+
+def remind_everyone(*, actor: Any, version: TermsVersion) -> BulkReminder:
+    """Confirmed by a membership manager: remind everyone who must still sign ``version``, through the job
+    queue (memberships.tasks.send_bulk_reminder). At most once a day per version (a second attempt raises
+    AlreadyRemindedToday, naming when and by whom); each organisation at most once a day, also counting
+    a reminder sent to it alone today."""
+    if not version.is_published or version.deadline_passed:
+        raise ValidationError(_("Only terms that are published and whose deadline has not passed can be reminded of."))
+    today = timezone.localdate()
+    earlier = BulkReminder.objects.select_related("sent_by").filter(terms_version=version, day=today).first()
+    if earlier is not None:
+        raise AlreadyRemindedToday(earlier)
+    preview = remind_everyone_preview(version, sample=False)
+    try:
+        with transaction.atomic():
+            reminder = BulkReminder.objects.create(
+                terms_version=version,
+                day=today,
+                sent_by=actor if getattr(actor, "is_authenticated", False) else None,
+                planned=preview.count,
+                nobody_to_notify=len(preview.unreachable),
+            )
+            audit_record(
+                actor=actor,
+                action="membership.reminded_everyone",
+                obj=reminder,
+                after={"terms_version": version.label, "organisations": preview.count},
+            )
+            from memberships.tasks import send_bulk_reminder
+
+            transaction.on_commit(lambda: send_bulk_reminder.enqueue(reminder.pk))
+    except IntegrityError:  # a second manager confirmed at the same moment: theirs stands
+        raise AlreadyRemindedToday(
+            BulkReminder.objects.select_related("sent_by").get(terms_version=version, day=today)
+        ) from None
+    return reminder
+
+
+def run_bulk_reminder(reminder: BulkReminder) -> RoundReport:
+    """The job: one reminder per organisation still due, under the day's manual step (so an organisation
+    already reminded today, alone or by a run that crashed half-way, is not reminded twice)."""
+    version = reminder.terms_version
+    report = RoundReport()
+    step = f"manual-{reminder.day.isoformat()}"
+    for organisation in _due_for_reminder(version).iterator():
+        if _notify(organisation, version, step, "memberships/email/reminder", report):
+            report.reminded += 1
+    BulkReminder.objects.filter(pk=reminder.pk).update(
+        reminded=ReminderLog.objects.filter(
+            terms_version=version, step=step, created_at__gte=reminder.created_at
+        ).count(),
+        finished_at=timezone.now(),
+    )
+    return report

@@ -141,6 +141,10 @@ def terms_publish(*, actor: User, version: TermsVersion) -> TermsVersion:
     version.published_at = timezone.now()
     version.published_by = actor
     version.text_sha256 = terms_text_sha256(version)
+    from memberships.rounds import invitation_preview  # rounds builds on this module
+
+    # What the round sets out to do, for its progress on the terms page.
+    version.invitations_planned, version.invitations_unreachable = invitation_preview(version)
     version.save()
     audit_record(actor=actor, action="terms.published", obj=version, before=before, after=_snapshot(version))
     from memberships.tasks import send_invitations

@@ -10,6 +10,7 @@ urlpatterns = [
     path("terms/<int:pk>/", views.terms_detail, name="terms_detail"),
     path("terms/<int:pk>/edit/", views.terms_edit, name="terms_edit"),
     path("terms/<int:pk>/publish/", views.terms_publish, name="terms_publish"),
+    path("terms/<int:pk>/invitations/", views.terms_progress, name="terms_progress"),
     path("terms/<int:pk>/pdf/", views.terms_pdf, name="terms_pdf"),
     path("organisations/<int:pk>/sign/", views.sign, name="sign"),
     path("organisations/<int:pk>/delegations/", views.delegation_create, name="delegation_create"),

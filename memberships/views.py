@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import step_up
@@ -32,7 +33,7 @@ from core.permissions import (
 from core.ratelimit import rate_limited
 from core.roles import SignatoryBasis
 from memberships import documents, rounds, services
-from memberships.forms import DelegateForm, TerminateForm, TermsForm, TermsSignForm, VerifyForm
+from memberships.forms import DelegateForm, PublishForm, TerminateForm, TermsForm, TermsSignForm, VerifyForm
 from memberships.models import Signature, TermsVersion
 from organisations.models import Organisation, OrganisationRole
 from organisations.querysets import scoped_to_visible_organisations
@@ -82,36 +83,80 @@ def terms_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "memberships/terms_form.html", {"form": form, "version": version}, status=status)
 
 
+def _terms_detail(
+    request: HttpRequest,
+    version: TermsVersion,
+    publish_form: PublishForm | None = None,
+    *,
+    changed: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    may_manage = can(request.user, Action.TERMS_MANAGE)
+    context: dict[str, Any] = {"version": version, "may_manage": may_manage, "changed": changed}
+    if may_manage and not version.is_published:
+        planned, unreachable = rounds.invitation_preview(version)
+        context["preview"] = (planned, unreachable)
+        context["publish_form"] = publish_form or PublishForm(initial={"expected": planned})
+        context["expected"] = planned
+    elif may_manage and version.invitations_planned is not None:
+        context["progress"] = rounds.invitation_progress(version)
+    return render(request, "memberships/terms_detail.html", context, status=status)
+
+
 @login_required
 def terms_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    version = _terms_for(request, pk)
-    return render(
-        request,
-        "memberships/terms_detail.html",
-        {
-            "version": version,
-            "may_manage": can(request.user, Action.TERMS_MANAGE),
-            "preview": rounds.invitation_preview(version)
-            if not version.is_published and can(request.user, Action.TERMS_MANAGE)
-            else None,
-        },
-    )
+    return _terms_detail(request, _terms_for(request, pk))
 
 
 @login_required
 @require_POST
 def terms_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publishing is never one click: the form confirms it, against the number of organisations shown."""
     require(request.user, Action.TERMS_MANAGE)
     version = get_object_or_404(TermsVersion, pk=pk)
+    if version.is_published:
+        messages.error(request, _("This version is already published."))
+        return redirect(version)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        return _terms_detail(request, version, form, status=400)
+    planned, unreachable = rounds.invitation_preview(version)
+    if form.cleaned_data["expected"] != planned:
+        changed = _(
+            "Since you opened the page, the number of organisations to invite has changed from %(before)s "
+            "to %(now)s. Check the new number and confirm again."
+        ) % {"before": form.cleaned_data["expected"], "now": planned}
+        return _terms_detail(request, version, changed=changed, status=409)
     try:
         services.terms_publish(actor=request.user, version=version)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(
-            request, _("Published. Invitations to sign are on their way to every organisation that must sign.")
+            request,
+            ngettext(
+                "Published. The invitation to sign is on its way to %(count)s organisation: follow it below.",
+                "Published. Invitations to sign are on their way to %(count)s organisations: follow them below.",
+                planned - unreachable,
+            )
+            % {"count": planned - unreachable},
         )
     return redirect(version)
+
+
+@login_required
+def terms_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invitations' progress, for the terms page to poll (htmx) while they go out."""
+    require(request.user, Action.TERMS_MANAGE)
+    version = get_object_or_404(TermsVersion.objects.without_texts().published(), pk=pk)
+    progress = rounds.invitation_progress(version)
+    # 286 tells htmx to stop polling: nothing more will change.
+    return render(
+        request,
+        "memberships/partials/_invitation_progress.html",
+        {"version": version, "progress": progress},
+        status=286 if progress.finished else 200,
+    )
 
 
 @login_required

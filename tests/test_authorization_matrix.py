@@ -153,8 +153,14 @@ MEMBERSHIP_ROUTES: dict[str, Route] = {
     ),
     "memberships:terms_publish": Route(
         lambda w, t: reverse("memberships:terms_publish", args=[w.extra["terms"].draft.pk]),
-        _signed_in(lambda r, t: REDIRECT if r in TERMS_MANAGERS else 403),
+        # allowed: the unconfirmed form is refused with its message (publishing needs the tick), nothing stored
+        _signed_in(lambda r, t: 400 if r in TERMS_MANAGERS else 403),
         method="post",
+    ),
+    "memberships:terms_progress": Route(
+        lambda w, t: reverse("memberships:terms_progress", args=[getattr(w.extra["terms"], t).pk]),
+        _signed_in(lambda r, t: (200 if t == "published" else 404) if r in TERMS_MANAGERS else 403),
+        targets=("published", "draft"),
     ),
     "memberships:sign": Route(
         lambda w, t: reverse("memberships:sign", args=[_org(w, t)]),
@@ -220,6 +226,10 @@ STATUS_ROUTES: dict[str, Route] = {
         _signed_in(lambda r, t: 404 if not _visible(r, t) else (404 if r in TERMS_MANAGERS else 403)),
         method="post",
         targets=TARGETS,
+    ),
+    "dashboards:remind_everyone": Route(
+        lambda w, t: reverse("dashboards:remind_everyone") + f"?version={w.extra['terms'].published.pk}",
+        _signed_in(lambda r, t: 200 if r in TERMS_MANAGERS else 403),
     ),
     "dashboards:public_status": Route(lambda w, t: reverse("dashboards:public_status"), lambda r, t: 200),
     "dashboards:status_json": Route(lambda w, t: reverse("dashboards:status_json"), lambda r, t: 200),

@@ -1,13 +1,14 @@
 import gzip
 import json
+import re
 from collections import Counter
 
 import pytest
 
-from enhetsregisteret import synthetic
+from enhetsregisteret import importer, synthetic
 from enhetsregisteret.apply import Applier
 from enhetsregisteret.importer import ImportFileError, ReaderProcess, import_file
-from enhetsregisteret.models import FollowUp, ImportCheckpoint, RegisterEntry
+from enhetsregisteret.models import FollowUp, ImportCheckpoint, RegisterEntry, StagedUnit
 from enhetsregisteret.records import parse_unit, valid_org_number
 from enhetsregisteret.tests.records import deleted_record, unit_record, write_file
 from memberships.choices import MembershipState
@@ -214,29 +215,93 @@ def test_an_import_killed_mid_file_resumes_to_the_same_result(world, tmp_path, m
     uninterrupted = _state()
     assert len(uninterrupted[0]) > 300
     _reset(initial)
+    before = _state()
+
+    calls = {"n": 0}
+    real_stage = importer.stage_batch
+
+    def failing_stage(*args, **kwargs):
+        calls["n"] += 1
+        real_stage(*args, **kwargs)  # the batch's writes happen, then the process "dies"
+        if calls["n"] == fail_at_batch:
+            raise Crash
+
+    monkeypatch.setattr(importer, "stage_batch", failing_stage)
+    with pytest.raises(Crash):
+        import_file(path, batch_size=10_000, scan_limit=400)
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.units_done == (fail_at_batch - 1) * 400  # the failed batch left nothing behind
+    assert checkpoint.finished_at is None
+    assert _state() == before  # nothing reaches the register before the whole file was read
+    monkeypatch.setattr(importer, "stage_batch", real_stage)
+
+    report = import_file(path, batch_size=10_000, scan_limit=400)
+    assert report.resumed_from == (fail_at_batch - 1) * 400
+    assert _state() == uninterrupted
+    assert ImportCheckpoint.objects.get().finished_at is not None
+
+
+def test_a_file_cut_off_half_way_leaves_the_register_exactly_as_it_was(world, tmp_path):
+    """Issue 19: all or nothing. A truncated file is read batch by batch into the staging area, and
+    refused when it breaks off: not one unit of it reaches the register, and the error says where."""
+    path = tmp_path / "enheter_alle.json"
+    synthetic.write(path, 4000, seed=11)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) * 2 // 3])  # cut off mid-unit, two thirds in
+    before = _state()
+
+    with pytest.raises(ImportFileError) as failure:
+        import_file(path, batch_size=10_000, scan_limit=400)
+
+    message = str(failure.value)
+    checkpoint = ImportCheckpoint.objects.get()
+    assert checkpoint.units_done >= 2000 and checkpoint.finished_at is None  # several batches were staged
+    failed_at = re.search(r"not a readable register file after unit (\d+)", message)
+    assert failed_at is not None and int(failed_at.group(1)) >= checkpoint.units_done  # where it broke off
+    assert "The register is unchanged" in message
+    assert _state() == before
+    assert not Organisation.objects.filter(source=Source.ENHETSREGISTERET).exists()
+    assert StagedUnit.objects.exists()  # kept for a rerun of the same file
+
+    # The whole file (a new file, by its size and first bytes) replaces what the broken one staged.
+    path.write_bytes(whole)
+    report = import_file(path, batch_size=10_000, scan_limit=400)
+    assert report.units == 4000 and report.resumed_from == 0
+    assert Organisation.objects.filter(source=Source.ENHETSREGISTERET).count() > 300
+    assert not StagedUnit.objects.exists()
+
+
+def test_a_crash_while_applying_leaves_the_register_as_it_was_and_the_rerun_applies_it(world, tmp_path, monkeypatch):
+    path = tmp_path / "enheter_alle.json.gz"
+    synthetic.write(path, 4000, seed=11)
+    initial = {o["id"]: {k: v for k, v in o.items() if k != "id"} for o in Organisation.objects.values()}
+    before = _state()
+    import_file(path, batch_size=100, scan_limit=400)
+    uninterrupted = _state()
+    _reset(initial)
+    assert _state() == before
 
     calls = {"n": 0}
     real_apply = Applier.apply
 
     def failing_apply(self, units, now=None, hashes=None):
         calls["n"] += 1
-        result = real_apply(self, units, now, hashes)  # the batch's writes happen, then the process "dies"
-        if calls["n"] == fail_at_batch:
+        result = real_apply(self, units, now, hashes)  # this chunk's writes happen, then the process "dies"
+        if calls["n"] == 2:
             raise Crash
         return result
 
     monkeypatch.setattr(Applier, "apply", failing_apply)
     with pytest.raises(Crash):
-        import_file(path, batch_size=10_000, scan_limit=400)
-    checkpoint = ImportCheckpoint.objects.get()
-    assert checkpoint.units_done == (fail_at_batch - 1) * 400  # the failed batch left nothing behind
-    assert checkpoint.finished_at is None
+        import_file(path, batch_size=100, scan_limit=400)
+    assert _state() == before  # the first chunk's writes were rolled back with the rest
+    assert ImportCheckpoint.objects.get().units_done == 4000  # the whole file is staged
     monkeypatch.setattr(Applier, "apply", real_apply)
 
-    report = import_file(path, batch_size=10_000, scan_limit=400)
-    assert report.resumed_from == (fail_at_batch - 1) * 400
+    report = import_file(path, batch_size=100, scan_limit=400)
+    assert report.resumed_from == 4000
     assert _state() == uninterrupted
-    assert ImportCheckpoint.objects.get().finished_at is not None
+    assert not StagedUnit.objects.exists()
 
 
 # --- the reader process ----------------------------------------------------------------------------
@@ -305,3 +370,19 @@ def test_the_register_s_written_form_reaches_the_organisation_and_follows_a_chan
     assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nn"
     applier.apply([parse_unit(unit_record(HEALTH_AS, maalform="Bokmål"))])
     assert Organisation.objects.get(org_number=HEALTH_AS).written_form == "nb"
+
+
+def test_an_unknown_municipality_number_never_erases_a_known_municipality(world):
+    """Issue 19: an old number (Ringsaker was 0412 before the 2020 reform) leaves the organisation's
+    municipality as it was; a known number still moves it."""
+    applier = Applier()
+    applier.apply([parse_unit(unit_record(HEALTH_AS))])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_a
+    old = unit_record(HEALTH_AS)
+    old["forretningsadresse"]["kommunenummer"] = "0412"
+    applier.apply([parse_unit(old)])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_a
+    moved = unit_record(HEALTH_AS)
+    moved["forretningsadresse"]["kommunenummer"] = "4601"
+    applier.apply([parse_unit(moved)])
+    assert Organisation.objects.get(org_number=HEALTH_AS).address_municipality == world.municipality_b

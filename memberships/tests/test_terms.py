@@ -54,6 +54,11 @@ def form_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
+def confirmed(version: TermsVersion) -> dict[str, Any]:
+    """The publishing form as the manager sends it: ticked, with the number of organisations shown."""
+    return {"confirm": "on", "expected": rounds.invitation_preview(version)[0]}
+
+
 def fields_of(version: TermsVersion) -> dict[str, Any]:
     version.refresh_from_db()
     names = [*services.TERMS_FIELDS, "status", "text_sha256", "published_at", "published_by_id", "updated_at"]
@@ -225,7 +230,7 @@ def test_publishing_freezes_the_text_hash_and_time_and_enqueues_the_invitations(
     client = login(manager)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("memberships:terms_publish", args=[draft.pk]))
+        response = client.post(reverse("memberships:terms_publish", args=[draft.pk]), confirmed(draft))
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -257,7 +262,9 @@ def test_the_invitation_job_invites_the_required_organisations_and_asks_active_m
 ) -> None:
     world = round_world
     with django_capture_on_commit_callbacks(execute=True):
-        login(world["membership_manager"]).post(reverse("memberships:terms_publish", args=[terms.draft.pk]))
+        login(world["membership_manager"]).post(
+            reverse("memberships:terms_publish", args=[terms.draft.pk]), confirmed(terms.draft)
+        )
 
     run_worker()
 
@@ -294,12 +301,12 @@ def test_publishing_twice_is_refused_with_a_message_and_changes_nothing(
     client = login(world["membership_manager"])
     url = reverse("memberships:terms_publish", args=[terms.draft.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url)
+        client.post(url, confirmed(terms.draft))
     client.get(terms.draft.get_absolute_url())  # shows, and so consumes, the first "Published" message
     before = fields_of(terms.draft)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(url)
+        response = client.post(url, confirmed(terms.draft))
 
     assert response.status_code == 302
     assert messages_of(client.get(response["Location"])) == ["Denne versjonen er allerede publisert."]
@@ -317,7 +324,7 @@ def test_a_draft_whose_deadline_has_passed_cannot_be_published(
     client = login(world["membership_manager"])
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(reverse("memberships:terms_publish", args=[terms.draft.pk]))
+        response = client.post(reverse("memberships:terms_publish", args=[terms.draft.pk]), confirmed(terms.draft))
 
     assert messages_of(client.get(response["Location"])) == [
         "Fristen har gått ut. Velg en senere signeringsfrist før du publiserer."

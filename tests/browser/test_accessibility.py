@@ -171,6 +171,39 @@ def test_english_version(page: Page, live_server: Any) -> None:
     assert_no_axe_violations(page)
 
 
+@pytest.mark.browser
+def test_publishing_terms_asks_for_confirmation_then_shows_the_invitations_progress(
+    page: Page, live_server: Any
+) -> None:
+    from memberships.models import TermsVersion
+
+    draft = TermsVersion.objects.filter(published_at__isnull=True).first()
+    assert draft is not None, "the demo data has a draft of the next terms"
+    login(page, live_server, NILS)
+    open_page(page, f"{live_server.url}{draft.get_absolute_url()}")
+    expect(page.locator("label[for=id_confirm]")).to_be_visible()
+    assert_no_axe_violations(page)
+    # Without the tick the browser keeps the form (required); with it, the round starts.
+    page.check("#id_confirm")
+    with page.expect_navigation():
+        page.click("form[action$='/publish/'] button[type=submit]")
+    assert page.url == f"{live_server.url}{draft.get_absolute_url()}"
+    expect(page.locator("progress#invitation-bar")).to_be_visible()
+    expect(page.locator("#invitation-progress")).to_have_attribute("aria-live", "polite")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
+def test_remind_everyone_preview(page: Page, live_server: Any) -> None:
+    from memberships.models import TermsVersion
+
+    version = TermsVersion.objects.published().first()
+    assert version is not None
+    login(page, live_server, NILS)
+    open_page(page, f"{live_server.url}/status/remind-everyone/?version={version.pk}")
+    assert_no_axe_violations(page)
+
+
 # ----------------------------------------------------------------------------------- 320 px (reflow)
 
 
