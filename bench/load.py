@@ -33,6 +33,11 @@ SERVER_ENV = {
     "EMAIL_HOST": "127.0.0.1",
     "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
     "TIMESTAMP_AUTHORITY_URL": "http://127.0.0.1:8010/",
+    "SIGNING_PKCS12_PATH": str(ROOT / "var" / "signing" / "signing.p12"),
+    "PORTAL_BASE_URL": "https://127.0.0.1",
+    "PRIVATE_STORAGE_DIR": "/tmp/medlemsportal-bench/private",
+    "OTP_WEBAUTHN_RP_ID": "127.0.0.1",
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS": "https://127.0.0.1",
     "DATABASE_CONN_MAX_AGE": "60",
 }
 TRIVIAL = ("trivial view (/healthz)", "/healthz")
