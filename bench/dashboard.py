@@ -51,17 +51,20 @@ TARGETS: dict[str, tuple[float, float | None]] = {
 
 
 def staff_session(env: dict[str, str]) -> str:
-    """A signed-in session for the demo membership manager, made the way Django's login makes one."""
+    """A signed-in session for the demo membership manager, second factor passed, made the way Django's
+    login and django-otp make one."""
     code = """
 import django, os
 django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.backends.cached_db import SessionStore
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 user = get_user_model().objects.get(email="nils@demo.medlemsportal.no")
 s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = "accounts.backends.PortalBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+s[DEVICE_ID_SESSION_KEY] = next(devices_for_user(user)).persistent_id  # staff passed the second factor
 s.create()
 print(s.session_key)
 """
