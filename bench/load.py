@@ -14,6 +14,7 @@ import platform
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ SERVER_ENV = {
     "TIMESTAMP_AUTHORITY_URL": "http://127.0.0.1:8010/",
     "SIGNING_PKCS12_PATH": str(ROOT / "var" / "signing" / "signing.p12"),
     "PORTAL_BASE_URL": "https://127.0.0.1",
-    "PRIVATE_STORAGE_DIR": "/tmp/medlemsportal-bench/private",
+    "PRIVATE_STORAGE_DIR": str(Path(tempfile.gettempdir()) / "medlemsportal-bench" / "private"),
     "OTP_WEBAUTHN_RP_ID": "127.0.0.1",
     "OTP_WEBAUTHN_ALLOWED_ORIGINS": "https://127.0.0.1",
     "DATABASE_CONN_MAX_AGE": "60",

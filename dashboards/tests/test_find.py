@@ -139,7 +139,9 @@ def test_a_complete_number_typed_with_spaces_or_dots_opens_the_organisation_in_o
 
 
 @pytest.mark.parametrize("typed", ["974 760", "974.760", "974760"])
-def test_the_first_digits_with_spaces_or_dots_list_the_numbers_that_start_so(world: Any, agent: Any, typed: str) -> None:
+def test_the_first_digits_with_spaces_or_dots_list_the_numbers_that_start_so(
+    world: Any, agent: Any, typed: str
+) -> None:
     OrganisationFactory(org_number="974760673", name="Hard Nummer AS")
     OrganisationFactory(name="Annen Lege AS")  # 8xxxxxxxx
 
@@ -148,3 +150,19 @@ def test_the_first_digits_with_spaces_or_dots_list_the_numbers_that_start_so(wor
     assert [hit.organisation.name for hit in response.context["hits"]] == ["Hard Nummer AS"]
     suggestions = agent.get(SUGGEST, {"q": typed}, headers={"HX-Request": "true"})
     assert [hit.organisation.name for hit in suggestions.context["hits"]] == ["Hard Nummer AS"]
+
+
+@pytest.mark.parametrize("url", [FIND, SUGGEST])
+def test_the_hits_and_their_states_are_one_query(world: Any, agent: Any, url: str) -> None:
+    for i in range(5):
+        org = OrganisationFactory(name=f"Fjord Helse {i} AS")
+        Membership.objects.create(organisation=org, state=MembershipState.ACTIVE)
+    agent.get(url, {"q": "fjord"})  # the layout's cached parts are made on the first request
+
+    with CaptureQueriesContext(connection) as queries:
+        response = agent.get(url, {"q": "fjord"})
+
+    assert len(response.context["hits"]) == 5
+    assert {hit.state_label for hit in response.context["hits"]} == {"Medlem"}
+    searches = [q["sql"] for q in queries if "memberships_membership" in q["sql"] or "search_key" in q["sql"]]
+    assert len(searches) == 1, searches
