@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import time
@@ -29,6 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import DEFAULT_DATABASE_URL, PYTHON, ROOT, ensure_database, load_average, machine, write_block
 
 STEPS = ("pages", "api", "sealing", "login", "register")
+# The portal's log lines (the in-process benchmarks run Django, which logs to standard output).
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
 
 
 def run(name: str, command: list[str], env: dict[str, str]) -> tuple[float, str]:
@@ -38,7 +41,8 @@ def run(name: str, command: list[str], env: dict[str, str]) -> tuple[float, str]
     sys.stdout.write(done.stdout)
     if done.returncode:
         raise SystemExit(f"{name} failed (exit {done.returncode})")
-    return time.monotonic() - started, done.stdout
+    report = "\n".join(line for line in done.stdout.splitlines() if not LOG_LINE.match(line))
+    return time.monotonic() - started, report
 
 
 def register_database(url: str) -> str:
@@ -74,7 +78,8 @@ def main() -> None:
         timings.append(("sealing (bench/sealing.py)", seconds))
     if "login" in steps:
         seconds, out = run("login", [PYTHON, "bench/login_timing.py", "--rounds", "30"], env)
-        write_block("login", "Failed logins", ".venv/bin/python bench/login_timing.py --rounds 30", out.strip())
+        command = ".venv/bin/python bench/login_timing.py --rounds 30"
+        write_block("login", "Failed logins", command, f"```\n{out.strip()}\n```")
         timings.append(("failed logins (bench/login_timing.py)", seconds))
     if "register" in steps:
         register = register_database(url)
