@@ -55,8 +55,8 @@ lock:
 	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
 
 # Every benchmark in bench/ against PostgreSQL (created when missing; BENCH_DATABASE_URL to use another), Redis db 8
-# (BENCH_REDIS_URL) and gunicorn at national scale; the figures go into docs/benchmarks.md. About 35 minutes the
-# first time (loading 70,000 enterprises), about 12 after that.
+# (BENCH_REDIS_URL) and gunicorn at national scale; the figures go into docs/benchmarks.md. About 25 minutes on a
+# shared 2-core machine once the data is loaded; the first time ~10 more (loading 70,000 enterprises).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 bench: venv
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
