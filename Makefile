@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(LOCKS) | sha1sum | cut -c1-12)
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: run test venv system-deps node-deps lint typecheck check-deploy pytest-sqlite pytest-postgres messages clean \
-	lock sbom audit-deps security-report
+	lock sbom audit-deps security-report bench
 
 $(STAMP): $(LOCKS) pyproject.toml
 	@test -x $(VENV)/bin/pip || $(PYTHON) -m venv --clear $(VENV)
@@ -53,6 +53,13 @@ lock:
 	@test -x $(VENV)/bin/pip-compile || { echo "pip-tools is missing: run make venv first"; exit 1; }
 	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) -o requirements.lock pyproject.toml
 	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock pyproject.toml
+
+# Every benchmark in bench/ against PostgreSQL (created when missing; BENCH_DATABASE_URL to use another), Redis db 8
+# (BENCH_REDIS_URL) and gunicorn at national scale; the figures go into docs/benchmarks.md. About 25 minutes on a
+# shared 2-core machine once the data is loaded; the first time ~10 more (loading 70,000 enterprises).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+bench: venv
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
 
 # A CycloneDX SBOM of what production runs (the runtime lock).
 sbom: venv

@@ -18,7 +18,6 @@ from core.permissions import Action, require
 from lib.choices import label_of
 from lib.search import digits_of
 from memberships.choices import MEMBERSHIP_STATE_COLOURS, MembershipState
-from memberships.models import Membership
 from organisations.models import Organisation
 
 RESULTS = 50
@@ -34,14 +33,14 @@ class Hit:
 
 
 def _hits(request: HttpRequest, text: str, limit: int) -> list[Hit]:
-    """The visible organisations best matching ``text``, each with its membership state: two queries."""
-    organisations = list(
-        Organisation.objects.visible_to(request.user).search(text).select_related("address_municipality")[:limit]
+    """The visible organisations best matching ``text``, each with its membership state: one query."""
+    organisations = (
+        Organisation.objects.visible_to(request.user).search(text).select_related("address_municipality", "membership")
     )
-    states = dict(Membership.objects.filter(organisation__in=organisations).values_list("organisation_id", "state"))
     hits = []
-    for org in organisations:
-        state = MembershipState(states.get(org.pk, MembershipState.NOT_MEMBER))
+    for org in organisations[:limit]:
+        membership = getattr(org, "membership", None)
+        state = MembershipState(membership.state if membership else MembershipState.NOT_MEMBER)
         hits.append(Hit(org, label_of(MembershipState, state), MEMBERSHIP_STATE_COLOURS[state]))
     return hits
 

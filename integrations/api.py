@@ -50,7 +50,8 @@ def _rate_key(group: str, request: HttpRequest) -> str:
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer mpt_…``. A revoked, expired or unknown token, or one whose owner is
-    deactivated, is refused on the very next request (nothing is cached)."""
+    deactivated, is refused on the very next request: the check is cached, and forgotten whenever the
+    token, its owner or their roles change (``integrations.services.api_token_authenticate``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         api_token = api_token_authenticate(token)

@@ -14,6 +14,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ from core.permissions import Action, can, require
 from integrations.choices import DeliveryState
 from integrations.models import ApiToken, WebhookDelivery, WebhookEndpoint
 from integrations.urlcheck import UnsafeURL, check_url
+from organisations.models import OrganisationRole
 
 TOKEN_PREFIX = "mpt_"  # noqa: S105 - a prefix that marks tokens in logs and secret scanners, not a secret
 # last_used_at is written at most this often per token, so the hot lookup stays a read.
@@ -105,15 +107,34 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
-    """The usable token behind ``raw`` (one indexed query; for a token made by an organisation's
-    administrator one more, their roles), or None. Records the use (at most once a minute per token)."""
-    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
-        return None
+# The token check every API call makes is cached in the shared cache (Redis in production) under the
+# token's hash, and forgotten whenever something it depends on changes (integrations.apps connects
+# ``forget_tokens`` to the token, its owner and the owner's roles): a revoked token, or one whose owner
+# is deactivated or loses the right to make it, is refused on the very next request, in every process.
+# Changes that bypass model signals (``QuerySet.update``) and a delegation that ends with the day are
+# caught by the time-to-live: at most a minute, never past midnight.
+TOKEN_CACHE_SECONDS = 60
+_TOKEN_FIELDS = ("pk", "organisation_id", "owner_id", "prefix", "write_enabled", "expires_on", "last_used_at")
+# A user's fields the token check reads (``can``): a save of others (the last login) forgets nothing.
+_OWNER_FIELDS = frozenset({"is_active", "is_superuser", "staff_role"})
+
+
+def _token_cache_key(key_hash: str) -> str:
+    return f"api-token:{key_hash}"
+
+
+def _token_cache_seconds() -> int:
+    now = timezone.localtime()
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=now.tzinfo)
+    return max(1, min(TOKEN_CACHE_SECONDS, int((midnight - now).total_seconds())))
+
+
+def _load_token(key_hash: str) -> ApiToken | None:
+    """The usable token with this hash whose owner may still make it, from the database."""
     token = (
         ApiToken.objects.usable()
         .select_related("owner", "organisation__municipality")
-        .filter(key_hash=token_hash(raw), owner__is_active=True)
+        .filter(key_hash=key_hash, owner__is_active=True)
         .first()
     )
     if token is None:
@@ -125,11 +146,64 @@ def api_token_authenticate(raw: str) -> ApiToken | None:
             return None
     elif not can(token.owner, Action.API_TOKENS_MANAGE, token.organisation):
         return None
+    return token
+
+
+def api_token_authenticate(raw: str) -> ApiToken | None:
+    """The usable token behind ``raw``, or None: one cache read, or on a miss one indexed query (for a
+    token made by an organisation's administrator one more, their roles). A cached token carries its
+    ids, not its owner or organisation (read when a write or an organisation's own read asks for them).
+    Records the use (at most once a minute per token)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
+        return None
+    key_hash = token_hash(raw)
+    key = _token_cache_key(key_hash)
+    cached = cache.get(key)
+    if cached is not None:
+        token = ApiToken(key_hash=key_hash, **dict(zip(_TOKEN_FIELDS, cached, strict=True)))
+        token._state.adding = False
+        token._state.db = "default"
+        if token.expires_on is not None and token.expires_on < timezone.localdate():
+            cache.delete(key)
+            return None
+    else:
+        loaded = _load_token(key_hash)
+        if loaded is None:
+            return None  # refusals are not cached: a guessed token fills no cache
+        token = loaded
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        cached = None
+    if cached is None:
+        cache.set(key, tuple(getattr(token, name) for name in _TOKEN_FIELDS), _token_cache_seconds())
     return token
+
+
+def forget_tokens(key_hashes: Any) -> None:
+    """Drop these tokens' cached checks, now and when the transaction commits (a check made meanwhile,
+    from the rows before the change, is dropped too)."""
+    keys = [_token_cache_key(key_hash) for key_hash in key_hashes]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def forget_token(sender: Any, instance: ApiToken, **kwargs: Any) -> None:
+    """``post_save``/``post_delete`` of a token: revoked, expiry changed, deleted."""
+    forget_tokens([instance.key_hash])
+
+
+def forget_owners_tokens(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """``post_save`` of a user or ``post_save``/``post_delete`` of an organisation role: the tokens whose
+    owner may have lost the right to make them. A new user or role takes no right away."""
+    if kwargs.get("created"):
+        return
+    if update_fields is not None and sender is not OrganisationRole and not (_OWNER_FIELDS & set(update_fields)):
+        return
+    owner_id = instance.user_id if isinstance(instance, OrganisationRole) else instance.pk
+    forget_tokens(list(ApiToken.objects.filter(owner_id=owner_id).values_list("key_hash", flat=True)))
 
 
 def api_write_audit(*, token: ApiToken, operation: str, obj: Any, after: Any = None) -> None:

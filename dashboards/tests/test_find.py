@@ -82,3 +82,87 @@ def test_the_query_count_does_not_grow_with_the_hits(world: Any, agent: Any, url
 
 def test_a_member_cannot_search(world: Any, login: Any) -> None:
     assert login(world["admin_a"]).get(FIND, {"q": "bergen"}).status_code == 403
+
+
+# The hard cases from the customer centre's phone (issue 21), on SQLite and on PostgreSQL alike: run this
+# file with DATABASE_URL=postgres://… too (PostgreSQL answers with pg_trgm, SQLite with lib.search).
+HARD_NAMES = ["Bærum kommune", "Tromsø kommune", "Lillehammer kommune", "Ålesund kommune", "Molde kommune"]
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [
+        ("Baerum", "Bærum kommune"),  # æ spelt out
+        ("Bærum", "Bærum kommune"),  # as written
+        ("BÆRUM", "Bærum kommune"),
+        ("Baerumm", "Bærum kommune"),  # a letter doubled
+        ("Tromso", "Tromsø kommune"),  # ø as o
+        ("Tromsoe", "Tromsø kommune"),  # ø spelt out
+        ("aalesund", "Ålesund kommune"),  # å written the old way
+        ("Lillehamer", "Lillehammer kommune"),  # a letter missing
+        ("Lillehammar", "Lillehammer kommune"),  # a wrong letter near the end
+        ("Tromsoo", "Tromsø kommune"),
+        ("kommune bærum", "Bærum kommune"),  # words in another order
+    ],
+)
+def test_the_header_search_finds_names_typed_the_hard_ways(world: Any, agent: Any, query: str, wanted: str) -> None:
+    for name in HARD_NAMES:
+        OrganisationFactory(name=name, form=OrganisationForm.KOMM)
+
+    response = agent.get(FIND, {"q": query})
+
+    names = [hit.organisation.name for hit in response.context["hits"]]
+    assert names[0] == wanted
+    assert "Molde kommune" not in names
+
+
+@pytest.mark.parametrize("query", ["Baerum", "baerumm", "Bærum"])
+def test_the_type_ahead_suggests_baerum_however_it_is_typed(world: Any, agent: Any, query: str) -> None:
+    for name in HARD_NAMES:
+        OrganisationFactory(name=name, form=OrganisationForm.KOMM)
+
+    response = agent.get(SUGGEST, {"q": query}, headers={"HX-Request": "true"})
+
+    assert [hit.organisation.name for hit in response.context["hits"]] == ["Bærum kommune"]
+
+
+@pytest.mark.parametrize("typed", ["974 760 673", "974.760.673", "974760673", " 974 760673 ", "974-760-673"])
+def test_a_complete_number_typed_with_spaces_or_dots_opens_the_organisation_in_one_step(
+    world: Any, agent: Any, typed: str
+) -> None:
+    wanted = OrganisationFactory(org_number="974760673", name="Hard Nummer AS")
+
+    response = agent.get(FIND, {"q": typed})
+
+    assert response.status_code == 302
+    assert response["Location"] == wanted.get_absolute_url()
+
+
+@pytest.mark.parametrize("typed", ["974 760", "974.760", "974760"])
+def test_the_first_digits_with_spaces_or_dots_list_the_numbers_that_start_so(
+    world: Any, agent: Any, typed: str
+) -> None:
+    OrganisationFactory(org_number="974760673", name="Hard Nummer AS")
+    OrganisationFactory(name="Annen Lege AS")  # 8xxxxxxxx
+
+    response = agent.get(FIND, {"q": typed})
+
+    assert [hit.organisation.name for hit in response.context["hits"]] == ["Hard Nummer AS"]
+    suggestions = agent.get(SUGGEST, {"q": typed}, headers={"HX-Request": "true"})
+    assert [hit.organisation.name for hit in suggestions.context["hits"]] == ["Hard Nummer AS"]
+
+
+@pytest.mark.parametrize("url", [FIND, SUGGEST])
+def test_the_hits_and_their_states_are_one_query(world: Any, agent: Any, url: str) -> None:
+    for i in range(5):
+        org = OrganisationFactory(name=f"Fjord Helse {i} AS")
+        Membership.objects.create(organisation=org, state=MembershipState.ACTIVE)
+    agent.get(url, {"q": "fjord"})  # the layout's cached parts are made on the first request
+
+    with CaptureQueriesContext(connection) as queries:
+        response = agent.get(url, {"q": "fjord"})
+
+    assert len(response.context["hits"]) == 5
+    assert {hit.state_label for hit in response.context["hits"]} == {"Medlem"}
+    searches = [q["sql"] for q in queries if "memberships_membership" in q["sql"] or "search_key" in q["sql"]]
+    assert len(searches) == 1, searches

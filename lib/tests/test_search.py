@@ -44,3 +44,28 @@ def test_small_typos_stay_above_the_threshold(query, name):
 @pytest.mark.parametrize(("query", "name"), [("oslo", "osen kommune"), ("bergen", "bodo kommune"), ("x", "")])
 def test_unrelated_names_stay_below_it(query, name):
     assert word_similarity(query, name) < WORD_SIMILARITY_THRESHOLD
+
+
+# What PostgreSQL 16's pg_trgm answers for word_similarity(query, text): the SQLite function must agree,
+# or the two databases find different organisations (organisations/tests/test_search_parity.py asks
+# PostgreSQL itself).
+PG_TRGM_WORD_SIMILARITY = [
+    ("trondhem", "trondheim kommune", 0.7777778),
+    ("ringsakker", "ringsaker kommune", 0.75),
+    ("oslo", "osen kommune", 0.4),
+    ("bergen", "bodo kommune", 0.14285715),
+    ("tromsoe", "tromso kommune", 0.75),
+    ("barum", "baerum kommune", 0.44444445),  # a letter missing in the middle: below the threshold
+    ("berum", "baerum kommune", 0.5),
+    ("lillehmamer", "lillehammer kommune", 0.5),  # swapped letters: below it too
+    ("lillehamer", "lillehammer kommune", 0.7692308),
+    ("kom bod", "bodo kommune", 0.6),
+    ("lesund komm", "alesund kommune", 0.75),
+    ("fjord", "fjordlegen as", 0.8333333),
+    ("kommune bodo", "bodo kommune", 1.0),
+]
+
+
+@pytest.mark.parametrize(("query", "text", "expected"), PG_TRGM_WORD_SIMILARITY)
+def test_it_scores_as_pg_trgm_does(query, text, expected):
+    assert word_similarity(query, text) == pytest.approx(expected, abs=1e-6)
