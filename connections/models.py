@@ -422,12 +422,12 @@ class TerminationRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} – {self.requested_at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("connections:termination_detail", args=[self.pk])
+
     @property
     def status_colour(self) -> str:
         return TERMINATION_STATUS_COLOURS[TerminationStatus(self.status)]
-
-    def get_absolute_url(self) -> str:
-        return reverse("connections:termination_detail", args=[self.pk])
 
 
 class ChangeRequest(models.Model):

@@ -8,8 +8,8 @@ stored together with its ConnectionChange (who, when, before/after) or not at al
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -293,7 +293,9 @@ def _contract_values(connection: Connection) -> dict[str, Any]:
     }
 
 
-def change_request_submit(*, actor: User, connection: Connection, wanted: dict[str, Any], message: str) -> ChangeRequest:
+def change_request_submit(
+    *, actor: User, connection: Connection, wanted: dict[str, Any], message: str
+) -> ChangeRequest:
     """The owner's administrator or technical contact asks NHN to change what the agreement fixes.
 
     ``wanted`` holds CONTRACTUAL_FIELDS with the values asked for; only those that differ are kept (none:
@@ -381,9 +383,7 @@ def change_request_decide(*, actor: User, request: ChangeRequest, accept: bool, 
     return request
 
 
-def termination_decide(
-    *, actor: User, request: TerminationRequest, accept: bool, answer: str
-) -> TerminationRequest:
+def termination_decide(*, actor: User, request: TerminationRequest, accept: bool, answer: str) -> TerminationRequest:
     """Staff accept a request to end a connection (NHN will end it by the wanted date; the registry
     records the decommissioning when it happens) or reject it with a reason. Both are audit events:
     ending a member's access has legal weight. The person who asked is told."""

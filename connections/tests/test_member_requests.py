@@ -83,9 +83,7 @@ def test_only_the_owners_admins_and_technical_contacts_correct_a_connection(
         services.connection_member_correct(actor=world["admin_a"], connection=own, values={"bandwidth_mbps": 1})
 
 
-def test_the_technical_contact_must_hold_that_role_for_the_owner(
-    world: Any, make_connection: Any
-) -> None:
+def test_the_technical_contact_must_hold_that_role_for_the_owner(world: Any, make_connection: Any) -> None:
     connection = make_connection(world.org_a)
     with pytest.raises(ValidationError):
         services.connection_member_correct(
