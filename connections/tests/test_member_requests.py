@@ -139,7 +139,7 @@ def test_a_change_request_is_accepted_and_the_connection_changes_with_history(
     assert change.actor == world["customer_centre"]
     assert AuditEvent.objects.filter(action="connection.change_request_accepted", object_id=str(request.pk)).exists()
     told = OutboundEmail.objects.get(key__startswith="connection-change-request-decided:")
-    assert told.to == world["admin_a"].email and "accepted" in told.subject
+    assert told.to == world["admin_a"].email and "godtatt" in told.subject  # in Bokmål, the organisation's form
     assert list(staff.get(reverse("connections:request_queue")).context["changes"]) == []
     # Handled once: a second decision is refused and changes nothing.
     with pytest.raises(ValidationError):
