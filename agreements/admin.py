@@ -36,7 +36,8 @@ class ServiceAdmin(admin.ModelAdmin):
     list_display = ["name", "category", "lifecycle", "price_basis", "sort_order"]
     list_filter = ["category", "lifecycle", "price_basis"]
     search_fields = ["name", "slug"]
-    filter_horizontal = ["prerequisites"]
+    # A plain multiple select: the admin's two-box filter widget gives its search icon an ARIA label
+    # that a <span> may not have (axe aria-prohibited-attr).
     prepopulated_fields = {"slug": ["name"]}
 
 

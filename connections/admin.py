@@ -1,7 +1,10 @@
 """Connection types are configured in the admin; everything else is read-only there, because changes go
 through connections.services, which keeps each connection's history."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.utils.text import capfirst
 
 from connections.models import (
     Assessment,
@@ -20,6 +23,19 @@ class ConnectionTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "is_active", "sort_order"]
     list_editable = ["is_active", "sort_order"]
     search_fields = ["name", "code"]
+
+    def get_changelist_form(self, request: Any, **kwargs: Any) -> Any:
+        """The list's editable cells get a label each ("In use – Direct"): a column header is no label."""
+        base = super().get_changelist_form(request, **kwargs)
+
+        class Labelled(base):  # type: ignore[misc,valid-type]  # the form class Django builds for the list
+            def __init__(self, *args: Any, **kwargs: Any) -> None:
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    field.widget.attrs["aria-label"] = f"{capfirst(str(field.label))} – {self.instance}"
+
+        return Labelled
+
     # Deleting a type in use is refused (PROTECT; the admin lists the connections): retire it with "in use".
 
 

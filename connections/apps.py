@@ -38,6 +38,16 @@ class ConnectionsConfig(AppConfig):
         )
         register(
             NavLink(
+                "connections:request_queue",
+                _("Connection requests"),
+                lambda user: can(user, Action.CONNECTION_REQUESTS_HANDLE),
+                order=42,
+                place=WORK,
+                also_current=("connections:change_request_detail", "connections:termination_detail"),
+            )
+        )
+        register(
+            NavLink(
                 "connections:before_after",
                 _("Connections before and after"),
                 lambda user: can(user, Action.CONNECTION_STATUS_VIEW),

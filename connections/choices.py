@@ -47,6 +47,8 @@ class ChangeKind(models.TextChoices):
     IMPORTED = "imported", _("Imported")
     PLANNED_FROM_ORDER = "planned_from_order", _("Planned from an order")
     MOVED_ON_MERGER = "moved_on_merger", _("Moved to the new organisation after a merger")
+    MEMBER_CORRECTED = "member_corrected", _("Corrected by the member")
+    REQUEST_ACCEPTED = "request_accepted", _("Changed at the member's request")
 
 
 class Flag(models.TextChoices):
@@ -132,12 +134,36 @@ CONCERN_ANSWER_COLOURS = {
 
 class TerminationStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     COMPLETED = "completed", _("Completed")
 
 
 TERMINATION_STATUS_COLOURS = {
     TerminationStatus.SUBMITTED: "amber",
+    TerminationStatus.ACCEPTED: "blue",
+    TerminationStatus.REJECTED: "red",
     TerminationStatus.WITHDRAWN: "grey",
     TerminationStatus.COMPLETED: "green",
 }
+
+
+class ChangeRequestStatus(models.TextChoices):
+    """Where a member's request to change a contractual value of its connection stands."""
+
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+CHANGE_REQUEST_STATUS_COLOURS = {
+    ChangeRequestStatus.SUBMITTED: "amber",
+    ChangeRequestStatus.ACCEPTED: "green",
+    ChangeRequestStatus.REJECTED: "red",
+}
+
+# What the owner's administrators and technical contacts correct themselves (facts about the site and
+# who to call), and what is in the agreement with NHN and so needs NHN's approval (a change request).
+MEMBER_FIELDS = ("site_address", "site_municipality", "technical_contact")
+CONTRACTUAL_FIELDS = ("connection_type", "provider", "bandwidth_mbps", "redundancy", "uptime_target")

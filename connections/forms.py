@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connections.choices import (
+    CONTRACTUAL_FIELDS,
+    MEMBER_FIELDS,
     Budget,
     Competence,
     Concern,
     ConcernAnswer,
     DataProcessing,
     Growth,
+    Redundancy,
     SecurityLevel,
     UptimeNeed,
 )
@@ -266,3 +271,79 @@ class TerminationForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["connection"].queryset = organisation.connections.exclude(status="decommissioned")
         self.fields["wanted_end"].initial = timezone.localdate() + dt.timedelta(days=90)
+
+
+class MemberDetailsForm(forms.ModelForm):
+    """What the owner corrects itself: the site and who NHN calls about the line."""
+
+    technical_contact = TechnicalContactChoice(
+        label=_("Technical contact"), queryset=get_user_model().objects.none(), required=False
+    )
+
+    class Meta:
+        model = Connection
+        fields = list(MEMBER_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site_municipality"].required = True
+        # Only the owner's technical contacts (the service checks it again, with the sharing members).
+        self.fields["technical_contact"].queryset = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                organisation_roles__organisation_id=self.instance.organisation_id,
+                organisation_roles__role=OrganisationRoleType.TECHNICAL_CONTACT,
+            )
+            .distinct()
+            .order_by("full_name")
+        )
+
+    def _post_clean(self) -> None:
+        # The service validates the whole connection inside its transaction; the form only cleans fields.
+        pass
+
+
+class ChangeRequestForm(forms.Form):
+    """What the owner asks NHN to change: the values the agreement fixes, filled in with today's."""
+
+    connection_type = forms.ModelChoiceField(label=_("Type"), queryset=ConnectionType.objects.none())
+    provider = forms.CharField(label=_("Provider"), max_length=150, required=False)
+    bandwidth_mbps = forms.IntegerField(label=_("Bandwidth (Mbit/s)"), min_value=1, max_value=100_000)
+    redundancy = forms.ChoiceField(label=_("Redundancy"), choices=Redundancy.choices)
+    uptime_target = forms.DecimalField(
+        label=_("Uptime target (%)"), min_value=Decimal("90"), max_value=Decimal("100"), decimal_places=3
+    )
+    message = forms.CharField(
+        label=_("Why, and anything NHN should know"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, connection: Connection, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {name: getattr(connection, name) for name in CONTRACTUAL_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.fields["connection_type"].queryset = ConnectionType.objects.filter(
+            Q(is_active=True) | Q(pk=connection.connection_type_id)
+        )
+
+    def wanted(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in CONTRACTUAL_FIELDS}
+
+
+class HandleRequestForm(forms.Form):
+    """Staff's answer to a member's request."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.CharField(
+        label=_("Answer to the member"),
+        help_text=_("Required when you reject: the member is told why."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

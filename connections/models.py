@@ -1,5 +1,6 @@
 """The connection registry: every member's Helsenett connection, its history, and its outages;
-a member's connection assessment, cloud EPJ decision aid and request to end its own access."""
+a member's connection assessment, cloud EPJ decision aid, request to end its own access, and request to
+change what its agreement with NHN fixes."""
 
 from __future__ import annotations
 
@@ -17,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connections.choices import (
+    CHANGE_REQUEST_STATUS_COLOURS,
     CONNECTION_STATUS_COLOURS,
     STATUS_DATE_FIELDS,
     TERMINATION_STATUS_COLOURS,
     ChangeKind,
+    ChangeRequestStatus,
     ConnectionStatus,
     Redundancy,
     TerminationStatus,
@@ -398,6 +401,11 @@ class TerminationRequest(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=TerminationStatus.choices, default=TerminationStatus.SUBMITTED
     )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    answer = models.TextField(_("NHN's answer"), blank=True)
 
     objects = OrganisationScopedQuerySet.as_manager()
 
@@ -414,6 +422,65 @@ class TerminationRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} – {self.requested_at:%Y-%m-%d}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("connections:termination_detail", args=[self.pk])
+
     @property
     def status_colour(self) -> str:
         return TERMINATION_STATUS_COLOURS[TerminationStatus(self.status)]
+
+
+class ChangeRequest(models.Model):
+    """An owner's request to change a contractual value of its connection (type, provider, bandwidth,
+    redundancy, uptime target). NHN's customer centre accepts it (the connection changes, and the change
+    is in its history) or rejects it with a reason; the person who asked is told either way."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="connection_change_requests"
+    )
+    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="change_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested"))
+    before = models.JSONField(_("before"))
+    wanted = models.JSONField(_("wanted"))
+    message = models.TextField(_("message"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ChangeRequestStatus.choices, default=ChangeRequestStatus.SUBMITTED
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
+    answer = models.TextField(_("NHN's answer"), blank=True)
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("connection change request")
+        verbose_name_plural = _("connection change requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="change_request_status_valid", condition=Q(status__in=ChangeRequestStatus.values)
+            ),
+            models.UniqueConstraint(
+                fields=["connection"], condition=Q(status="submitted"), name="change_request_one_open_per_connection"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.requested_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("connections:change_request_detail", args=[self.pk])
+
+    @property
+    def status_colour(self) -> str:
+        return CHANGE_REQUEST_STATUS_COLOURS[ChangeRequestStatus(self.status)]
+
+    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        """(field's name in words, value then, value wanted) for each value the member asks to change."""
+        return [
+            (str(Connection._meta.get_field(name).verbose_name), self.before.get(name), value)  # type: ignore[union-attr]  # own fields only
+            for name, value in self.wanted.items()
+        ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -19,13 +20,25 @@ from django.utils.translation import gettext as _
 
 from connections import assessment as rules
 from connections import selectors
-from connections.choices import TYPE_DIRECT, ChangeKind, Concern, ConcernAnswer, ConnectionStatus
+from connections.choices import (
+    CONTRACTUAL_FIELDS,
+    MEMBER_FIELDS,
+    TYPE_DIRECT,
+    ChangeKind,
+    ChangeRequestStatus,
+    Concern,
+    ConcernAnswer,
+    ConnectionStatus,
+    TerminationStatus,
+)
 from connections.defaults import standard_type
 from connections.models import (
     Assessment,
+    ChangeRequest,
     CloudDecision,
     Connection,
     ConnectionChange,
+    ConnectionType,
     Outage,
     TerminationRequest,
 )
@@ -242,6 +255,166 @@ def termination_request_submit(
             recipients=[settings.CUSTOMER_CENTRE_EMAIL, actor.email],
             context={"request": request, "base_url": settings.PORTAL_BASE_URL},
             key=f"connection-termination:{request.pk}",
+        )
+    return request
+
+
+# --- the owner's corrections and requests, and the staff who handle them -------------------------
+
+
+def connection_member_correct(*, actor: User, connection: Connection, values: dict[str, Any]) -> Connection:
+    """The owner's administrator or technical contact corrects the site and the technical contact of its
+    own connection. Only MEMBER_FIELDS are taken; the change is in the connection's history.
+
+    Raises PermissionDenied for anyone else (a sharing member too), ValidationError for bad values."""
+    require(actor, Action.CONNECTION_MEMBER_EDIT, connection)
+    unknown = set(values) - set(MEMBER_FIELDS)
+    if unknown:
+        raise ValueError(f"not the member's to correct: {sorted(unknown)}")
+    with transaction.atomic():
+        stored = Connection.objects.select_for_update().get(pk=connection.pk)
+        before = stored.snapshot()
+        for name, value in values.items():
+            setattr(stored, name, value)
+        _validate(stored, list(stored.shared_with.all()))
+        stored.save()
+        _record_change(connection=stored, actor=actor, kind=ChangeKind.MEMBER_CORRECTED, before=before)
+    return stored
+
+
+def _contract_values(connection: Connection) -> dict[str, Any]:
+    """The contractual values as the history stores them (the type by its code, the target as text)."""
+    return {
+        "connection_type": connection.connection_type.code,
+        "provider": connection.provider,
+        "bandwidth_mbps": connection.bandwidth_mbps,
+        "redundancy": connection.redundancy,
+        "uptime_target": str(Decimal(connection.uptime_target).quantize(Decimal("0.001"))),
+    }
+
+
+def change_request_submit(
+    *, actor: User, connection: Connection, wanted: dict[str, Any], message: str
+) -> ChangeRequest:
+    """The owner's administrator or technical contact asks NHN to change what the agreement fixes.
+
+    ``wanted`` holds CONTRACTUAL_FIELDS with the values asked for; only those that differ are kept (none:
+    ValidationError). One open request per connection. The customer centre is told, the asker gets a
+    receipt."""
+    require(actor, Action.CONNECTION_MEMBER_EDIT, connection)
+    if connection.status == ConnectionStatus.DECOMMISSIONED:
+        raise ValidationError(_("A decommissioned connection cannot be changed."))
+    probe = Connection(**{f.attname: getattr(connection, f.attname) for f in Connection._meta.concrete_fields})
+    for name in CONTRACTUAL_FIELDS:
+        if name in wanted:
+            setattr(probe, name, wanted[name])
+    # The same row with the wanted values: its own validators and checks, not uniqueness against itself.
+    probe.full_clean(
+        exclude=["source_reference", "organisation", "technical_contact", "site_municipality"], validate_unique=False
+    )
+    before = _contract_values(connection)
+    after = _contract_values(probe)
+    changes = {name: value for name, value in after.items() if value != before[name]}
+    if not changes:
+        raise ValidationError(_("Change at least one value: these are the values the connection has now."))
+    with transaction.atomic():
+        if ChangeRequest.objects.select_for_update().filter(connection=connection, status="submitted").exists():
+            raise ValidationError(_("A request to change this connection is already waiting for NHN."))
+        request = ChangeRequest.objects.create(
+            organisation_id=connection.organisation_id,
+            connection=connection,
+            requested_by=actor,
+            requested_at=timezone.now(),
+            before={name: before[name] for name in changes},
+            wanted=changes,
+            message=message.strip(),
+        )
+        mail_queue(
+            template="connections/email/change_request",
+            recipients=[settings.CUSTOMER_CENTRE_EMAIL, actor.email],
+            context={"request": request, "base_url": settings.PORTAL_BASE_URL},
+            key=f"connection-change-request:{request.pk}",
+        )
+    return request
+
+
+def change_request_decide(*, actor: User, request: ChangeRequest, accept: bool, answer: str) -> ChangeRequest:
+    """Staff accept a change request (the connection takes the wanted values, recorded in its history
+    with the staff member as actor) or reject it with a reason. The person who asked is told."""
+    require(actor, Action.CONNECTION_REQUESTS_HANDLE)
+    answer = answer.strip()
+    if not accept and not answer:
+        raise ValidationError({"answer": _("Tell the member why the request is rejected.")})
+    with transaction.atomic():
+        request = ChangeRequest.objects.select_for_update().select_related("requested_by").get(pk=request.pk)
+        if request.status != ChangeRequestStatus.SUBMITTED:
+            raise ValidationError(_("This request has already been handled."))
+        if accept:
+            connection = Connection.objects.select_for_update().get(pk=request.connection_id)
+            before = connection.snapshot()
+            for name, value in request.wanted.items():
+                if name == "connection_type":
+                    connection.connection_type = ConnectionType.objects.get(code=value)
+                else:
+                    setattr(connection, name, value)
+            _validate(connection, list(connection.shared_with.all()))
+            connection.save()
+            _record_change(connection=connection, actor=actor, kind=ChangeKind.REQUEST_ACCEPTED, before=before)
+        request.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED
+        request.handled_by = actor
+        request.handled_at = timezone.now()
+        request.answer = answer
+        request.save(update_fields=["status", "handled_by", "handled_at", "answer"])
+        audit_record(
+            actor=actor,
+            action=f"connection.change_request_{request.status}",
+            obj=request,
+            organisation_id=request.organisation_id,
+            before=request.before,
+            after=request.wanted,
+            reason=answer,
+        )
+        mail_queue(
+            template="connections/email/request_decided",
+            recipients=[request.requested_by.email],
+            context={"request": request, "kind": "change", "base_url": settings.PORTAL_BASE_URL},
+            key=f"connection-change-request-decided:{request.pk}",
+        )
+    return request
+
+
+def termination_decide(*, actor: User, request: TerminationRequest, accept: bool, answer: str) -> TerminationRequest:
+    """Staff accept a request to end a connection (NHN will end it by the wanted date; the registry
+    records the decommissioning when it happens) or reject it with a reason. Both are audit events:
+    ending a member's access has legal weight. The person who asked is told."""
+    require(actor, Action.CONNECTION_REQUESTS_HANDLE)
+    answer = answer.strip()
+    if not accept and not answer:
+        raise ValidationError({"answer": _("Tell the member why the request is rejected.")})
+    with transaction.atomic():
+        request = TerminationRequest.objects.select_for_update().select_related("requested_by").get(pk=request.pk)
+        if request.status != TerminationStatus.SUBMITTED:
+            raise ValidationError(_("This request has already been handled."))
+        before = request.status
+        request.status = TerminationStatus.ACCEPTED if accept else TerminationStatus.REJECTED
+        request.handled_by = actor
+        request.handled_at = timezone.now()
+        request.answer = answer
+        request.save(update_fields=["status", "handled_by", "handled_at", "answer"])
+        audit_record(
+            actor=actor,
+            action=f"connection.termination_{request.status}",
+            obj=request,
+            organisation_id=request.organisation_id,
+            before={"status": before},
+            after={"status": request.status, "connection": request.connection_id, "wanted_end": request.wanted_end},
+            reason=answer,
+        )
+        mail_queue(
+            template="connections/email/request_decided",
+            recipients=[request.requested_by.email],
+            context={"request": request, "kind": "termination", "base_url": settings.PORTAL_BASE_URL},
+            key=f"connection-termination-decided:{request.pk}",
         )
     return request
 

@@ -1,9 +1,10 @@
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from core import navigation
+from core.customer_centre import customer_centre
 from core.permissions import Action, can, effective_staff_role
 
 
@@ -24,10 +25,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         ",".join(link.view_name for link in main)
     )
     return {
-        "customer_centre": {
-            "phone": settings.CUSTOMER_CENTRE_PHONE,
-            "email": settings.CUSTOMER_CENTRE_EMAIL,
-            "hours": settings.CUSTOMER_CENTRE_HOURS,
-        },
+        # The hours staff save (support registers the provider; cached per process): read only when a
+        # template shows them, so a partial page costs nothing.
+        "customer_centre": SimpleLazyObject(customer_centre),
         "nav": nav,
     }

@@ -75,6 +75,8 @@ class Action(StrEnum):
     CONNECTION_ASSESS = "connection.assess"
     CONNECTION_ASSESSMENT_VIEW = "connection.assessment_view"
     CONNECTION_TERMINATION_REQUEST = "connection.termination_request"
+    CONNECTION_MEMBER_EDIT = "connection.member_edit"
+    CONNECTION_REQUESTS_HANDLE = "connection.requests_handle"
     # --- engagement and help (events, suggestions, surveys, support) ---
     SUPPORT_REQUEST_CREATE = "support.request_create"
     SUPPORT_REQUEST_VIEW = "support.request_view"
@@ -184,6 +186,15 @@ POLICY: dict[Action, Rule] = {
     ),
     # Ending the member's own access binds the organisation: signatories only.
     Action.CONNECTION_TERMINATION_REQUEST: Rule(org_roles=frozenset({OrganisationRoleType.SIGNATORY})),
+    # The owner's administrators and technical contacts correct the site and contact of its own lines and
+    # ask for changes to what the agreement fixes (a member sharing the line does neither).
+    Action.CONNECTION_MEMBER_EDIT: Rule(
+        org_roles=frozenset({OrganisationRoleType.ADMIN, OrganisationRoleType.TECHNICAL_CONTACT})
+    ),
+    # Those requests, and requests to end a connection, are handled by the staff who keep the registry.
+    Action.CONNECTION_REQUESTS_HANDLE: Rule(
+        staff=frozenset({StaffRole.MEMBERSHIP_MANAGER, StaffRole.CUSTOMER_CENTRE, StaffRole.SYSTEM_ADMIN})
+    ),
     # --- engagement and help (apps events, suggestions, surveys, support) ---
     # Any person with a role in the organisation may ask the customer centre or ask NHN to attend;
     # a Diginettverk coordinator follows the municipality but does not read its support requests.

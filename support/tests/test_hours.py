@@ -174,3 +174,22 @@ def test_the_footer_and_help_page_follow_the_hours_staff_save(world: Any, login:
     page = login(world["member_a"]).get(reverse("core:help")).content.decode()
     assert "09:00–15:00" in page and "08:00–20:00" not in page
     assert "Monday–Thursday" in page
+
+
+def test_every_pages_footer_shows_the_saved_hours_without_a_query_once_warm(world: Any, login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from support import services
+
+    client = login(world["member_a"])
+    cold = client.get(reverse("dashboards:home")).content.decode()
+    assert "Open: Monday–Friday 08:00–20:00." in cold
+    with CaptureQueriesContext(connection) as warm:
+        client.get(reverse("dashboards:home"))
+    assert not [q for q in warm.captured_queries if "support_openinghours" in q["sql"]]
+    hours = current_hours()
+    hours.opens, hours.closes, hours.weekdays = dt.time(9, 0), dt.time(15, 0), [0, 1, 2, 3]
+    services.opening_hours_save(actor=world["customer_centre"], hours=hours)
+    page = client.get(reverse("dashboards:home")).content.decode()
+    assert "Open: Monday–Thursday 09:00–15:00." in page and "08:00–20:00" not in page

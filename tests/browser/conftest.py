@@ -213,3 +213,128 @@ def assert_no_horizontal_scroll(page: Page) -> None:
     width = page.evaluate("window.innerWidth")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width + 1, f"page scrolls sideways at {width}px: scrollWidth is {scroll_width}px"
+
+
+# ------------------------------------------------------------- the Nu HTML validator and 320 px (issue 20)
+
+VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+NARROW = {"width": 320, "height": 640}
+# What check_page found over the session (printed at its end: pages validated, errors, pages at 320 px).
+PAGE_CHECKS: dict[str, Any] = {"validated": [], "errors": 0, "narrow": [], "overflowing": []}
+
+
+class HtmlValidator:
+    """The Nu HTML Checker (npm ``vnu-jar``) run once per session as a local HTTP service by the machine's
+    Java; each page's HTML is posted to it, which takes milliseconds instead of a JVM start per page."""
+
+    def __init__(self) -> None:
+        import shutil
+        import socket
+        import subprocess
+        import time
+        import urllib.request
+
+        java = shutil.which("java")
+        if java is None or not VNU_JAR.exists():
+            pytest.skip(f"the HTML validator needs java and {VNU_JAR} (npm vnu-jar)")
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.process = subprocess.Popen(
+            [
+                java,
+                "-Xss4m",  # its schema compiler recurses deeply
+                "-Dnu.validator.servlet.bind-address=127.0.0.1",
+                "-cp",
+                str(VNU_JAR),
+                "nu.validator.servlet.Main",
+                str(self.port),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 240  # reading its schemas takes 5-25 s on a busy machine
+        while True:  # wait for the service to answer
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/", timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.close()
+                    pytest.fail("the Nu HTML validator did not start", pytrace=False)
+                time.sleep(0.2)
+
+    def messages(self, html: str) -> list[dict[str, Any]]:
+        import json
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/?out=json",
+            data=html.encode(),
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - local
+            return json.load(response)["messages"]  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def html_validator() -> Iterator[HtmlValidator]:
+    validator = HtmlValidator()
+    yield validator
+    validator.close()
+    print(
+        f"\nHTML validator: {len(PAGE_CHECKS['validated'])} pages, {PAGE_CHECKS['errors']} errors; "
+        f"320 px: {len(PAGE_CHECKS['narrow'])} pages, {len(PAGE_CHECKS['overflowing'])} scroll sideways"
+    )
+
+
+def assert_valid_html(page: Page, validator: HtmlValidator) -> None:
+    """Validate the HTML the server sent for the page now shown (fetched again with the page's cookies;
+    call it on pages a GET shows). Fails with one line per error."""
+    response = page.request.get(page.url)
+    assert response.ok, f"{page.url} answered {response.status} when fetched for the validator"
+    errors = [m for m in validator.messages(response.text()) if m.get("type") == "error"]
+    PAGE_CHECKS["validated"].append(page.url)
+    PAGE_CHECKS["errors"] += len(errors)
+    if errors:
+        lines = [f"{len(errors)} HTML error(s) on {page.url}:"]
+        for m in errors[:20]:
+            lines.append(f"- line {m.get('lastLine')}: {m.get('message')} [{(m.get('extract') or '').strip()[:120]}]")
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+def assert_fits_320px(page: Page) -> None:
+    """The page shown, at 320 CSS px wide, does not scroll sideways (WCAG 1.4.10); the viewport is put back."""
+    before = page.viewport_size
+    page.set_viewport_size(NARROW)
+    try:
+        PAGE_CHECKS["narrow"].append(page.url)
+        width = page.evaluate("window.innerWidth")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width + 1:
+            PAGE_CHECKS["overflowing"].append(page.url)
+            wide = page.evaluate(
+                """(width) => [...document.querySelectorAll("body *")]
+                    .filter(el => el.getBoundingClientRect().right > width + 1 && !el.closest(".table-wrap"))
+                    .slice(-5).map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                        + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "")
+                        + " (" + Math.round(el.getBoundingClientRect().right) + "px)")""",
+                width,
+            )
+            pytest.fail(
+                f"{page.url} scrolls sideways at {width}px: scrollWidth is {scroll_width}px; too wide: {wide}",
+                pytrace=False,
+            )
+    finally:
+        if before is not None:
+            page.set_viewport_size(before)
+
+
+def check_page(page: Page, validator: HtmlValidator) -> None:
+    """After each navigation: valid HTML (Nu validator, 0 errors) and no sideways scroll at 320 px."""
+    assert_valid_html(page, validator)
+    assert_fits_320px(page)

@@ -16,8 +16,10 @@ from organisations.models import Organisation
 
 from .conftest import (
     DEMO_PASSWORD,
+    HtmlValidator,
     assert_no_axe_violations,
     assert_no_horizontal_scroll,
+    check_page,
     close_context,
     login,
     new_context,
@@ -52,22 +54,24 @@ def open_page(page: Page, url: str) -> None:
 
 
 @pytest.mark.browser
-def test_login_page(page: Page, live_server: Any) -> None:
+def test_login_page(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     open_page(page, f"{live_server.url}/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     # The stylesheet is served (colour contrast is only meaningful with it).
     expect(page.locator(".site-header")).to_have_css("background-color", "rgb(0, 73, 61)")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_help_page_anonymous(page: Page, live_server: Any) -> None:
+def test_help_page_anonymous(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     open_page(page, f"{live_server.url}/help/")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_login_page_with_failed_login(page: Page, live_server: Any) -> None:
+def test_login_page_with_failed_login(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     open_page(page, f"{live_server.url}/accounts/login/")
     page.fill("#id_username", KARI)
     page.fill("#id_password", "not-the-password")
@@ -76,6 +80,7 @@ def test_login_page_with_failed_login(page: Page, live_server: Any) -> None:
     expect(page.locator(".error-summary")).to_be_visible()
     expect(page.locator(".error-summary")).to_be_focused()  # the focus moves to what went wrong
     assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
@@ -84,26 +89,28 @@ def test_login_page_with_failed_login(page: Page, live_server: Any) -> None:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("email", [KARI, NILS])
-def test_front_page(page: Page, live_server: Any, email: str) -> None:
+def test_front_page(page: Page, live_server: Any, email: str, html_validator: HtmlValidator) -> None:
     login(page, live_server, email)
     expect(page.locator("h1")).to_be_visible()
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
 @pytest.mark.parametrize(("email", "query"), [(NILS, ""), (NILS, "?q=ring"), (SIRI, "")])
-def test_organisation_list(page: Page, live_server: Any, email: str, query: str) -> None:
+def test_organisation_list(page: Page, live_server: Any, email: str, query: str, html_validator: HtmlValidator) -> None:
     login(page, live_server, email)
     open_page(page, f"{live_server.url}/organisations/{query}")
     expect(page.locator(".result-count")).to_be_visible()
     if query:
         expect(page.locator("table.table tbody")).to_contain_text("Ringsaker")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
 def test_the_header_search_finds_a_misspelt_name_and_a_number_opens_the_organisation(
-    page: Page, live_server: Any
+    page: Page, live_server: Any, html_validator: HtmlValidator
 ) -> None:
     login(page, live_server, NILS)
     # The results page, as the header's form submits it (the type-ahead is covered by
@@ -112,6 +119,7 @@ def test_the_header_search_finds_a_misspelt_name_and_a_number_opens_the_organisa
     open_page(page, f"{live_server.url}/find/?q=ringsakr")
     expect(page.locator("h1")).to_have_text(re.compile("Find an organisation|Finn en organisasjon"))
     expect(page.locator("table.table tbody")).to_contain_text("Ringsaker")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
     number = page.locator("table.table tbody td.nowrap").first.inner_text()
     open_page(page, f"{live_server.url}/find/?q={number}")
@@ -119,43 +127,49 @@ def test_the_header_search_finds_a_misspelt_name_and_a_number_opens_the_organisa
 
 
 @pytest.mark.browser
-def test_organisation_detail_with_role_grant_form(page: Page, live_server: Any) -> None:
+def test_organisation_detail_with_role_grant_form(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(page, live_server, KARI)
     open_page(page, ringsaker_url(live_server))
     expect(page.locator("h1")).to_contain_text("Ringsaker")
     # Kari administers Ringsaker kommune, so the page offers her the form that gives a person a role.
     expect(page.locator("#grant-title")).to_be_visible()
     expect(page.locator("form[aria-labelledby=grant-title] button[type=submit]")).to_be_visible()
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_organisation_detail_as_staff(page: Page, live_server: Any) -> None:
+def test_organisation_detail_as_staff(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(page, live_server, NILS)
     open_page(page, ringsaker_url(live_server))
     expect(page.locator("h1")).to_contain_text("Ringsaker")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_password_change_page(page: Page, live_server: Any) -> None:
+def test_password_change_page(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(page, live_server, KARI)
     open_page(page, f"{live_server.url}/accounts/password/")
     expect(page.locator("main form input[type=password]").first).to_be_visible()
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_help_page_signed_in_with_open_account_menu(page: Page, live_server: Any) -> None:
+def test_help_page_signed_in_with_open_account_menu(
+    page: Page, live_server: Any, html_validator: HtmlValidator
+) -> None:
     login(page, live_server, ADMIN)
     open_page(page, f"{live_server.url}/help/")
     page.click(".account-menu summary")
     expect(page.locator(".account-menu ul")).to_be_visible()
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
 @pytest.mark.browser
-def test_english_version(page: Page, live_server: Any) -> None:
+def test_english_version(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(page, live_server, KARI)
     expect(page.locator("html")).to_have_attribute("lang", "nb")
     page.select_option("#language-select", "en")
@@ -164,10 +178,12 @@ def test_english_version(page: Page, live_server: Any) -> None:
     expect(page.locator("html[lang=en]")).to_have_count(1)
     assert page.url == f"{live_server.url}/"
     expect(page.locator("a.skip-link")).to_have_text("Skip to main content")
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
     # The choice sticks on the next page too.
     open_page(page, ringsaker_url(live_server))
     expect(page.locator("html[lang=en]")).to_have_count(1)
+    check_page(page, html_validator)
     assert_no_axe_violations(page)
 
 
@@ -208,19 +224,21 @@ def test_remind_everyone_preview(page: Page, live_server: Any) -> None:
 
 
 @pytest.mark.browser
-def test_front_page_at_320px(narrow_page: Page, live_server: Any) -> None:
+def test_front_page_at_320px(narrow_page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(narrow_page, live_server, KARI)
     assert narrow_page.evaluate("window.innerWidth") == 320
     assert_no_horizontal_scroll(narrow_page)
+    check_page(narrow_page, html_validator)
     assert_no_axe_violations(narrow_page)
 
 
 @pytest.mark.browser
-def test_organisation_list_at_320px(narrow_page: Page, live_server: Any) -> None:
+def test_organisation_list_at_320px(narrow_page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(narrow_page, live_server, NILS)
     open_page(narrow_page, f"{live_server.url}/organisations/")
     assert narrow_page.evaluate("document.documentElement.scrollWidth") <= 320 + 1
     assert_no_horizontal_scroll(narrow_page)
+    check_page(narrow_page, html_validator)
     assert_no_axe_violations(narrow_page)
 
 
@@ -328,3 +346,93 @@ def test_keyboard_only_login(page: Page, live_server: Any) -> None:
     assert page.url.split("#")[0] == f"{live_server.url}/"
     expect(page.locator("h1")).to_contain_text("Kari")
     expect(page.locator(".account-menu summary")).to_be_visible()
+
+
+# ------------------------------------------------------------------ three languages (issue 20)
+
+
+def _in(language: str, text: str) -> str:
+    with translation.override(language):
+        return translation.gettext(text)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("language", ["nb", "nn", "en"])
+def test_a_journey_in_each_language_chosen_with_the_picker(
+    page: Page, live_server: Any, language: str, html_validator: HtmlValidator
+) -> None:
+    """Kari picks the language in the header; the front page, the help page, her organisation and the
+    events read in it (the skip link, the footer, the help page's heading), validate and fit 320 px."""
+    expected = {text: _in(language, text) for text in ("Skip to main content", "Need help?", "Help and contact")}
+    if language != "en":  # the catalogue is compiled: the Norwegian texts are not the English ones
+        assert expected["Skip to main content"] != "Skip to main content"
+    assert _in("nb", "Skip to main content") != _in("nn", "Skip to main content")
+    login(page, live_server, KARI)
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    if language != "nb":
+        page.select_option("#language-select", language)
+        with page.expect_navigation():
+            page.click(".language-form button[type=submit]")
+    for path in ("/", "/help/", ringsaker_url(live_server).removeprefix(live_server.url), "/events/"):
+        open_page(page, f"{live_server.url}{path}")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("a.skip-link")).to_have_text(expected["Skip to main content"])
+        expect(page.locator(".site-footer__title")).to_have_text(expected["Need help?"])
+        if path == "/help/":
+            expect(page.locator("h1")).to_have_text(expected["Help and contact"])
+        expect(page.locator("#language-select option:checked")).to_have_attribute("value", language)
+        check_page(page, html_validator)
+        assert_no_axe_violations(page)
+
+
+# ------------------------------------------------------------- the member's own connection (issue 20)
+
+
+@pytest.mark.browser
+def test_the_member_corrects_and_asks_to_change_a_connection_and_staff_answer(
+    page: Page, live_server: Any, browser: Any, html_validator: HtmlValidator
+) -> None:
+    """Ingrid (Ringsaker's IT manager) corrects the site and asks for more bandwidth; Aisha at the
+    customer centre accepts it from the queue. Every page: axe, the validator and 320 px."""
+    from connections.models import ChangeRequest, Connection
+
+    ringsaker = Organisation.objects.get(municipality__number=RINGSAKER)
+    connection = Connection.objects.filter(organisation=ringsaker).exclude(status="decommissioned").first()
+    assert connection is not None, "seed_demo gives Ringsaker a connection"
+    login(page, live_server, "ingrid@demo.medlemsportal.no")
+    open_page(page, f"{live_server.url}{connection.get_absolute_url()}")
+    page.click(f"a[href='/connections/{connection.pk}/details/']")
+    expect(page.locator("#id_site_address")).to_be_visible()
+    check_page(page, html_validator)
+    assert_no_axe_violations(page)
+    page.fill("#id_site_address", "Rådhusgata 2, Brumunddal")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    expect(page.locator("main")).to_contain_text("Rådhusgata 2, Brumunddal")
+    open_page(page, f"{live_server.url}/connections/{connection.pk}/request-change/")
+    check_page(page, html_validator)
+    assert_no_axe_violations(page)
+    page.fill("#id_bandwidth_mbps", str(connection.bandwidth_mbps * 10))
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    request = ChangeRequest.objects.get(connection=connection)
+    assert page.url == f"{live_server.url}{request.get_absolute_url()}"
+    check_page(page, html_validator)
+    assert_no_axe_violations(page)
+
+    staff = new_context(browser)
+    agent = staff.new_page()
+    login(agent, live_server, "aisha@demo.medlemsportal.no")
+    open_page(agent, f"{live_server.url}/connections/requests/")
+    check_page(agent, html_validator)
+    assert_no_axe_violations(agent)
+    open_page(agent, f"{live_server.url}{request.get_absolute_url()}")
+    check_page(agent, html_validator)
+    assert_no_axe_violations(agent)
+    agent.check("input[name=decision][value=accept]")
+    with agent.expect_navigation():
+        agent.click("main form button[type=submit]")
+    close_context(staff)
+    request.refresh_from_db()
+    connection.refresh_from_db()
+    assert request.status == "accepted" and connection.bandwidth_mbps == request.wanted["bandwidth_mbps"]

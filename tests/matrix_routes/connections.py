@@ -24,6 +24,8 @@ READ_ONLY_ADMIN = {
     "connections_clouddecision",
     "connections_terminationrequest",
 }
+# Who corrects an own connection and asks NHN to change it: the owner's administrators and technical contacts.
+MEMBER_EDITORS = ASSESSORS
 
 
 def seed_world(world: World) -> None:
@@ -31,6 +33,7 @@ def seed_world(world: World) -> None:
     and for B (so every admin page has an object and every route a target)."""
     from connections.models import (
         Assessment,
+        ChangeRequest,
         CloudDecision,
         Connection,
         ConnectionChange,
@@ -74,14 +77,24 @@ def seed_world(world: World) -> None:
                 organisation=org, created_by=world["superuser"], created_at=now, vendor="Sky", answers={}
             ),
         }
-    TerminationRequest.objects.create(
-        organisation=world.org_a,
-        connection=objects["A"]["connection"],
-        requested_by=world["admin_a"],
-        requested_at=now,
-        wanted_end=dt.date(2099, 1, 1),
-        reason="Matrise",
-    )
+    for target, org, person in (("A", world.org_a, world["admin_a"]), ("B", world.org_b, world["admin_b"])):
+        connection = objects[target]["connection"]
+        objects[target]["termination"] = TerminationRequest.objects.create(
+            organisation=org,
+            connection=connection,
+            requested_by=person,
+            requested_at=now,
+            wanted_end=dt.date(2099, 1, 1),
+            reason="Matrise",
+        )
+        objects[target]["change_request"] = ChangeRequest.objects.create(
+            organisation=org,
+            connection=connection,
+            requested_by=person,
+            requested_at=now,
+            before={"bandwidth_mbps": 100},
+            wanted={"bandwidth_mbps": 1000},
+        )
     world.extra["connections"] = objects
 
 
@@ -160,6 +173,28 @@ ROUTES: dict[str, Route] = {
     "connections:termination_request": Route(
         lambda w, t: reverse("connections:termination_request", args=[org_id(w, t)]),
         org_action(lambda r, t: (r, t) == ("admin_a", "A")),
+        targets=TARGETS,
+    ),
+    # The owner's corrections and requests (issue 20); staff see the pages and decide there.
+    "connections:connection_member_edit": Route(
+        lambda w, t: reverse("connections:connection_member_edit", args=[_pk(w, t, "connection")]),
+        org_action(lambda r, t: (r, t) in MEMBER_EDITORS),
+        targets=TARGETS,
+    ),
+    "connections:change_request_create": Route(
+        lambda w, t: reverse("connections:change_request_create", args=[_pk(w, t, "connection")]),
+        org_action(lambda r, t: (r, t) in MEMBER_EDITORS),
+        targets=TARGETS,
+    ),
+    "connections:request_queue": Route(lambda w, t: reverse("connections:request_queue"), signed_in(_staff_only)),
+    "connections:change_request_detail": Route(
+        lambda w, t: reverse("connections:change_request_detail", args=[_pk(w, t, "change_request")]),
+        signed_in(lambda r, t: 200 if visible(r, t) else 404),
+        targets=TARGETS,
+    ),
+    "connections:termination_detail": Route(
+        lambda w, t: reverse("connections:termination_detail", args=[_pk(w, t, "termination")]),
+        signed_in(lambda r, t: 200 if visible(r, t) else 404),
         targets=TARGETS,
     ),
 }
