@@ -36,7 +36,6 @@ SERVER_ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "EMAIL_HOST": "127.0.0.1",
     "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
-    "TIMESTAMP_AUTHORITY_URL": "http://127.0.0.1:8010/",
     "DATABASE_CONN_MAX_AGE": "60",
     "REDIS_URL": "redis://127.0.0.1:6379/3",
 }
@@ -220,7 +219,12 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database (it is created when missing).")
-    env = {**os.environ, **SERVER_ENV, "SECRET_KEY": secrets.token_urlsafe(64)}
+    env = {
+        "TIMESTAMP_AUTHORITY_URL": "http://127.0.0.1:8010/",  # seed_demo seals (make run starts this TSA)
+        **os.environ,
+        **SERVER_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+    }
     ensure_database(url)
     if not args.skip_seed:
         prepare(env, enterprises=args.enterprises, agreements=args.agreements, audit_events=args.audit_events)
