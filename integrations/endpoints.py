@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from advisories.filters import AdvisoryFilter
 from advisories.models import Acknowledgement, Advisory
 from agreements.models import Service, ServiceAgreement
 from core.permissions import Action, get_visible_or_404, require
 from integrations.api import ProblemError
-from integrations.filters import AdvisoryFilter, AuthorisationFilter, MemberFilter, OrderFilter
+from integrations.filters import AuthorisationFilter, MemberFilter, OrderFilter
 from integrations.pagination import MAX_ID, PortalCursorPagination
 from integrations.schemas import (
     AcknowledgementIn,
