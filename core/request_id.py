@@ -47,7 +47,7 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         with request_id_scope(request.headers.get(HEADER)) as request_id:
-            request.request_id = request_id  # type: ignore[attr-defined]
+            request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute on the request
             response = self.get_response(request)
             response[HEADER] = request_id
             return response

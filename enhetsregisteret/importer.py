@@ -122,6 +122,36 @@ class ImportReport:
     already_done: bool = False
 
 
+def _checkpoint(path: Path, *, force: bool) -> ImportCheckpoint:
+    """The file's checkpoint (made on the first run); ``force`` starts a finished file over."""
+    now = timezone.now()
+    checkpoint, _created = ImportCheckpoint.objects.get_or_create(
+        file_key=file_identity(path), defaults={"file_name": path.name[:255], "started_at": now, "updated_at": now}
+    )
+    if checkpoint.finished_at and force:
+        ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(
+            units_done=0, batches_done=0, created=0, updated=0, finished_at=None, started_at=now, updated_at=now
+        )
+        checkpoint.refresh_from_db()
+    return checkpoint
+
+
+def _changed_records(applier: Applier, batch: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The raw records whose digest differs from the one stored with their unit, and every digest."""
+    digests = {}
+    for raw in batch:
+        number = raw.get("organisasjonsnummer")
+        if isinstance(number, str):
+            digests[number] = hashlib.blake2b(repr(raw).encode(), digest_size=16).hexdigest()
+    stored = applier.stored_hashes(list(digests))
+    changed = [
+        raw
+        for raw in batch
+        if stored.get(raw.get("organisasjonsnummer"), "-") != digests.get(raw.get("organisasjonsnummer"))  # type: ignore[arg-type]  # a record without a number matches nothing stored
+    ]
+    return changed, digests
+
+
 def import_file(
     path: Path,
     *,
@@ -136,21 +166,12 @@ def import_file(
     path = Path(path)
     if not path.is_file():
         raise ImportFileError(f"{path}: no such file")
-    key = file_identity(path)
-    now = timezone.now()
-    checkpoint, _created = ImportCheckpoint.objects.get_or_create(
-        file_key=key, defaults={"file_name": path.name[:255], "started_at": now, "updated_at": now}
-    )
+    checkpoint = _checkpoint(path, force=force)
     report = ImportReport()
-    if checkpoint.finished_at and not force:
+    if checkpoint.finished_at:
         report.already_done = True
         report.units = checkpoint.units_done
         return report
-    if checkpoint.finished_at and force:
-        ImportCheckpoint.objects.filter(pk=checkpoint.pk).update(
-            units_done=0, batches_done=0, created=0, updated=0, finished_at=None, started_at=now, updated_at=now
-        )
-        checkpoint.refresh_from_db()
     start = checkpoint.units_done
     report.resumed_from = start
     applier = Applier()
@@ -158,17 +179,7 @@ def import_file(
     sent = 0
 
     def flush(done: int, batch: list[dict[str, Any]]) -> None:
-        digests = {}
-        for raw in batch:
-            number = raw.get("organisasjonsnummer")
-            if isinstance(number, str):
-                digests[number] = hashlib.blake2b(repr(raw).encode(), digest_size=16).hexdigest()
-        stored = applier.stored_hashes(list(digests))
-        changed = [
-            raw
-            for raw in batch
-            if stored.get(raw.get("organisasjonsnummer"), "-") != digests.get(raw.get("organisasjonsnummer"))  # type: ignore[arg-type]  # a record without a number matches nothing stored
-        ]
+        changed, digests = _changed_records(applier, batch)
         units = [unit for raw in changed if (unit := parse_unit(raw)) is not None]
         report.skipped += len(changed) - len(units)
         with transaction.atomic():
