@@ -21,6 +21,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -38,6 +39,12 @@ SERVER_ENV = {
     "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
     "DATABASE_CONN_MAX_AGE": "60",
     "REDIS_URL": "redis://127.0.0.1:6379/3",
+    # What production settings require (as `make check-deploy` gives them); the demo CA seals.
+    "SIGNING_PKCS12_PATH": str(ROOT / "var" / "signing" / "signing.p12"),
+    "PORTAL_BASE_URL": "https://127.0.0.1",
+    "PRIVATE_STORAGE_DIR": str(Path(tempfile.gettempdir()) / "medlemsportal-bench-private"),  # outside the code
+    "OTP_WEBAUTHN_RP_ID": "127.0.0.1",
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS": "https://127.0.0.1",
 }
 PAGES = [
     ("trivial view (/healthz)", "/healthz"),
@@ -100,7 +107,8 @@ def prepare(env: dict[str, str], *, enterprises: int, agreements: int, audit_eve
 
 
 def staff_session(env: dict[str, str]) -> str:
-    """A signed-in session for the demo membership manager, made the way Django's login makes one."""
+    """A signed-in session for the demo membership manager, made the way Django's login and django-otp's
+    verification make one."""
     code = """
 import django, os
 django.setup()
@@ -111,6 +119,10 @@ s = SessionStore()
 s[SESSION_KEY] = str(user.pk)
 s[BACKEND_SESSION_KEY] = "accounts.backends.PortalBackend"
 s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+# NHN staff pass a second factor: the session names the demo persona's confirmed TOTP device.
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+s[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
 s.create()
 print(s.session_key)
 """
@@ -141,7 +153,7 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
         cwd=ROOT,
         env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine starts slowly
     while time.monotonic() < deadline:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -231,6 +243,7 @@ def main() -> None:
         **os.environ,
         **SERVER_ENV,
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "NATIONAL_ID_HMAC_KEY": secrets.token_urlsafe(48),
     }
     ensure_database(url)
     if not args.skip_seed:
