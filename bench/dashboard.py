@@ -337,7 +337,34 @@ def compare_cache(env: dict[str, str], cookie: str, args: argparse.Namespace) ->
                 f"{100 * merged.rps / trivial_rps:.0f} % | {merged.percentile(0.5):.1f} | "
                 f"{merged.percentile(0.95):.1f} | {merged.errors} |"
             )
+    lines += ["", "In-process (Django's test client, one request at a time, median of each run):", ""]
+    for round_ in range(args.rounds):
+        for variant in variants if round_ % 2 == 0 else reversed(variants):
+            lines.append(f"- round {round_ + 1}, {variant}: {in_process(env, cookie, variant)}")
     print("\n".join(lines))
+
+
+def in_process(env: dict[str, str], cookie: str, variant: str, requests: int = 300) -> str:
+    """The dashboard's median and p95 time in one process, served by Django's test client."""
+    code = f"""
+import statistics, time, django
+django.setup()
+from django.test import Client
+client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT_LANGUAGE="nb")
+client.cookies["{cookie.split("=", 1)[0]}"] = "{cookie.split("=", 1)[1]}"
+for _ in range(30):
+    assert client.get("{PAGES[1][1]}").status_code == 200
+times = []
+for _ in range({requests}):
+    started = time.perf_counter()
+    client.get("{PAGES[1][1]}")
+    times.append((time.perf_counter() - started) * 1000)
+times.sort()
+print(f"{{statistics.median(times):.2f}} ms median, {{times[int(0.95 * len(times))]:.2f}} ms p95")
+"""
+    variant_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_cache", "BENCH_CACHE_BACKEND": variant}
+    out = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=variant_env, check=True, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
 
 
 def write(report: str, args: argparse.Namespace) -> None:
