@@ -289,29 +289,23 @@ SEVERITY_BY_RATING = {
 }
 
 
-def parse(document: dict[str, Any]) -> Imported:
-    """Map a schema-valid CSAF 2.0 document onto an advisory draft. TLP v1 becomes TLP 2.0; a document
-    without a TLP label stays without one, which the portal treats as restricted."""
-    doc = document["document"]
-    tlp_v1 = ((doc.get("distribution") or {}).get("tlp") or {}).get("label", "")
-    tlp = TLP_FROM_CSAF.get(tlp_v1, "")
-    # A TLP 2.0 label in distribution.text (as we export it) is more precise than the v1 label.
+def _tlp(doc: dict[str, Any]) -> str:
+    """TLP 2.0 from the document's v1 label, or from a TLP 2.0 label in distribution.text (as we export
+    it), which is more precise; "" without a label."""
+    tlp = TLP_FROM_CSAF.get(((doc.get("distribution") or {}).get("tlp") or {}).get("label", ""), "")
     text = (doc.get("distribution") or {}).get("text", "")
     if tlp == TLP.AMBER and "AMBER+STRICT" in text.upper():
         tlp = TLP.AMBER_STRICT
-    notes = doc.get("notes", [])
-    summary = next((n["text"] for n in notes if n["category"] == "summary"), "")
-    body_parts = [
-        (f"## {n['title']}\n\n" if n.get("title") else "") + n["text"]
-        for n in notes
-        if n["category"] in {"description", "details", "general", "other"}
-    ]
-    names = product_names(document.get("product_tree", {}))
-    affected: list[str] = []
-    actions: list[str] = []
+    return tlp
+
+
+def _best_score(vulnerabilities: list[dict[str, Any]]) -> tuple[float, str]:
+    """The highest CVSS base score stated for any vulnerability and its vector (CVSS 3 wins a tie), or
+    (-1, "") without one. Each stated score must match its vector, else ``CsafError`` names the
+    vulnerability."""
     best_score = -1.0
     vector = ""
-    for number, vulnerability in enumerate(document.get("vulnerabilities", []), 1):
+    for number, vulnerability in enumerate(vulnerabilities, 1):
         for score in vulnerability.get("scores", []):
             for key in ("cvss_v3", "cvss_v2"):
                 stated = score.get(key)
@@ -332,6 +326,36 @@ def parse(document: dict[str, Any]) -> Imported:
                     ) from None
                 if scored.base_score > best_score or (scored.base_score == best_score and key == "cvss_v3"):
                     best_score, vector = scored.base_score, scored.vector
+    return best_score, vector
+
+
+def _severity(doc: dict[str, Any], best_score: float) -> str:
+    """The document's aggregate severity when it is one of ours, else the best CVSS score's rating, else medium."""
+    aggregate = (doc.get("aggregate_severity") or {}).get("text", "").strip().lower()
+    if aggregate in Severity.values:
+        return aggregate
+    if best_score >= 0:
+        return SEVERITY_BY_RATING[cvss.rating(best_score)]
+    return Severity.MEDIUM
+
+
+def parse(document: dict[str, Any]) -> Imported:
+    """Map a schema-valid CSAF 2.0 document onto an advisory draft. TLP v1 becomes TLP 2.0; a document
+    without a TLP label stays without one, which the portal treats as restricted."""
+    doc = document["document"]
+    tlp = _tlp(doc)
+    notes = doc.get("notes", [])
+    summary = next((n["text"] for n in notes if n["category"] == "summary"), "")
+    body_parts = [
+        (f"## {n['title']}\n\n" if n.get("title") else "") + n["text"]
+        for n in notes
+        if n["category"] in {"description", "details", "general", "other"}
+    ]
+    names = product_names(document.get("product_tree", {}))
+    affected: list[str] = []
+    actions: list[str] = []
+    best_score, vector = _best_score(document.get("vulnerabilities", []))
+    for vulnerability in document.get("vulnerabilities", []):
         status = vulnerability.get("product_status", {})
         for key in ("known_affected", "first_affected", "last_affected"):
             for pid in status.get(key, []):
@@ -341,13 +365,6 @@ def parse(document: dict[str, Any]) -> Imported:
         for remediation in vulnerability.get("remediations", []):
             if remediation["details"] not in actions:
                 actions.append(remediation["details"])
-    aggregate = (doc.get("aggregate_severity") or {}).get("text", "").strip().lower()
-    if aggregate in Severity.values:
-        severity = aggregate
-    elif best_score >= 0:
-        severity = SEVERITY_BY_RATING[cvss.rating(best_score)]
-    else:
-        severity = Severity.MEDIUM
     summary = (summary or doc["title"])[:2000]
     body = "\n\n".join(body_parts)
     references = [r["url"] for r in doc.get("references", []) if str(r.get("url", "")).startswith("https://")]
@@ -366,7 +383,7 @@ def parse(document: dict[str, Any]) -> Imported:
         title=doc["title"][:200],
         summary=summary,
         body=body,
-        severity=severity,
+        severity=_severity(doc, best_score),
         cvss_vector=vector,
         tlp=tlp,
         affected_products=affected,

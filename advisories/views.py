@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from advisories import csaf, services
 from advisories.choices import TLP_DESCRIPTIONS, AdvisoryStatus, Severity
+from advisories.filters import AdvisoryFilter
 from advisories.forms import (
     AcknowledgeForm,
     AdvisoryForm,
@@ -49,15 +51,9 @@ def _managed(request: HttpRequest, pk: int) -> Advisory:
     return get_object_or_404(Advisory, pk=pk)
 
 
-def _filtered(request: HttpRequest, queryset: object) -> tuple[object, str, str]:
-    text = request.GET.get("q", "")[:200]
-    severity = request.GET.get("severity", "")
-    queryset = queryset.search(text)
-    if severity in Severity.values:
-        queryset = queryset.filter(severity=severity)
-    else:
-        severity = ""
-    return queryset, text, severity
+def _filtered(request: HttpRequest, queryset: QuerySet[Advisory]) -> AdvisoryFilter:
+    """The list's search and severity; a value it cannot use (an unknown severity) is left out."""
+    return AdvisoryFilter(request.GET, queryset=queryset)
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -67,15 +63,15 @@ def _filtered(request: HttpRequest, queryset: object) -> tuple[object, str, str]
 def advisory_list(request: HttpRequest) -> HttpResponse:
     manager = can(request.user, Action.ADVISORY_MANAGE)
     visible = Advisory.objects.visible_to(request.user)
-    queryset, text, severity = _filtered(request, visible.filter(status=AdvisoryStatus.PUBLISHED))
-    page = Paginator(queryset.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = _filtered(request, visible.filter(status=AdvisoryStatus.PUBLISHED))
+    page = Paginator(filters.qs.order_by("-published_at", "-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
         "query": query.urlencode(),
-        "q": text,
-        "severity": severity,
+        "q": filters.form.cleaned_data.get("q") or "",
+        "severity": filters.form.cleaned_data.get("severity") or "",
         "severities": Severity.choices,
         "may_manage": manager,
         "work": list(visible.exclude(status=AdvisoryStatus.PUBLISHED).select_related("author", "corrects"))
@@ -102,9 +98,7 @@ def public_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
-    queryset, _text, _severity = _filtered(
-        request, Advisory.objects.visible_to(request.user).filter(status=AdvisoryStatus.PUBLISHED)
-    )
+    queryset = _filtered(request, Advisory.objects.visible_to(request.user).filter(status=AdvisoryStatus.PUBLISHED)).qs
     rows = (
         (a.tracking_id, a.tlp_label, a.get_severity_display(), a.title, timezone.localtime(a.published_at).isoformat())
         for a in queryset.order_by("-published_at", "-pk")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,11 +25,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import (
     PYTHON,
     ROOT,
+    TRIVIAL,
+    Result,
     database_url,
+    drive,
     ensure_database,
+    free_port,
+    machine,
     prepare,
     run_pages,
     server_env,
+    start_server,
     table,
     warm_up,
     write_block,
@@ -89,6 +96,13 @@ def main() -> None:
     parser.add_argument("--audit-events", type=int, default=1_000_000)
     parser.add_argument("--skip-seed", action="store_true", help="the database is loaded already")
     parser.add_argument("--write", action="store_true", help="write the results into docs/benchmarks.md")
+    parser.add_argument(
+        "--compare-cache",
+        action="store_true",
+        help="instead of the pages: the trivial view and the dashboard under each default-cache backend "
+        "(bench/settings_cache.py), alternating, --rounds times; prints the comparison (issue 14)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --compare-cache")
     args = parser.parse_args()
 
     env = server_env()
@@ -97,6 +111,9 @@ def main() -> None:
         prepare(env, enterprises=args.enterprises, agreements=args.agreements, audit_events=args.audit_events)
     warm_up(env)
     cookie = f"__Host-sessionid={staff_session(env)}"
+    if args.compare_cache:
+        print(compare_cache(env, cookie, args))
+        return
     results = run_pages(
         env,
         PAGES,
@@ -116,6 +133,54 @@ def main() -> None:
     if args.write:
         command = "DATABASE_URL=… .venv/bin/python bench/dashboard.py --write"
         write_block("pages", "Pages (status dashboard, organisation list and search, public status)", command, report)
+
+
+def compare_cache(env: dict[str, str], cookie: str, args: argparse.Namespace) -> str:
+    """The trivial view and the dashboard served with each default-cache backend, alternating the backends round
+    by round so that the machine's drift falls on both alike (core.cache was replaced on this measurement)."""
+    variants = ["django", "shared-client"]
+    pages = [TRIVIAL, PAGES[0]]
+    headers = {"Cookie": cookie, "Accept-Language": "nb"}
+    results: dict[tuple[str, str], list[Result]] = {}
+    for round_ in range(args.rounds):
+        for variant in variants if round_ % 2 == 0 else list(reversed(variants)):
+            variant_env = {**env, "DJANGO_SETTINGS_MODULE": "bench.settings_cache", "BENCH_CACHE_BACKEND": variant}
+            port = free_port()
+            server = start_server(variant_env, port, args.workers)
+            try:
+                for name, path in pages:
+                    drive(port, path, headers, connections=args.connections, seconds=2)
+                    started = time.monotonic()
+                    count, errors, latencies = drive(
+                        port, path, headers, connections=args.connections, seconds=args.duration
+                    )
+                    result = Result(name, path, count, errors, time.monotonic() - started, latencies)
+                    results.setdefault((variant, path), []).append(result)
+                    print(f"round {round_ + 1} {variant:13} {name}: {result.rps:.0f} requests/s", flush=True)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    lines = [
+        f"Machine: {machine()}",
+        f"{args.rounds} rounds × {args.duration:.0f} s per page and backend, {args.connections} connections, "
+        f"{args.workers} workers × 4 threads.",
+        "",
+        "| backend | page | requests/s (each round) | total requests/s | share of trivial | p50 ms | p95 ms | errors |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for variant in variants:
+        trivial = results[(variant, TRIVIAL[1])]
+        trivial_rps = sum(r.requests for r in trivial) / sum(r.seconds for r in trivial)
+        for name, path in pages:
+            runs = results[(variant, path)]
+            merged = Result(name, path, sum(r.requests for r in runs), sum(r.errors for r in runs),
+                            sum(r.seconds for r in runs), [x for r in runs for x in r.latencies])  # fmt: skip
+            lines.append(
+                f"| {variant} | {name} | {', '.join(f'{r.rps:.0f}' for r in runs)} | {merged.rps:.0f} | "
+                f"{100 * merged.rps / trivial_rps:.0f} % | {merged.percentile(0.5):.1f} | "
+                f"{merged.percentile(0.95):.1f} | {merged.errors} |"
+            )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

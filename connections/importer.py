@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,7 +29,7 @@ from connections.forms import organisations_by_number
 from connections.models import Connection, ConnectionType, Outage
 from connections.uptime import OSLO
 from core.permissions import Action, require
-from organisations.models import Municipality
+from organisations.models import Municipality, Organisation
 
 COLUMNS = [
     "owner",
@@ -86,6 +87,9 @@ class _Lookups:
         self.municipalities = {m.number: m for m in Municipality.objects.all()}
 
 
+Fail = Callable[[str, str], None]
+
+
 def _row_to_connection(row: dict[str, str], lookups: _Lookups) -> tuple[Connection, list[Any]]:
     errors: dict[str, list[str]] = {}
 
@@ -96,50 +100,20 @@ def _row_to_connection(row: dict[str, str], lookups: _Lookups) -> tuple[Connecti
     for column in sorted(REQUIRED):
         if not values[column]:
             fail(column, _("This column must have a value."))
-    owner = shared = None
-    if values["owner"]:
-        try:
-            found = organisations_by_number(values["owner"])
-            owner = found[0] if len(found) == 1 else None
-            if owner is None:
-                fail("owner", _("Give exactly one organisation number."))
-        except ValidationError as exc:
-            fail("owner", " ".join(exc.messages))
-    try:
-        shared = organisations_by_number(values["shared_with"])
-    except ValidationError as exc:
-        fail("shared_with", " ".join(exc.messages))
+    owner, shared = _owner_and_shared(values, fail)
     municipality = lookups.municipalities.get(values["site_municipality"])
     if values["site_municipality"] and municipality is None:
         fail("site_municipality", _("No municipality has the number %(n)s.") % {"n": values["site_municipality"]})
     connection_type = lookups.types.get(values["type"])
     if values["type"] and connection_type is None:
         fail("type", _("Unknown type. Use one of: %(codes)s.") % {"codes": ", ".join(sorted(lookups.types))})
-    bandwidth = None
-    if values["bandwidth_mbps"]:
-        try:
-            bandwidth = int(values["bandwidth_mbps"])
-        except ValueError:
-            fail("bandwidth_mbps", _("Give the bandwidth as a whole number of Mbit/s."))
+    bandwidth, target = _bandwidth_and_target(values, fail)
     redundancy = values["redundancy"] or Redundancy.SINGLE
     if redundancy not in Redundancy.values:
         fail("redundancy", _("Use one of: %(values)s.") % {"values": ", ".join(Redundancy.values)})
-    target = Decimal("99.9")
-    if values["uptime_target"]:
-        try:
-            target = Decimal(values["uptime_target"].replace(",", "."))
-        except InvalidOperation:
-            fail("uptime_target", _("Give the uptime target as a percentage, for example 99.9."))
     if values["status"] and values["status"] not in ConnectionStatus.values:
         fail("status", _("Use one of: %(values)s.") % {"values": ", ".join(ConnectionStatus.values)})
-    dates: dict[str, dt.date | None] = {}
-    for column in DATE_COLUMNS:
-        dates[column] = None
-        if values[column]:
-            try:
-                dates[column] = _date(values[column])
-            except ValidationError as exc:
-                fail(column, " ".join(exc.messages))
+    dates = _dates(values, fail)
     if errors:
         raise ValidationError(errors)
     connection = Connection(
@@ -156,6 +130,54 @@ def _row_to_connection(row: dict[str, str], lookups: _Lookups) -> tuple[Connecti
         **dates,
     )
     return connection, shared or []
+
+
+def _owner_and_shared(values: dict[str, str], fail: Fail) -> tuple[Organisation | None, list[Organisation]]:
+    """The owning organisation (exactly one number) and those the line is shared with."""
+    owner = None
+    shared: list[Organisation] = []
+    if values["owner"]:
+        try:
+            found = organisations_by_number(values["owner"])
+            owner = found[0] if len(found) == 1 else None
+            if owner is None:
+                fail("owner", _("Give exactly one organisation number."))
+        except ValidationError as exc:
+            fail("owner", " ".join(exc.messages))
+    try:
+        shared = organisations_by_number(values["shared_with"])
+    except ValidationError as exc:
+        fail("shared_with", " ".join(exc.messages))
+    return owner, shared
+
+
+def _bandwidth_and_target(values: dict[str, str], fail: Fail) -> tuple[int | None, Decimal]:
+    """The bandwidth in whole Mbit/s and the uptime target in per cent (99.9 when not given)."""
+    bandwidth = None
+    if values["bandwidth_mbps"]:
+        try:
+            bandwidth = int(values["bandwidth_mbps"])
+        except ValueError:
+            fail("bandwidth_mbps", _("Give the bandwidth as a whole number of Mbit/s."))
+    target = Decimal("99.9")
+    if values["uptime_target"]:
+        try:
+            target = Decimal(values["uptime_target"].replace(",", "."))
+        except InvalidOperation:
+            fail("uptime_target", _("Give the uptime target as a percentage, for example 99.9."))
+    return bandwidth, target
+
+
+def _dates(values: dict[str, str], fail: Fail) -> dict[str, dt.date | None]:
+    dates: dict[str, dt.date | None] = {}
+    for column in DATE_COLUMNS:
+        dates[column] = None
+        if values[column]:
+            try:
+                dates[column] = _date(values[column])
+            except ValidationError as exc:
+                fail(column, " ".join(exc.messages))
+    return dates
 
 
 def read_rows(

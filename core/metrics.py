@@ -69,7 +69,7 @@ def exposition() -> tuple[bytes, str]:
     """This node's metrics (every gunicorn worker's in multiprocess mode) and the shared queue's."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         process_registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(process_registry)  # type: ignore[no-untyped-call]
+        multiprocess.MultiProcessCollector(process_registry)  # type: ignore[no-untyped-call]  # prometheus_client leaves it unannotated
     else:
         process_registry = REGISTRY
     queue_registry = CollectorRegistry()

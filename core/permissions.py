@@ -354,7 +354,7 @@ def delegations(user: Any) -> dict[int, frozenset[str]]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     _roles_by_organisation(user)
-    return user._portal_delegations_cache  # type: ignore[no-any-return]
+    return user._portal_delegations_cache  # type: ignore[no-any-return]  # core keeps the user as Any (below accounts)
 
 
 def _coordinated_networks(user: Any) -> frozenset[int]:

@@ -58,7 +58,7 @@ class RequestIdMiddleware:
         address = _CLIENT_ADDRESS.set(client_ip(request))
         try:
             with request_id_scope(request.headers.get(HEADER)) as request_id:
-                request.request_id = request_id  # type: ignore[attr-defined]
+                request.request_id = request_id  # type: ignore[attr-defined]  # our own attribute on the request
                 response = self.get_response(request)
                 response[HEADER] = request_id
                 return response

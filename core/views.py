@@ -56,6 +56,6 @@ def set_language(request: HttpRequest) -> HttpResponse:
     code = request.POST.get("language", "")
     user = request.user
     if user.is_authenticated and code in dict(settings.LANGUAGES) and getattr(user, "language", code) != code:
-        user.language = code  # type: ignore[union-attr]
-        user.save(update_fields=["language"])  # type: ignore[union-attr]
+        user.language = code  # type: ignore[union-attr]  # authenticated: a User, not AnonymousUser
+        user.save(update_fields=["language"])  # type: ignore[union-attr]  # ditto
     return response

@@ -226,31 +226,7 @@ def report_pdf(*, group: Group, version: TermsVersion, scope: QuerySet[Organisat
             rows=[[f.label, str(f.signed), str(f.total), f"{f.percent} %"] for f in breakdown],
             empty_text=_("No municipality here has to sign these terms."),
         ),
-        ReportSection(
-            heading=_("Not signed (%(count)s)") % {"count": missing_total},
-            text=_(
-                "The first %(shown)s of %(total)s are listed here; the complete list is in the XLSX or CSV export of "
-                "who has not signed."
-            )
-            % {"shown": len(missing), "total": missing_total}
-            if missing_total > len(missing)
-            else "",
-            columns=[_("Name"), _("Organisation number"), _("Organisation form"), _("Contacts"), _("Last reminder")],
-            rows=[
-                [
-                    org.name,
-                    org.formatted_org_number or "–",
-                    org.get_form_display(),
-                    "\n".join(sorted({f"{grant.user.full_name} <{grant.user.email}>" for grant in org.contacts}))  # type: ignore[attr-defined]  # prefetched to_attr
-                    or _("No one registered"),
-                    date_format(timezone.localtime(org.last_reminder), "SHORT_DATETIME_FORMAT")  # type: ignore[attr-defined]  # annotated by the query
-                    if org.last_reminder  # type: ignore[attr-defined]  # annotated by the query
-                    else "–",
-                ]
-                for org in missing
-            ],
-            empty_text=_("Everyone here had signed."),
-        ),
+        _missing_section(missing, missing_total),
     ]
     footer = _("Medlemsportal, Norsk helsenett. Made %(now)s") % {
         "now": date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
@@ -261,4 +237,33 @@ def report_pdf(*, group: Group, version: TermsVersion, scope: QuerySet[Organisat
         sections=sections,
         footer=footer,
         metadata={"subject": title, "StatusGroup": f"{group.kind}-{group.key}", "AsOf": as_of.isoformat()},
+    )
+
+
+def _missing_section(missing: list[Organisation], missing_total: int) -> ReportSection:
+    """Who had not signed (the first ``REPORT_LIST_LIMIT``), with contacts and the last reminder."""
+    return ReportSection(
+        heading=_("Not signed (%(count)s)") % {"count": missing_total},
+        text=_(
+            "The first %(shown)s of %(total)s are listed here; the complete list is in the XLSX or CSV export of "
+            "who has not signed."
+        )
+        % {"shown": len(missing), "total": missing_total}
+        if missing_total > len(missing)
+        else "",
+        columns=[_("Name"), _("Organisation number"), _("Organisation form"), _("Contacts"), _("Last reminder")],
+        rows=[
+            [
+                org.name,
+                org.formatted_org_number or "–",
+                org.get_form_display(),
+                "\n".join(sorted({f"{grant.user.full_name} <{grant.user.email}>" for grant in org.contacts}))  # type: ignore[attr-defined]  # prefetched to_attr
+                or _("No one registered"),
+                date_format(timezone.localtime(org.last_reminder), "SHORT_DATETIME_FORMAT")  # type: ignore[attr-defined]  # annotated by the query
+                if org.last_reminder  # type: ignore[attr-defined]  # annotated by the query
+                else "–",
+            ]
+            for org in missing
+        ],
+        empty_text=_("Everyone here had signed."),
     )

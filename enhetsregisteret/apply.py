@@ -152,6 +152,16 @@ class Applier:
             for e in RegisterEntry.objects.filter(organisation__id__any=[r["pk"] for r in stored.values()])
         }
 
+        self._write_organisations(by_number, stored, now, result)
+        follow_candidates = self._write_entries(by_number, stored, entries, hashes, now)
+        if follow_candidates:
+            result.follow_ups += self._open_follow_ups(follow_candidates, now)
+        return result
+
+    def _write_organisations(
+        self, by_number: dict[str, Unit], stored: dict[str, dict[str, Any]], now: dt.datetime, result: BatchResult
+    ) -> None:
+        """Insert the new units and update the changed ones (one upsert); ``stored`` learns the new rows' keys."""
         write: list[dict[str, Any]] = []
         for number, unit in by_number.items():
             row = stored.get(number)
@@ -185,6 +195,16 @@ class Applier:
             ):
                 stored[number] = {"pk": pk}
 
+    def _write_entries(
+        self,
+        by_number: dict[str, Unit],
+        stored: dict[str, dict[str, Any]],
+        entries: dict[int, RegisterEntry],
+        hashes: dict[str, str],
+        now: dt.datetime,
+    ) -> dict[int, Unit]:
+        """Upsert each stored unit's register entry where it changed; return the units (by organisation
+        key) that carry a reason to follow up."""
         entry_rows: list[dict[str, Any]] = []
         follow_candidates: dict[int, Unit] = {}
         for number, unit in by_number.items():
@@ -213,25 +233,28 @@ class Applier:
                 follow_candidates[pk] = unit
         if entry_rows:
             upsert(RegisterEntry, entry_rows, conflict="organisation_id", update=ENTRY_FIELDS)
-        if follow_candidates:
-            members = Membership.objects.filter(
-                organisation__id__any=list(follow_candidates), state__in=FOLLOWED_STATES
-            ).values_list("organisation_id", flat=True)
-            open_now = set(
-                FollowUp.objects.open()
-                .filter(organisation__id__any=list(follow_candidates))
-                .values_list("organisation_id", "reason")
-            )
-            new = [
-                FollowUp(organisation_id=pk, reason=reason, detected_at=now, detail=_detail(follow_candidates[pk]))
-                for pk in members
-                for reason in follow_candidates[pk].follow_up_reasons
-                if (pk, reason) not in open_now
-            ]
-            if new:
-                FollowUp.objects.bulk_create(new, ignore_conflicts=True)
-                result.follow_ups += len(new)
-        return result
+        return follow_candidates
+
+    @staticmethod
+    def _open_follow_ups(follow_candidates: dict[int, Unit], now: dt.datetime) -> int:
+        """A follow-up for each reason of each member among ``follow_candidates`` not already open; how many."""
+        members = Membership.objects.filter(
+            organisation__id__any=list(follow_candidates), state__in=FOLLOWED_STATES
+        ).values_list("organisation_id", flat=True)
+        open_now = set(
+            FollowUp.objects.open()
+            .filter(organisation__id__any=list(follow_candidates))
+            .values_list("organisation_id", "reason")
+        )
+        new = [
+            FollowUp(organisation_id=pk, reason=reason, detected_at=now, detail=_detail(follow_candidates[pk]))
+            for pk in members
+            for reason in follow_candidates[pk].follow_up_reasons
+            if (pk, reason) not in open_now
+        ]
+        if new:
+            FollowUp.objects.bulk_create(new, ignore_conflicts=True)
+        return len(new)
 
     def _org_values(self, unit: Unit, row: dict[str, Any] | None) -> dict[str, Any]:
         """The organisation's fields as the register gives them. A reduced (deleted) body changes only

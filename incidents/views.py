@@ -17,6 +17,7 @@ from core.forms import add_service_errors
 from core.permissions import Action, can, get_visible_or_404, require, visibility
 from incidents import services
 from incidents.choices import AccessAction, IncidentStatus
+from incidents.filters import IncidentFilter
 from incidents.forms import IncidentForm, MessageForm, StatusForm
 from incidents.models import Incident, IncidentAccessLog, IncidentAttachment
 from organisations.models import Organisation
@@ -38,13 +39,11 @@ def _incident(request: HttpRequest, pk: int) -> Incident:
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     analyst = can(request.user, Action.INCIDENT_TRIAGE)
-    queryset = Incident.objects.visible_to(request.user).select_related("organisation")
-    status = request.GET.get("status", "")
-    if status in IncidentStatus.values:
-        queryset = queryset.filter(status=status)
-    else:
-        status = ""
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    # An unknown status is left out: the list shows every incident, as with no status.
+    filters = IncidentFilter(
+        request.GET, queryset=Incident.objects.visible_to(request.user).select_related("organisation")
+    )
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     reporters = [
         org
         for org in Organisation.objects.filter(pk__in=visibility(request.user).organisation_ids).order_by("name")
@@ -57,7 +56,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "analyst": analyst,
-        "status": status,
+        "status": filters.form.cleaned_data.get("status") or "",
         "statuses": IncidentStatus.choices,
         "reporters": reporters,
         "admin_of": admin_of,

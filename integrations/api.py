@@ -45,7 +45,7 @@ class ProblemError(Exception):
 
 
 def _rate_key(group: str, request: HttpRequest) -> str:
-    return str(request.api_token.pk)  # type: ignore[attr-defined]
+    return str(request.api_token.pk)  # type: ignore[attr-defined]  # set by TokenAuth.authenticate
 
 
 class TokenAuth(HttpBearer):
@@ -57,8 +57,8 @@ class TokenAuth(HttpBearer):
         api_token = api_token_authenticate(token)
         if api_token is None:
             return None
-        request.api_token = api_token  # type: ignore[attr-defined]
-        request.principal = TokenPrincipal(  # type: ignore[attr-defined]
+        request.api_token = api_token  # type: ignore[attr-defined]  # the API request carries its token
+        request.principal = TokenPrincipal(  # type: ignore[attr-defined]  # and whom it acts as
             token_id=api_token.pk, organisation_id=api_token.organisation_id
         )
         usage = get_usage(

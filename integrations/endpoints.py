@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from advisories.filters import AdvisoryFilter
 from advisories.models import Acknowledgement, Advisory
 from agreements.models import Service, ServiceAgreement
 from core.permissions import Action, get_visible_or_404, require
 from integrations.api import ProblemError
-from integrations.filters import AdvisoryFilter, AuthorisationFilter, MemberFilter, OrderFilter
+from integrations.filters import AuthorisationFilter, MemberFilter, OrderFilter
 from integrations.pagination import MAX_ID, PortalCursorPagination
 from integrations.schemas import (
     AcknowledgementIn,
@@ -54,7 +55,7 @@ MembershipStateName = Literal["not_member", "invited", "active", "must_resign", 
 
 
 def _principal(request: HttpRequest) -> Any:
-    return request.principal  # type: ignore[attr-defined]
+    return request.principal  # type: ignore[attr-defined]  # set by api.TokenAuth
 
 
 # A timestamp as RFC 3339 text only: pydantic's lax mode would also take a number as Unix time.
@@ -90,7 +91,7 @@ def _filtered(filterset_class: Any, filters: Schema, queryset: QuerySet[Any]) ->
 
 
 def _own_organisation(request: HttpRequest) -> Organisation:
-    organisation = request.api_token.organisation  # type: ignore[attr-defined]
+    organisation = request.api_token.organisation  # type: ignore[attr-defined]  # set by api.TokenAuth
     if organisation is None:
         raise PermissionDenied(_("Only an organisation's own token reads its orders and security advisories."))
     return organisation
@@ -398,7 +399,7 @@ def order_cancel(request: HttpRequest, order_id: ObjectId, body: OrderCancelIn) 
     """Withdraw the organisation's order before delivery has begun (orders.services.order_cancel_by_member)."""
     from orders.services import order_cancel_by_member
 
-    token = request.api_token  # type: ignore[attr-defined]
+    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
     order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_CANCEL, pk=order_id)
     try:
         with transaction.atomic():
@@ -419,7 +420,7 @@ def order_comment(request: HttpRequest, order_id: ObjectId, body: OrderCommentIn
     """Write to the customer centre about the order (orders.services.order_comment)."""
     from orders.services import order_comment as comment_service
 
-    token = request.api_token  # type: ignore[attr-defined]
+    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
     order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_COMMENT, pk=order_id)
     with transaction.atomic():
         event = comment_service(actor=token.owner, order=order, text=body.text)
@@ -521,7 +522,7 @@ def advisory_acknowledge(request: HttpRequest, advisory_id: ObjectId, body: Ackn
     (advisories.services.acknowledge; the token's owner must be its security contact or administrator)."""
     from advisories.services import acknowledge
 
-    token = request.api_token  # type: ignore[attr-defined]
+    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
     organisation = _own_organisation(request)
     advisory = _visible_advisory(request, advisory_id)
     require(_principal(request), Action.ADVISORY_ACKNOWLEDGE, organisation)

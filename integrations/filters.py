@@ -2,8 +2,9 @@
 
 ``MemberFilter`` extends the organisation list's ``OrganisationFilter`` (form and Diginettverk come from
 it) with what systems ask: changed since, membership state, a service held, and the county by its number.
-``AuthorisationFilter``, ``OrderFilter`` and ``AdvisoryFilter`` are the first FilterSets of their models;
-a page listing them should use them too.
+``AuthorisationFilter`` and ``OrderFilter`` are the first FilterSets of their models; a page listing them
+should use them too. Advisories are filtered by ``advisories.filters.AdvisoryFilter``, which the
+advisory list uses as well.
 """
 
 from __future__ import annotations
@@ -14,8 +15,6 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from advisories.choices import TLP
-from advisories.models import Advisory
 from agreements.choices import AgreementState
 from agreements.models import ServiceAgreement
 from memberships.choices import MembershipState
@@ -89,15 +88,4 @@ class OrderFilter(django_filters.FilterSet):
 
     class Meta:
         model = Order
-        fields: list[str] = []
-
-
-class AdvisoryFilter(django_filters.FilterSet):
-    tlp = django_filters.ChoiceFilter(label=_("TLP"), choices=TLP.choices)
-    changed_since = django_filters.IsoDateTimeFilter(
-        label=_("Changed since"), field_name="updated_at", lookup_expr="gte"
-    )
-
-    class Meta:
-        model = Advisory
         fields: list[str] = []

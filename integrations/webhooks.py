@@ -115,6 +115,29 @@ def _switch_off(endpoint: WebhookEndpoint, reason: str) -> None:
     logger.warning("Webhook endpoint %s switched off: %s", endpoint.pk, reason)
 
 
+def _post(delivery: WebhookDelivery, now: dt.datetime) -> tuple[int | None, str]:
+    """POST the signed payload once, redirects not followed: (HTTP status if any, error or "")."""
+    endpoint = delivery.endpoint
+    body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
+    status: int | None = None
+    try:
+        check_url(endpoint.url)
+        response = requests.post(
+            endpoint.url,
+            data=body.encode(),
+            headers=signed_headers(endpoint, delivery.message_id, body, now),
+            timeout=TIMEOUT_SECONDS,
+            allow_redirects=False,
+        )
+        status = response.status_code
+        error = "" if 200 <= status < 300 else f"HTTP {status}"
+    except UnsafeURL as exc:
+        error = str(exc)
+    except requests.RequestException as exc:
+        error = type(exc).__name__
+    return status, error
+
+
 def deliver(pk: int) -> str:
     """Send one delivery. Returns what happened: sent, skipped, retry, failed or gone."""
     with transaction.atomic():
@@ -130,23 +153,7 @@ def deliver(pk: int) -> str:
         now = timezone.now()
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True)
-        status: int | None = None
-        try:
-            check_url(endpoint.url)
-            response = requests.post(
-                endpoint.url,
-                data=body.encode(),
-                headers=signed_headers(endpoint, delivery.message_id, body, now),
-                timeout=TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-            status = response.status_code
-            error = "" if 200 <= status < 300 else f"HTTP {status}"
-        except UnsafeURL as exc:
-            error = str(exc)
-        except requests.RequestException as exc:
-            error = type(exc).__name__
+        status, error = _post(delivery, now)
         delivery.last_status = status
         delivery.last_error = error[:300]
         fields = ["attempts", "last_attempt_at", "last_status", "last_error", "state", "next_attempt_at"]

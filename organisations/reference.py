@@ -112,9 +112,52 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
     for municipality in stored_municipalities.values():
         orgs_by_number.setdefault(municipality.organisation.org_number, municipality.organisation)
 
+    municipality_orgs = _municipality_organisations(
+        report, municipality_rows, networks_by_municipality, stored_municipalities, orgs_by_number
+    )
+    counties = _counties(report, counties_rows, orgs_by_number)
+    stored_networks = {n.name: n for n in Diginettverk.objects.all()}
+    networks = {
+        name: stored_networks.get(name) or _upsert(Diginettverk, report, None, {"name": name}, {})
+        for name in sorted(set(networks_by_municipality.values()))
+    }
+    for line, row in municipality_rows:
+        where = f"kommuner-2024.csv line {line}"
+        county = counties.get(row["fylkesnummer"])
+        if county is None:
+            raise ReferenceDataError(f"{where}: county {row['fylkesnummer']!r} is not in fylker-2024.csv")
+        number = row["kommunenummer"]
+        organisation = municipality_orgs[number]
+        municipality = _upsert(
+            Municipality,
+            report,
+            stored_municipalities.get(number),
+            {"number": number},
+            {
+                "name": row["navn"],
+                "county_id": county.pk,
+                "diginettverk_id": networks[networks_by_municipality[number]].pk,
+                "organisation_id": organisation.pk,
+                "latitude": _decimal(row["lat"], where),
+                "longitude": _decimal(row["lon"], where),
+            },
+        )
+        _upsert(Organisation, report, organisation, {}, {"address_municipality_id": municipality.pk})
+    return report
+
+
+def _municipality_organisations(
+    report: LoadReport,
+    rows: list[tuple[int, dict[str, str]]],
+    networks_by_municipality: dict[str, str],
+    stored_municipalities: dict[str, Municipality],
+    orgs_by_number: dict[str | None, Organisation],
+) -> dict[str, Organisation]:
+    """Each municipality's organisation (form KOMM), by municipality number; checks each row's number and
+    Diginettverk. ``orgs_by_number`` learns the organisations made or found."""
     municipality_orgs: dict[str, Organisation] = {}
     seen_numbers: set[str] = set()
-    for line, row in municipality_rows:
+    for line, row in rows:
         where = f"kommuner-2024.csv line {line}"
         number = row["kommunenummer"]
         if len(number) != 4 or not number.isdigit():
@@ -145,10 +188,16 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
             values,
         )
         orgs_by_number[org_number] = municipality_orgs[number]
+    return municipality_orgs
 
+
+def _counties(
+    report: LoadReport, rows: list[tuple[int, dict[str, str]]], orgs_by_number: dict[str | None, Organisation]
+) -> dict[str, County]:
+    """Each county by its number, with its county authority's organisation (form FYLK) when it has one."""
     counties: dict[str, County] = {}
     stored_counties = {c.number: c for c in County.objects.all()}
-    for line, row in counties_rows:
+    for line, row in rows:
         where = f"fylker-2024.csv line {line}"
         number = row["fylkesnummer"]
         if len(number) != 2 or not number.isdigit():
@@ -175,33 +224,4 @@ def load_reference_data(directory: Path = DATA_DIR) -> LoadReport:
             {"number": number},
             {"name": row["navn"], "organisation_id": organisation.pk if organisation else None},
         )
-
-    stored_networks = {n.name: n for n in Diginettverk.objects.all()}
-    networks = {
-        name: stored_networks.get(name) or _upsert(Diginettverk, report, None, {"name": name}, {})
-        for name in sorted(set(networks_by_municipality.values()))
-    }
-
-    for line, row in municipality_rows:
-        where = f"kommuner-2024.csv line {line}"
-        county = counties.get(row["fylkesnummer"])
-        if county is None:
-            raise ReferenceDataError(f"{where}: county {row['fylkesnummer']!r} is not in fylker-2024.csv")
-        number = row["kommunenummer"]
-        organisation = municipality_orgs[number]
-        municipality = _upsert(
-            Municipality,
-            report,
-            stored_municipalities.get(number),
-            {"number": number},
-            {
-                "name": row["navn"],
-                "county_id": county.pk,
-                "diginettverk_id": networks[networks_by_municipality[number]].pk,
-                "organisation_id": organisation.pk,
-                "latitude": _decimal(row["lat"], where),
-                "longitude": _decimal(row["lon"], where),
-            },
-        )
-        _upsert(Organisation, report, organisation, {}, {"address_municipality_id": municipality.pk})
-    return report
+    return counties

@@ -3,9 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
-from suggestions.choices import SuggestionCategory, SuggestionStatus
 from suggestions.models import Suggestion
 
 
@@ -25,10 +23,3 @@ class AnswerForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["event"].queryset = self.fields["event"].queryset.order_by("-starts_at")
-
-
-class FilterForm(forms.Form):
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All")), *SuggestionCategory.choices]
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *SuggestionStatus.choices])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,11 +13,12 @@ from core.forms import add_service_errors
 from core.permissions import Action, can
 from organisations.models import Organisation
 from suggestions import services
-from suggestions.forms import AnswerForm, FilterForm, SuggestionForm
+from suggestions.filters import SuggestionFilter
+from suggestions.forms import AnswerForm, SuggestionForm
 from suggestions.models import Suggestion, SuggestionSupport
 
 
-def _annotated(user: object) -> object:
+def _annotated(user: object) -> QuerySet[Suggestion]:
     return Suggestion.objects.select_related("event", "organisation").annotate(
         support_count=Count("supports", distinct=True),
         supported=Exists(SuggestionSupport.objects.filter(suggestion=OuterRef("pk"), user=user)),
@@ -27,13 +28,7 @@ def _annotated(user: object) -> object:
 @login_required
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     """Every suggestion, most supported first, and a form to suggest a topic."""
-    filters = FilterForm(request.GET or None)
-    suggestions = _annotated(request.user)
-    if filters.is_valid():
-        if filters.cleaned_data["category"]:
-            suggestions = suggestions.filter(category=filters.cleaned_data["category"])
-        if filters.cleaned_data["status"]:
-            suggestions = suggestions.filter(status=filters.cleaned_data["status"])
+    filters = SuggestionFilter(request.GET, queryset=_annotated(request.user))
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         suggestion = form.save(commit=False)
@@ -48,7 +43,11 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "suggestions/suggestion_list.html",
-        {"suggestions": suggestions.order_by("-support_count", "-created_at")[:200], "form": form, "filters": filters},
+        {
+            "suggestions": filters.qs.order_by("-support_count", "-created_at")[:200],
+            "form": form,
+            "filters": filters.form,
+        },
         status=400 if form.errors else 200,
     )
 

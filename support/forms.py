@@ -55,21 +55,6 @@ class ManageForm(forms.Form):
         self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.email
 
 
-class QueueFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Not finished")), ("all", _("All")), *RequestStatus.choices]
-    )
-    category = forms.ChoiceField(
-        label=_("Category"), required=False, choices=[("", _("All")), *RequestCategory.choices]
-    )
-    assigned = forms.ChoiceField(
-        label=_("Assigned"),
-        required=False,
-        choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
-    )
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-
-
 class OpeningHoursForm(forms.ModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Open on"), choices=Weekday.choices, coerce=int, widget=forms.CheckboxSelectMultiple

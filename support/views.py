@@ -16,13 +16,13 @@ from core.permissions import Action, can, get_visible_or_404, require, visibilit
 from core.roles import StaffRole
 from support import services
 from support.choices import ACTIVE_STATUSES, RequestStatus
+from support.filters import SupportQueueFilter
 from support.forms import (
     AttendanceAnswerForm,
     AttendanceRequestForm,
     ManageForm,
     MessageForm,
     OpeningHoursForm,
-    QueueFilterForm,
     SpecialDayForm,
     SupportRequestForm,
     organisations_for,
@@ -225,33 +225,19 @@ def _active_counts() -> list[tuple[str, int]]:
 def queue(request: HttpRequest) -> HttpResponse:
     """The customer centre's queue: unfinished requests first, filtered by status, category, assignee, text."""
     require(request.user, Action.SUPPORT_QUEUE)
-    filters = QueueFilterForm(request.GET or None)
-    requests = SupportRequest.objects.select_related("organisation", "assigned_to").annotate(
-        message_count=Count("messages")
+    filters = SupportQueueFilter(
+        request.GET,
+        queryset=SupportRequest.objects.select_related("organisation", "assigned_to").annotate(
+            message_count=Count("messages")
+        ),
+        request=request,
     )
-    data = filters.cleaned_data if filters.is_valid() else {}
-    status = data.get("status") or ""
-    if status == "":
-        requests = requests.filter(status__in=ACTIVE_STATUSES)
-    elif status != "all":
-        requests = requests.filter(status=status)
-    if data.get("category"):
-        requests = requests.filter(category=data["category"])
-    if data.get("assigned") == "me":
-        requests = requests.filter(assigned_to=request.user)
-    elif data.get("assigned") == "none":
-        requests = requests.filter(assigned_to__isnull=True)
-    if text := (data.get("q") or "").strip():
-        condition = Q(subject__icontains=text) | Q(organisation__search_name__contains=text.casefold())
-        if text.lstrip("#").isdigit():
-            condition |= Q(pk=int(text.lstrip("#")))
-        requests = requests.filter(condition)
     return render(
         request,
         "support/queue.html",
         {
-            "filters": filters,
-            "requests": requests.order_by("-updated_at")[:PAGE_SIZE],
+            "filters": filters.form,
+            "requests": filters.qs.order_by("-updated_at")[:PAGE_SIZE],
             "counts": _active_counts(),
         },
     )

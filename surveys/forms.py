@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisations.choices import OrganisationForm
-from organisations.models import County, Diginettverk, Organisation
+from organisations.models import Organisation
 from surveys.choices import QuestionKind
 from surveys.models import Question, Survey
 
@@ -91,16 +91,3 @@ class AnswerForm(forms.Form):
 
     def values(self) -> dict[int, Any]:
         return {q.pk: self.cleaned_data.get(f"q{q.pk}") for q in self.questions}
-
-
-class ResultFilterForm(forms.Form):
-    county = forms.ModelChoiceField(label=_("County"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
-    diginettverk = forms.ModelChoiceField(label=_("Diginettverk"), queryset=None, required=False, empty_label=_("All"))  # type: ignore[arg-type]  # the queryset is set in __init__
-    form = forms.ChoiceField(
-        label=_("Organisation form"), required=False, choices=[("", _("All")), *OrganisationForm.choices]
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = County.objects.order_by("name")
-        self.fields["diginettverk"].queryset = Diginettverk.objects.order_by("name")

@@ -7,14 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from surveys.choices import QuestionKind
-from surveys.models import Answer, Question, Response, Survey
+from surveys.models import Answer, Question, Survey
 
 TEXTS_SHOWN = 50
 
@@ -59,24 +59,6 @@ class QuestionResult:
         if self.mean is not None:
             text += " " + _("Average: %(mean)s.") % {"mean": f"{self.mean:.1f}".replace(".", ",")}
         return text
-
-
-def filter_responses(survey: Survey, *, county: Any = None, diginettverk: Any = None, form: str = "") -> QuerySet:
-    """Responses, narrowed by the organisation's county, Diginettverk (a municipality's own, or the
-    address municipality's for others) and organisation form."""
-    responses = Response.objects.filter(survey=survey)
-    if county is not None:
-        responses = responses.filter(
-            Q(organisation__municipality__county=county) | Q(organisation__address_municipality__county=county)
-        )
-    if diginettverk is not None:
-        responses = responses.filter(
-            Q(organisation__municipality__diginettverk=diginettverk)
-            | Q(organisation__address_municipality__diginettverk=diginettverk)
-        )
-    if form:
-        responses = responses.filter(organisation__form=form)
-    return responses
 
 
 def aggregate(survey: Survey, responses: QuerySet) -> tuple[int, list[QuestionResult]]:

@@ -19,7 +19,8 @@ from lib.xlsxsafe import Sheet, to_xlsx
 from organisations.models import Organisation
 from surveys import results, services
 from surveys.choices import SurveyState
-from surveys.forms import AnswerForm, QuestionForm, ResultFilterForm, SurveyForm
+from surveys.filters import ResponseFilter
+from surveys.forms import AnswerForm, QuestionForm, SurveyForm
 from surveys.models import Question, Response, Survey
 
 
@@ -161,25 +162,20 @@ def survey_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("surveys:survey_build", pk=pk)
 
 
-def _filtered(request: HttpRequest, survey: Survey) -> tuple[ResultFilterForm, object]:
-    filters = ResultFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
-    responses = results.filter_responses(
-        survey, county=data.get("county"), diginettverk=data.get("diginettverk"), form=data.get("form") or ""
-    )
-    return filters, responses
+def _filtered(request: HttpRequest, survey: Survey) -> ResponseFilter:
+    return ResponseFilter(request.GET, queryset=Response.objects.filter(survey=survey))
 
 
 @login_required
 def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, Action.ENGAGEMENT_MANAGE)
     survey = get_object_or_404(Survey, pk=pk)
-    filters, responses = _filtered(request, survey)
-    total, question_results = results.aggregate(survey, responses)
+    filters = _filtered(request, survey)
+    total, question_results = results.aggregate(survey, filters.qs)
     return render(
         request,
         "surveys/survey_results.html",
-        {"survey": survey, "filters": filters, "total": total, "results": question_results,
+        {"survey": survey, "filters": filters.form, "total": total, "results": question_results,
          "query": request.GET.urlencode()},
     )  # fmt: skip
 
@@ -188,8 +184,7 @@ def survey_results(request: HttpRequest, pk: int) -> HttpResponse:
 def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     require(request.user, Action.ENGAGEMENT_MANAGE)
     survey = get_object_or_404(Survey, pk=pk)
-    _filters, responses = _filtered(request, survey)
-    header, rows = results.export_rows(survey, responses)
+    header, rows = results.export_rows(survey, _filtered(request, survey).qs)
     filename = f"survey-{survey.pk}"
     if fmt == "csv":
         local = [

@@ -269,3 +269,16 @@ def test_security_menu_offers_report_an_incident(world: Any, client: Any) -> Non
     assert reverse("incidents:report", args=[world.org_a.pk]) in listing
     client.force_login(world["customer_centre"], backend="accounts.backends.PortalBackend")
     assert "Report an incident" not in client.get(reverse("advisories:list")).content.decode()
+
+
+@pytest.mark.parametrize(("params", "shown"), [({}, 2), ({"status": "closed"}, 1), ({"status": "received"}, 1),
+                                               ({"status": "nonsense"}, 2)])  # fmt: skip
+def test_the_list_filters_by_status_and_leaves_out_an_unknown_one(
+    world: Any, people: dict[str, Any], client: Any, params: dict[str, str], shown: int
+) -> None:
+    make_incident(world, people["sec_a"])
+    Incident.objects.filter(pk=make_incident(world, people["sec_a"]).pk).update(status="closed")
+    client.force_login(world["cert_analyst"], backend="accounts.backends.PortalBackend")
+    response = client.get(reverse("incidents:list"), params)
+    assert response.status_code == 200 and len(response.context["page"].object_list) == shown
+    assert response.context["status"] == (params.get("status", "") if shown == 1 else "")

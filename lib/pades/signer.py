@@ -137,7 +137,7 @@ class PadesSigner:
                 private_key=key,
                 signing_key=translate_pyca_cryptography_key_to_asn1(key),
                 signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),
-                cert_registry=SimpleCertificateStore.from_certs(chain_asn1),  # type: ignore[no-untyped-call]
+                cert_registry=SimpleCertificateStore.from_certs(chain_asn1),  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves it unannotated
             )
         except (ValueError, TypeError, NotImplementedError) as exc:
             raise SigningConfigurationError(f"pyHanko cannot sign with the key in {p12_path}: {exc}") from exc

@@ -41,7 +41,7 @@ def timestamper_from_p12(p12_path: Path, password: str) -> DummyTimeStamper:
     return DummyTimeStamper(
         tsa_cert=translate_pyca_cryptography_cert_to_asn1(cert),
         tsa_key=translate_pyca_cryptography_key_to_asn1(key),
-        certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
+        certs_to_embed=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]  # pyhanko-certvalidator leaves it unannotated
             [translate_pyca_cryptography_cert_to_asn1(extra) for extra in chain]
         ),
     )

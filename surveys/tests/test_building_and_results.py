@@ -6,13 +6,15 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations.tests.factories import RoleFactory, UserFactory
-from surveys.models import Question, Survey
-from surveys.results import aggregate, filter_responses
+from surveys.filters import ResponseFilter
+from surveys.models import Question, Response, Survey
+from surveys.results import aggregate
 from surveys.services import survey_answer
 from surveys.tests.conftest import DURING, build_survey
 
@@ -96,7 +98,7 @@ def test_questions_freeze_once_answered(world: Any, login: Any) -> None:
 
 def test_aggregates(world: Any) -> None:
     survey = _answered(world)
-    total, results = aggregate(survey, filter_responses(survey))
+    total, results = aggregate(survey, Response.objects.filter(survey=survey))
     assert total == 3
     single, multiple, scale, text = results
     assert [(r.count, r.percent) for r in single.rows] == [(1, 33), (0, 0), (2, 66)]
@@ -113,11 +115,17 @@ def test_filters_by_county_diginettverk_and_form(world: Any) -> None:
     with time_machine.travel(DURING, tick=False):
         _answer(enterprise_user, survey, world.enterprise_b, "1", [], "3")
     county_b = world.municipality_b.county
-    assert filter_responses(survey, county=county_b).count() == 2  # Bergen kommune + the AS addressed there
-    assert filter_responses(survey, county=world.municipality_a.county).count() == 2
-    assert filter_responses(survey, diginettverk=world.municipality_a.diginettverk).count() == 2
-    assert filter_responses(survey, form="AS").count() == 1
-    assert filter_responses(survey, form="KOMM", county=county_b).count() == 1
+
+    def count(**params: Any) -> int:
+        return ResponseFilter(params, queryset=Response.objects.filter(survey=survey)).qs.count()
+
+    assert count(county=county_b.pk) == 2  # Bergen kommune + the AS addressed there
+    assert count(county=world.municipality_a.county.pk) == 2
+    assert count(diginettverk=world.municipality_a.diginettverk.pk) == 2
+    assert count(form="AS") == 1
+    assert count(form="KOMM", county=county_b.pk) == 1
+    # A bad value (an unknown county, a form that does not exist) counts every response, as no filter does.
+    assert count(county="999999") == count(form="NOPE") == count() == 4
 
 
 def test_results_page_has_chart_summary_and_table(world: Any, login: Any, django_assert_max_num_queries: Any) -> None:
@@ -147,3 +155,16 @@ def test_exports_are_formula_safe(world: Any, login: Any) -> None:
         "utf-8-sig"
     )
     assert filtered.count("\r\n") == 1  # the header only
+
+
+@pytest.mark.parametrize("params", [{"county": "not-a-number"}, {"form": "NOPE"}, {"diginettverk": "999999"}])
+def test_a_bad_filter_on_the_results_page_counts_every_response_and_says_why(
+    world: Any, login: Any, params: dict[str, str]
+) -> None:
+    survey = _answered(world)
+    client = login(world["membership_manager"])
+    response = client.get(reverse("surveys:survey_results", args=[survey.pk]), params)
+    assert response.status_code == 200 and response.context["total"] == 3
+    assert response.context["filters"].errors
+    export = client.get(reverse("surveys:survey_export_csv", args=[survey.pk]), params)
+    assert export.status_code == 200 and export.content.decode("utf-8-sig").count("\r\n") == 4  # header + 3
