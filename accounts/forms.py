@@ -14,7 +14,7 @@ class LoginForm(AuthenticationForm):
         "inactive": _("This account is deactivated. Contact the customer centre."),
     }
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]  # Django's AuthenticationForm signature, passed through
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("E-mail address")
         # The widget's own type (an attribute "type" would be written a second time: invalid HTML).

@@ -76,7 +76,7 @@ def passed(request: HttpRequest) -> bool:
     user = request.user
     if not required_for(user):
         return True
-    return bool(user.is_verified()) or exempt_by_identity_provider(request)  # type: ignore[union-attr]
+    return bool(user.is_verified()) or exempt_by_identity_provider(request)  # type: ignore[union-attr]  # django-otp's OTPMiddleware adds is_verified to the user
 
 
 def _route_name(request: HttpRequest) -> str:

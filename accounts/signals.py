@@ -85,7 +85,7 @@ def _locked_out(sender: Any, request: HttpRequest, username: str | None, ip_addr
     # axes sends this for the failure that locks and for every attempt refused while locked; record the lock once.
     if getattr(request, "_audited_lockout", False):
         return
-    request._audited_lockout = True  # type: ignore[attr-defined]
+    request._audited_lockout = True  # type: ignore[attr-defined]  # our own marker on the request
     record(action="auth.locked_out", request=request, user=_user_by_email(username), actor=None, email=username or "")
 
 

@@ -46,7 +46,7 @@ def _next(request: HttpRequest) -> str:
 @login_required
 def second_factor_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if passed(request) and user.is_verified():  # type: ignore[union-attr]
+    if passed(request) and user.is_verified():  # type: ignore[union-attr]  # a logged-in user here (login_required); django-otp adds is_verified
         return HttpResponseRedirect(_next(request))
     devices = list(devices_for_user(user, confirmed=True))
     if not devices:
@@ -91,7 +91,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             "apps": [d for d in devices if isinstance(d, TOTPDevice)],
             "recovery": recovery,
             "recovery_left": recovery.token_set.count() if recovery else 0,
-            "required": user.is_staff,  # type: ignore[union-attr]
+            "required": user.is_staff,  # type: ignore[union-attr]  # a logged-in user here (login_required); django-otp adds is_verified
             "enrolled": bool(services.strong_devices(user)),
         },
     )
@@ -111,7 +111,7 @@ def totp_add(request: HttpRequest) -> HttpResponse:
             for message in error.message_dict.get("token", error.messages):
                 form.add_error("token", message)
         else:
-            first = not user.is_verified()  # type: ignore[union-attr]
+            first = not user.is_verified()  # type: ignore[union-attr]  # a logged-in user here (login_required); django-otp adds is_verified
             otp_login(request, confirmed)
             rotate(request)
             messages.success(request, _("The authenticator app is added."))
@@ -146,7 +146,7 @@ def _show_recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recovery_codes(request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown on this response only. The old set stops working."""
-    if request.user.is_staff and not services.strong_devices(request.user):  # type: ignore[union-attr]
+    if request.user.is_staff and not services.strong_devices(request.user):  # type: ignore[union-attr]  # a logged-in user here (login_required); django-otp adds is_verified
         messages.error(request, _("Add a passkey or an authenticator app first."))
         return redirect("accounts:second_factor")
     return _show_recovery_codes(request)

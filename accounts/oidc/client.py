@@ -70,7 +70,7 @@ def _keys(provider: Provider, *, refresh: bool = False) -> KeySet:
     if refresh or not cached or cached[0] <= time.monotonic():
         cached = (time.monotonic() + _METADATA_TTL, _get_json(metadata(provider)["jwks_uri"]))
         _cache[key] = cached
-    return KeySet.import_key_set(cached[1])  # type: ignore[arg-type]
+    return KeySet.import_key_set(cached[1])  # type: ignore[arg-type]  # joserfc types the key set as a dict of str; ours came from JSON
 
 
 def _session(provider: Provider, redirect_uri: str) -> OAuth2Session:
