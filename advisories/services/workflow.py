@@ -90,7 +90,7 @@ def validate_ready(advisory: Advisory) -> None:
 def advisory_save(*, actor: Any, form: Any) -> Advisory:
     """Save a draft from the advisory form (new or existing; never a published advisory)."""
     require(actor, Action.ADVISORY_MANAGE)
-    advisory = form.save(commit=False)
+    advisory: Advisory = form.save(commit=False)
     if advisory.pk is not None:
         current = Advisory.objects.select_for_update().get(pk=advisory.pk)
         if current.status != AdvisoryStatus.DRAFT:
