@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -139,7 +140,7 @@ def test_the_service_refuses_to_change_a_published_version_even_with_the_object_
     published.membership_terms = "Helt andre vilkår."
     published.label = "T1-endret"
 
-    with pytest.raises(services.ValidationError) as raised:
+    with pytest.raises(ValidationError) as raised:
         services.terms_save_draft(actor=world["membership_manager"], version=published)
 
     assert raised.value.messages == ["En publisert versjon kan ikke endres. Lag en ny versjon i stedet."]
@@ -245,7 +246,7 @@ def test_publishing_freezes_the_text_hash_and_time_and_enqueues_the_invitations(
     assert (event.actor, event.before["status"], event.after["status"]) == (manager, "draft", "published")
     assert event.after["text_sha256"] == expected_hash
     # one job after the commit (the other callback tells the status pages their figures are stale)
-    assert [c.__module__ for c in callbacks] == ["dashboards.freshness", "memberships.services"]
+    assert [c.__module__ for c in callbacks] == ["dashboards.freshness", "memberships.services.terms"]
     job = DBTaskResult.objects.get()
     assert (job.task_path, job.status, job.args_kwargs["args"]) == (
         "memberships.tasks.send_invitations",
@@ -351,7 +352,7 @@ def test_someone_who_does_not_manage_terms_cannot_publish_or_write_drafts(
     assert TermsVersion.objects.count() == 2
     assert callbacks == []
     assert not AuditEvent.objects.exists()
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         services.terms_publish(actor=world[persona], version=terms.draft)
 
 

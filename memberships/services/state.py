@@ -1,0 +1,118 @@
+"""The membership state machine, and ending a membership."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record
+from core.events import EventType, emit
+from core.permissions import Action, can
+from memberships.choices import TerminationReason
+from memberships.models import Membership, MembershipTransition, TermsVersion
+from memberships.services.common import TRANSITIONS, InvalidTransition, S
+from organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def membership_for(organisation: Organisation) -> Membership:
+    membership, _created = Membership.objects.get_or_create(organisation=organisation)
+    return membership
+
+
+def membership_transition(
+    *,
+    membership: Membership,
+    to_state: str,
+    actor: User | None = None,
+    reason: str = "",
+    terms_version: TermsVersion | None = None,
+    termination_reason: str = "",
+    at: dt.datetime | None = None,
+) -> Membership:
+    """Move a membership to ``to_state``. An illegal move raises InvalidTransition and changes nothing.
+
+    Side effects: the history row and an audit event, in the caller's transaction (atomic here too)."""
+    if to_state not in TRANSITIONS.get(membership.state, frozenset()):
+        labels = dict(S.choices)  # an unknown state is named as given, not a ValueError from S(...)
+        raise InvalidTransition(
+            _("A membership cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": labels.get(membership.state, membership.state), "to": labels.get(to_state, to_state)},
+            code="invalid_transition",
+        )
+    if to_state == S.TERMINATED and not termination_reason:
+        raise ValidationError(_("A termination needs a reason."))
+    at = at or timezone.now()
+    with transaction.atomic():
+        before = {"state": membership.state, "signed_version": membership.signed_version_id}
+        from_state = membership.state
+        membership.state = to_state
+        if to_state == S.TERMINATED:
+            membership.termination_reason = termination_reason
+        elif membership.termination_reason:
+            membership.termination_reason = ""
+        if to_state == S.ACTIVE and terms_version is not None:
+            membership.signed_version = terms_version
+        membership.save()
+        MembershipTransition.objects.create(
+            membership=membership,
+            from_state=from_state,
+            to_state=to_state,
+            terms_version=terms_version,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=reason,
+            at=at,
+        )
+        audit_record(
+            actor=actor,
+            action="membership.transition",
+            obj=membership,
+            organisation_id=membership.organisation_id,
+            before=before,
+            after={
+                "state": to_state,
+                "signed_version": membership.signed_version_id,
+                "termination_reason": membership.termination_reason,
+            },
+            reason=reason,
+            at=at,
+        )
+        event_type = {str(S.ACTIVE): EventType.MEMBERSHIP_SIGNED, str(S.TERMINATED): EventType.MEMBERSHIP_ENDED}.get(
+            to_state, EventType.MEMBER_CHANGED
+        )
+        emit(
+            event_type,
+            organisation_id=membership.organisation_id,
+            data={
+                "orgnr": membership.organisation.org_number,
+                "state": to_state,
+                "terms_version": membership.signed_version.label if membership.signed_version else None,
+            },
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_terminate(*, actor: User, membership: Membership, termination_reason: str, note: str = "") -> Membership:
+    """End a membership (NHN staff only). The reason is one of TerminationReason; the note is kept in
+    the history and the audit trail."""
+    if not can(actor, Action.MEMBERSHIP_MANAGE, membership.organisation):
+        raise PermissionDenied
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    label = str(TerminationReason(termination_reason).label) if termination_reason in TerminationReason.values else ""
+    if not label:
+        raise ValidationError({"reason": _("Choose why the membership ends.")})
+    return membership_transition(
+        membership=membership,
+        to_state=S.TERMINATED,
+        actor=actor,
+        termination_reason=termination_reason,
+        reason=f"{label}. {note}".strip() if note else label,
+    )
