@@ -22,7 +22,10 @@ import pytest
 # ID -> (name, files whose tests make up the family)
 FAMILIES: dict[str, tuple[str, list[str]]] = {
     "T1": ("deploy-configuration", ["core/tests/test_settings.py"]),
-    "T2": ("headers-and-cookies", ["core/tests/test_security_headers.py"]),
+    "T2": (
+        "headers-and-cookies",
+        ["core/tests/test_security_headers.py", "tests/test_security_headers_every_route.py"],
+    ),
     "T3": ("authorization-matrix", ["tests/test_authorization_matrix.py"]),
     "T5": ("tlp-enforcement", ["advisories/tests/test_tlp.py", "advisories/tests/test_admin_tlp.py"]),
     "T7": ("api-schema-fuzzing", ["integrations/tests/test_schemathesis.py"]),
