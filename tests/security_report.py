@@ -35,6 +35,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "T12": ("login-throttling", ["accounts/tests/test_throttling.py"]),
     "T13": ("sessions", ["accounts/tests/test_sessions.py"]),
     "T14": ("oidc-negative-suite", ["accounts/tests/test_oidc.py"]),
+    "T15": ("csrf", ["tests/test_csrf_every_route.py"]),
     "T16": (
         "upload-limits",
         ["core/tests/test_limits.py", "incidents/tests/test_incidents.py", "lib/tests/test_pdfscan.py"],
@@ -53,7 +54,6 @@ NOT_YET: dict[str, str] = {
     "T4": "mass assignment: no probe yet",
     "T6": "bad-input corpus over every form field: no probe yet (needs a shared field validator in core)",
     "T8": "concurrency (32 parallel signers on PostgreSQL): no probe yet",
-    "T15": "CSRF on every route: no route-enumerating probe yet",
     "T18": "XSS/template injection corpus: no probe yet",
     "T19": "outbound fetch allow-list: no probe yet",
     "T20": "CSAF import robustness against real feeds: partial (advisories/tests/test_csaf.py), not counted",
