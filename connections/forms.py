@@ -23,6 +23,7 @@ from connections.choices import (
     UptimeNeed,
 )
 from connections.models import Connection, ConnectionType, Outage
+from core.forms import PortalForm, PortalModelForm
 from core.roles import OrganisationRoleType
 from organisations.models import Organisation
 
@@ -46,7 +47,7 @@ class TechnicalContactChoice(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.email})"
 
 
-class ConnectionForm(forms.ModelForm):
+class ConnectionForm(PortalModelForm):
     owner = forms.CharField(
         label=_("Owner's organisation number"), max_length=20, help_text=_("9 digits, for example 974 760 673.")
     )
@@ -120,14 +121,14 @@ class ConnectionForm(forms.ModelForm):
         super()._post_clean()
 
 
-class OutageForm(forms.ModelForm):
+class OutageForm(PortalModelForm):
     class Meta:
         model = Outage
         fields = ["start", "end", "cause", "planned"]
         widgets = {"start": DATETIME, "end": DATETIME}
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("What does the file hold?"),
         choices=[("connections", _("Connections")), ("outages", _("Outages"))],
@@ -141,7 +142,7 @@ class ImportForm(forms.Form):
     )
 
 
-class BeforeAfterForm(forms.Form):
+class BeforeAfterForm(PortalForm):
     before = forms.DateField(label=_("Before"), widget=DATE)
     after = forms.DateField(label=_("After"), widget=DATE)
 
@@ -152,7 +153,7 @@ class BeforeAfterForm(forms.Form):
         return data
 
 
-class YearForm(forms.Form):
+class YearForm(PortalForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
     def clean_year(self) -> int:
@@ -165,7 +166,7 @@ class YearForm(forms.Form):
 # --- the member's tools ---------------------------------------------------------------------------
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(PortalForm):
     users = forms.IntegerField(
         label=_("How many people use the record system and national services at the same time?"),
         min_value=1,
@@ -232,7 +233,7 @@ RECOMMENDATIONS = {
 }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     vendor = forms.CharField(label=_("Which EPJ vendor are you moving to?"), max_length=150)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -252,7 +253,7 @@ class DecisionForm(forms.Form):
         return {concern.value: self.cleaned_data[concern.value] for concern in Concern}
 
 
-class TerminationForm(forms.Form):
+class TerminationForm(PortalForm):
     connection = forms.ModelChoiceField(label=_("Connection to end"), queryset=Connection.objects.none())
     wanted_end = forms.DateField(label=_("Wanted end date"), widget=DATE)
     reason = forms.CharField(

@@ -5,12 +5,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from memberships.models import TermsVersion
 
 EARLIEST = dt.date(2000, 1, 1)
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     """Which round, as of which day, compared with which day."""
 
     version = forms.ModelChoiceField(

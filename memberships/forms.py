@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import RegisteredPersonForm
+from core.forms import PortalForm, PortalModelForm
 from memberships.choices import TerminationReason
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
@@ -11,7 +12,7 @@ from organisations.choices import OrganisationForm
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(PortalModelForm):
     required_forms = forms.MultipleChoiceField(
         label=_("Organisation forms that must sign"),
         choices=OrganisationForm.choices,
@@ -44,7 +45,7 @@ class TermsForm(forms.ModelForm):
         return data
 
 
-class SignForm(forms.Form):
+class SignForm(PortalForm):
     password = forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -88,7 +89,7 @@ class DelegateForm(RegisteredPersonForm):
         return self.cleaned_data.get("agreements") or ["membership"]  # nothing chosen: the membership terms
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PortalForm):
     document = forms.FileField(
         label=_("Agreement PDF"),
         help_text=_("A PDF file of at most 10 MB."),
@@ -107,6 +108,6 @@ class VerifyForm(forms.Form):
         return content
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(PortalForm):
     reason = forms.ChoiceField(label=_("Why does the membership end?"), choices=TerminationReason.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

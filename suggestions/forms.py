@@ -5,18 +5,19 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from suggestions.choices import SuggestionCategory, SuggestionStatus
 from suggestions.models import Suggestion
 
 
-class SuggestionForm(forms.ModelForm):
+class SuggestionForm(PortalModelForm):
     class Meta:
         model = Suggestion
         fields = ["category", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class AnswerForm(forms.ModelForm):
+class AnswerForm(PortalModelForm):
     class Meta:
         model = Suggestion
         fields = ["status", "answer", "event", "answer_url"]
@@ -27,7 +28,7 @@ class AnswerForm(forms.ModelForm):
         self.fields["event"].queryset = self.fields["event"].queryset.order_by("-starts_at")
 
 
-class FilterForm(forms.Form):
+class FilterForm(PortalForm):
     category = forms.ChoiceField(
         label=_("Category"), required=False, choices=[("", _("All")), *SuggestionCategory.choices]
     )

@@ -104,7 +104,9 @@ def test_every_route_refuses_a_post_without_a_csrf_token_and_changes_nothing(
             violations.append(f"{label}: {response.status_code}")
     after = database_fingerprint()
     changed = sorted(table for table in before if before[table] != after.get(table))
-    print(f"T15 {role}: {posted} routes POSTed to without a token, violations {len(violations)}, tables changed {changed}")
+    print(
+        f"T15 {role}: {posted} routes POSTed to without a token, violations {len(violations)}, tables changed {changed}"
+    )
     assert posted >= len(routes) - 20
     assert not violations, "\n".join(violations)
     assert not changed, f"a refused POST changed: {changed}"

@@ -76,7 +76,9 @@ def test_production_sends_hsts_for_a_year_with_subdomains_and_host_only_secure_c
     assert production_security["SESSION_COOKIE_SECURE"] is True and production_security["CSRF_COOKIE_SECURE"] is True
     assert production_security["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert production_security["CSRF_COOKIE_NAME"].startswith("__Host-")
-    assert production_security["SESSION_COOKIE_HTTPONLY"] is True and production_security["CSRF_COOKIE_HTTPONLY"] is True
+    assert (
+        production_security["SESSION_COOKIE_HTTPONLY"] is True and production_security["CSRF_COOKIE_HTTPONLY"] is True
+    )
     assert production_security["SESSION_COOKIE_SAMESITE"] in {"Lax", "Strict"}
 
 
