@@ -28,6 +28,10 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     ),
     "T3": ("authorization-matrix", ["tests/test_authorization_matrix.py"]),
     "T5": ("tlp-enforcement", ["advisories/tests/test_tlp.py", "advisories/tests/test_admin_tlp.py"]),
+    "T6": (
+        "bad-input-corpus",
+        ["tests/test_bad_input_corpus.py", "integrations/tests/test_bad_input_api.py", "core/tests/test_forms.py"],
+    ),
     "T7": ("api-schema-fuzzing", ["integrations/tests/test_schemathesis.py"]),
     "T9": ("crash-consistency", ["enhetsregisteret/tests/test_import.py", "connections/tests/test_import.py"]),
     "T10": ("audit-tamper", ["core/tests/test_audit.py"]),
@@ -52,7 +56,6 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
 }
 NOT_YET: dict[str, str] = {
     "T4": "mass assignment: no probe yet",
-    "T6": "bad-input corpus over every form field: no probe yet (needs a shared field validator in core)",
     "T8": "concurrency (32 parallel signers on PostgreSQL): no probe yet",
     "T18": "XSS/template injection corpus: no probe yet",
     "T19": "outbound fetch allow-list: no probe yet",

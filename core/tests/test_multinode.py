@@ -37,7 +37,7 @@ from core.mail import mail_queue
 from core.models import OutboundEmail, ScheduledRun
 from core.schedule import TIMETABLE
 from core.tasks import deliver_email
-from organisations.tests.factories import UserFactory
+from organisations.tests.factories import UserFactory, valid_org_number
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("REDIS_URL_FOR_TESTS", "")
@@ -209,7 +209,8 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
 
         before = [total(port) for port in ports + ports]  # the second round is served from each node's cache
         assert len(set(before)) == 1
-        change = "from organisations.tests.factories import MunicipalityFactory; MunicipalityFactory()"
+        fresh = {"number": "9998", "name": "Ny kommune", "organisation__org_number": valid_org_number()}
+        change = f"from organisations.tests.factories import MunicipalityFactory; MunicipalityFactory(**{fresh!r})"
         subprocess.run([python, "manage.py", "shell", "-c", change], cwd=ROOT, env=env, check=True, timeout=120)
         assert [total(port) for port in ports] == [before[0] + 1, before[0] + 1]
 
