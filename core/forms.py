@@ -89,10 +89,11 @@ def _check_year(value: Any) -> None:
         )
 
 
-def add_input_validators(fields: dict[str, forms.Field]) -> None:
+def add_input_validators(fields: dict[str, forms.Field], *, own_date_bounds: tuple[str, ...] = ()) -> None:
     """Give every field of a form the portal's shared checks (called by PortalFormMixin for each form):
-    plain text on text fields (passwords excepted), a bound on whole numbers, sensible years on dates."""
-    for field in fields.values():
+    plain text on text fields (passwords excepted), a bound on whole numbers, sensible years on dates
+    (except the fields in ``own_date_bounds``, whose form checks a narrower range itself)."""
+    for name, field in fields.items():
         if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
             field.validators.append(PlainTextValidator(multiline=isinstance(field.widget, forms.Textarea)))
         elif isinstance(field, forms.IntegerField):  # DecimalField and FloatField too
@@ -100,7 +101,7 @@ def add_input_validators(fields: dict[str, forms.Field]) -> None:
                 field.validators.append(MaxValueValidator(WHOLE_NUMBER_LIMIT))
             if field.min_value is None:
                 field.validators.append(MinValueValidator(-WHOLE_NUMBER_LIMIT))
-        elif isinstance(field, (forms.DateField, forms.DateTimeField)):
+        elif isinstance(field, (forms.DateField, forms.DateTimeField)) and name not in own_date_bounds:
             field.validators.append(_check_year)
 
 
@@ -108,10 +109,15 @@ class PortalFormMixin:
     """Every form of the portal validates what people type the same way (``add_input_validators``)."""
 
     fields: dict[str, forms.Field]
+    own_date_bounds: tuple[str, ...] = ()  # date fields the form bounds more narrowly itself, with its own message
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        add_input_validators(self.fields)
+    def full_clean(self) -> None:
+        # Here rather than in __init__, so that fields a form adds after construction (a survey's questions)
+        # are checked too; once per form instance (its fields are its own copies).
+        if not getattr(self, "_input_validators_added", False):
+            add_input_validators(self.fields, own_date_bounds=self.own_date_bounds)
+            self._input_validators_added = True
+        super().full_clean()  # type: ignore[misc]
 
 
 class PortalForm(PortalFormMixin, forms.Form):

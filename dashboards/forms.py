@@ -14,6 +14,8 @@ EARLIEST = dt.date(2000, 1, 1)
 class StatusForm(PortalForm):
     """Which round, as of which day, compared with which day."""
 
+    own_date_bounds = ("as_of", "compare")  # clean() allows 1 January 2000 to today, and says so
+
     version = forms.ModelChoiceField(
         label=_("Terms version"),
         queryset=TermsVersion.objects.published().without_texts(),
