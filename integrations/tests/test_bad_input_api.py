@@ -71,3 +71,10 @@ def test_the_api_answers_the_corpus_in_every_parameter_without_a_server_error(
     assert tried > 100
     assert not problems, "\n".join(problems[:40])
     assert database_fingerprint() == before
+
+
+def test_a_path_no_operation_matches_is_a_problem_document_too(api_world: ApiWorld, client: Any) -> None:
+    response = client.get("/api/v1/members/<script>alert(1)</script>", **api_world.auth("national"))
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] and "<script>" not in response.json()["detail"]
