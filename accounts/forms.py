@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -23,7 +25,7 @@ class LoginForm(AuthenticationForm):
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
 
 
-class RegisteredPersonForm(forms.Form):
+class RegisteredPersonForm(PortalForm):
     """A form that names a registered, active person by e-mail; ``cleaned_data["user"]`` is that person.
 
     Someone not yet in the portal is invited instead (the invitations app): ``unknown_person`` says so.
@@ -44,7 +46,7 @@ class RegisteredPersonForm(forms.Form):
         return email
 
 
-class SecondFactorCodeForm(forms.Form):
+class SecondFactorCodeForm(PortalForm):
     """A six-digit code from an authenticator app, or a recovery code."""
 
     token = forms.CharField(
@@ -54,7 +56,7 @@ class SecondFactorCodeForm(forms.Form):
     )
 
 
-class TOTPConfirmForm(forms.Form):
+class TOTPConfirmForm(PortalForm):
     token = forms.CharField(
         label=_("The six-digit code the app shows now"),
         max_length=8,
@@ -62,7 +64,7 @@ class TOTPConfirmForm(forms.Form):
     )
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(PortalForm):
     email = forms.EmailField(label=_("E-mail address of the locked account"), required=False, max_length=254)
     client_address = forms.GenericIPAddressField(label=_("Locked client address"), required=False)
 

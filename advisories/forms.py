@@ -10,6 +10,7 @@ from advisories import cvss
 from advisories.choices import AckStatus
 from advisories.csaf import MAX_DOCUMENT_BYTES
 from advisories.models import Advisory
+from core.forms import PortalForm, PortalModelForm
 from organisations.choices import OrganisationForm
 from organisations.models import County, Diginettverk, Organisation
 
@@ -26,7 +27,7 @@ def _datetime_field(label: Any, help_text: Any) -> forms.DateTimeField:
     )
 
 
-class AdvisoryForm(forms.ModelForm):
+class AdvisoryForm(PortalModelForm):
     """The analyst's advisory form. Named organisations and people are typed as organisation numbers
     and e-mail addresses, one per line, so the page never lists every member or person."""
 
@@ -158,11 +159,11 @@ class AdvisoryForm(forms.ModelForm):
         self.instance.audience_people.set(self.cleaned_data.get("people_emails") or [])
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(PortalForm):
     reason = forms.CharField(label=_("What must change"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PortalForm):
     organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=Organisation.objects.none())
     status = forms.ChoiceField(label=_("Answer"), choices=AckStatus.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
@@ -176,7 +177,7 @@ class AcknowledgeForm(forms.Form):
             self.fields["organisation"].initial = organisations[0].pk
 
 
-class CsafUploadForm(forms.Form):
+class CsafUploadForm(PortalForm):
     document = forms.FileField(
         label=_("CSAF 2.0 document"),
         help_text=_("A JSON file of at most 2 MB."),
@@ -190,12 +191,12 @@ class CsafUploadForm(forms.Form):
         return upload.read(MAX_DOCUMENT_BYTES + 1)
 
 
-class ContactDetailsForm(forms.Form):
+class ContactDetailsForm(PortalForm):
     phone = forms.CharField(label=_("Phone"), max_length=30, help_text=_("For example +47 22 33 44 55."))
     available_24_7 = forms.BooleanField(label=_("Reachable 24/7"), required=False)
 
 
-class ThreatPictureForm(forms.Form):
+class ThreatPictureForm(PortalForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 16}), help_text=_("Markdown."))
     change_note = forms.CharField(label=_("What changed"), max_length=500, required=False)

@@ -7,18 +7,19 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements.choices import Category, Lifecycle
 from agreements.models import ServiceTermsVersion
+from core.forms import PortalForm, PortalModelForm
 from memberships.forms import SignForm
 from organisations.choices import OrganisationForm
 
 __all__ = ["CatalogueFilter", "OrderStepForm", "ResignStepForm", "SignForm", "TerminateForm", "TermsForm"]
 
 
-class CatalogueFilter(forms.Form):
+class CatalogueFilter(PortalForm):
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
     lifecycle = forms.ChoiceField(label=_("Lifecycle"), required=False, choices=[("", _("All")), *Lifecycle.choices])
 
 
-class ResignStepForm(forms.Form):
+class ResignStepForm(PortalForm):
     keep = forms.TypedMultipleChoiceField(
         label=_("Services to keep"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -28,7 +29,7 @@ class ResignStepForm(forms.Form):
         self.fields["keep"].choices = [(a.pk, a.service.name) for a in agreements]
 
 
-class OrderStepForm(forms.Form):
+class OrderStepForm(PortalForm):
     services = forms.TypedMultipleChoiceField(
         label=_("Services to order"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -38,7 +39,7 @@ class OrderStepForm(forms.Form):
         self.fields["services"].choices = [(s.pk, s.name) for s in orderable]
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(PortalForm):
     reason = forms.CharField(label=_("Why do you end the agreement?"), max_length=300)
     include_dependents = forms.BooleanField(
         label=_("I understand that the services that need it end too"), required=False
@@ -48,7 +49,7 @@ class TerminateForm(forms.Form):
 SPECIAL_FORMS = [OrganisationForm.KOMM, OrganisationForm.ENK, OrganisationForm.AS, OrganisationForm.HF]
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(PortalModelForm):
     """A new version of a service's terms: the general terms and the special terms per user group."""
 
     confirm = forms.BooleanField(

@@ -28,6 +28,7 @@ from connections.choices import (
     UptimeNeed,
 )
 from connections.models import Connection, ConnectionType, Outage
+from core.forms import PortalForm, PortalModelForm
 from core.roles import OrganisationRoleType
 from organisations.models import Organisation
 
@@ -51,7 +52,7 @@ class TechnicalContactChoice(forms.ModelChoiceField):
         return f"{obj.full_name} ({obj.email})"
 
 
-class ConnectionForm(forms.ModelForm):
+class ConnectionForm(PortalModelForm):
     owner = forms.CharField(
         label=_("Owner's organisation number"), max_length=20, help_text=_("9 digits, for example 974 760 673.")
     )
@@ -125,14 +126,14 @@ class ConnectionForm(forms.ModelForm):
         super()._post_clean()
 
 
-class OutageForm(forms.ModelForm):
+class OutageForm(PortalModelForm):
     class Meta:
         model = Outage
         fields = ["start", "end", "cause", "planned"]
         widgets = {"start": DATETIME, "end": DATETIME}
 
 
-class ImportForm(forms.Form):
+class ImportForm(PortalForm):
     kind = forms.ChoiceField(
         label=_("What does the file hold?"),
         choices=[("connections", _("Connections")), ("outages", _("Outages"))],
@@ -146,7 +147,7 @@ class ImportForm(forms.Form):
     )
 
 
-class BeforeAfterForm(forms.Form):
+class BeforeAfterForm(PortalForm):
     before = forms.DateField(label=_("Before"), widget=DATE)
     after = forms.DateField(label=_("After"), widget=DATE)
 
@@ -157,7 +158,7 @@ class BeforeAfterForm(forms.Form):
         return data
 
 
-class YearForm(forms.Form):
+class YearForm(PortalForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
     def clean_year(self) -> int:
@@ -170,7 +171,7 @@ class YearForm(forms.Form):
 # --- the member's tools ---------------------------------------------------------------------------
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(PortalForm):
     users = forms.IntegerField(
         label=_("How many people use the record system and national services at the same time?"),
         min_value=1,
@@ -237,7 +238,7 @@ RECOMMENDATIONS = {
 }
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(PortalForm):
     vendor = forms.CharField(label=_("Which EPJ vendor are you moving to?"), max_length=150)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -257,7 +258,7 @@ class DecisionForm(forms.Form):
         return {concern.value: self.cleaned_data[concern.value] for concern in Concern}
 
 
-class TerminationForm(forms.Form):
+class TerminationForm(PortalForm):
     connection = forms.ModelChoiceField(label=_("Connection to end"), queryset=Connection.objects.none())
     wanted_end = forms.DateField(label=_("Wanted end date"), widget=DATE)
     reason = forms.CharField(
@@ -273,7 +274,7 @@ class TerminationForm(forms.Form):
         self.fields["wanted_end"].initial = timezone.localdate() + dt.timedelta(days=90)
 
 
-class MemberDetailsForm(forms.ModelForm):
+class MemberDetailsForm(PortalModelForm):
     """What the owner corrects itself: the site and who NHN calls about the line."""
 
     technical_contact = TechnicalContactChoice(
@@ -304,7 +305,7 @@ class MemberDetailsForm(forms.ModelForm):
         pass
 
 
-class ChangeRequestForm(forms.Form):
+class ChangeRequestForm(PortalForm):
     """What the owner asks NHN to change: the values the agreement fixes, filled in with today's."""
 
     connection_type = forms.ModelChoiceField(label=_("Type"), queryset=ConnectionType.objects.none())
@@ -332,7 +333,7 @@ class ChangeRequestForm(forms.Form):
         return {name: self.cleaned_data[name] for name in CONTRACTUAL_FIELDS}
 
 
-class HandleRequestForm(forms.Form):
+class HandleRequestForm(PortalForm):
     """Staff's answer to a member's request."""
 
     decision = forms.ChoiceField(

@@ -14,7 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.translation import gettext as _
 
@@ -58,7 +58,21 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _render(request, "errors/403.html", 403, {"reason": reason})
 
 
+API_PREFIX = "/api/"
+API_NOT_FOUND_TYPE = "https://medlemsportal.nhn.no/api/problems/not-found"  # as integrations.api's problems
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith(API_PREFIX):
+        # A path no API operation matches (a malformed identifier, say): the API's own answer, a problem document.
+        body = {
+            "type": API_NOT_FOUND_TYPE,
+            "title": _("Not found"),
+            "status": 404,
+            "detail": _("There is nothing here this token may see."),
+            "instance": request.path,
+        }
+        return JsonResponse(body, status=404, content_type="application/problem+json")
     return _render(request, "errors/404.html", 404, {})
 
 

@@ -4,7 +4,8 @@ Storage: Redis in production (``REDIS_URL``, shared by every web node), each pro
 embedded default (one process: ``make run``). The client's address comes from ``REMOTE_ADDR``, or from
 ``X-Forwarded-For`` only as far as the ``TRUSTED_PROXIES`` in front of the portal vouch for it (core.client_ip).
 
-Reuse: ``hit(scope, key, rate)`` for any counter (e.g. failed logins per account), the
+The portal's one rate-limit mechanism (logins excepted: django-axes throttles those). Reuse:
+``hit(scope, key, rate)`` for any counter (e.g. the API's budget per token in integrations.api), the
 ``rate_limited(scope, rate)`` decorator for a view, ``too_many_requests(request, retry_after)`` for the
 429 response with ``Retry-After``.
 """

@@ -5,13 +5,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from memberships.models import TermsVersion
 
 EARLIEST = dt.date(2000, 1, 1)
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     """Which round, as of which day, compared with which day."""
+
+    own_date_bounds = ("as_of", "compare")  # clean() allows 1 January 2000 to today, and says so
 
     version = forms.ModelChoiceField(
         label=_("Terms version"),

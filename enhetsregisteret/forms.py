@@ -8,6 +8,7 @@ from django.forms import CharField, CheckboxSelectMultiple, MultipleChoiceField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from enhetsregisteret.choices import MergerKind
 from enhetsregisteret.models import MembershipRule, validate_industry_prefix
 from organisations.choices import OrganisationForm
@@ -15,7 +16,7 @@ from organisations.fields import OrgNumberFormField
 from organisations.models import Organisation
 
 
-class RuleForm(forms.ModelForm):
+class RuleForm(PortalModelForm):
     forms = MultipleChoiceField(
         label=_("Organisation forms"), choices=OrganisationForm.choices, widget=CheckboxSelectMultiple
     )
@@ -53,7 +54,7 @@ class RuleForm(forms.ModelForm):
         return prefixes
 
 
-class InviteForm(forms.Form):
+class InviteForm(PortalForm):
     organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(),
         label=_("Organisations to invite"),
@@ -66,7 +67,7 @@ class InviteForm(forms.Form):
             self.fields["organisations"].queryset = queryset
 
 
-class MergerForm(forms.Form):
+class MergerForm(PortalForm):
     old_org_number = OrgNumberFormField(label=_("Organisation number of the old organisation"))
     new_org_number = OrgNumberFormField(label=_("Organisation number of the new organisation"))
     kind = forms.ChoiceField(label=_("Kind of change"), choices=MergerKind.choices)

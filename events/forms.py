@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from events.models import Event
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(PortalModelForm):
     class Meta:
         model = Event
         fields = [
@@ -30,7 +31,7 @@ class EventForm(forms.ModelForm):
         self.fields["starts_at"].help_text = _("Norwegian time.")
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(PortalForm):
     organisation = forms.ModelChoiceField(label=_("On behalf of"), queryset=None, required=False)  # type: ignore[arg-type]  # the queryset is set in __init__
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from incidents import storage
 from incidents.choices import DataImpact, IncidentStatus
 from incidents.models import Incident
@@ -55,7 +56,7 @@ def _attachments_field() -> AttachmentsField:
     )
 
 
-class IncidentForm(forms.ModelForm):
+class IncidentForm(PortalModelForm):
     discovered_at = forms.DateTimeField(
         label=_("When was it discovered?"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"],
@@ -93,10 +94,10 @@ class IncidentForm(forms.ModelForm):
         }
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm):
     body = forms.CharField(label=_("Message"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 4}))
     attachments = _attachments_field()
 
 
-class StatusForm(forms.Form):
+class StatusForm(PortalForm):
     status = forms.ChoiceField(label=_("Status"), choices=IncidentStatus.choices)

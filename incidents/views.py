@@ -176,7 +176,7 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Ht
     )
     response["Content-Disposition"] = f'attachment; filename="{ascii_name}"'
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'; sandbox"
     return response
 
 

@@ -15,12 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from django_ratelimit.core import get_usage
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
+from core import ratelimit
 from core.permissions import TokenPrincipal
 from integrations.models import ApiToken
 from integrations.services import api_token_authenticate
@@ -44,10 +44,6 @@ class ProblemError(Exception):
         self.status, self.kind, self.title, self.detail = status, kind, title, detail
 
 
-def _rate_key(group: str, request: HttpRequest) -> str:
-    return str(request.api_token.pk)  # type: ignore[attr-defined]  # set by TokenAuth.authenticate
-
-
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer mpt_…``. A revoked, expired or unknown token, or one whose owner is
     deactivated, is refused on the very next request: the check is cached, and forgotten whenever the
@@ -61,15 +57,10 @@ class TokenAuth(HttpBearer):
         request.principal = TokenPrincipal(  # type: ignore[attr-defined]  # and whom it acts as
             token_id=api_token.pk, organisation_id=api_token.organisation_id
         )
-        usage = get_usage(
-            request,
-            group="api-token",
-            key=_rate_key,
-            rate=f"{settings.API_RATE_LIMIT_PER_MINUTE}/m",
-            increment=True,
-        )
-        if usage and usage["should_limit"]:
-            raise RateLimited(max(1, int(usage["time_left"])))
+        # The one rate-limit mechanism of the portal (core.ratelimit, `limits`): per token, shared by every node.
+        verdict = ratelimit.hit("api-token", str(api_token.pk), f"{settings.API_RATE_LIMIT_PER_MINUTE}/minute")
+        if not verdict.allowed:
+            raise RateLimited(verdict.retry_after)
         if request.method not in SAFE_METHODS and not api_token.write_enabled:
             raise PermissionDenied(_("This token may only read."))
         return api_token

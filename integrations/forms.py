@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.events import EventType
+from core.forms import PortalForm
 
 EVENT_LABELS = {
     EventType.MEMBERSHIP_SIGNED: _("Membership signed"),
@@ -15,7 +16,7 @@ EVENT_LABELS = {
 }
 
 
-class TokenForm(forms.Form):
+class TokenForm(PortalForm):
     description = forms.CharField(
         label=_("What is the token for?"), max_length=200, help_text=_("For example the system that will use it.")
     )
@@ -30,7 +31,7 @@ class TokenForm(forms.Form):
     )
 
 
-class WebhookForm(forms.Form):
+class WebhookForm(PortalForm):
     url = forms.URLField(
         label=_("Address (URL)"), max_length=500, assume_scheme="https", help_text=_("Must start with https://.")
     )

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import RegisteredPersonForm
+from core.forms import PortalForm, PortalModelForm
 from memberships.choices import TerminationReason
 from memberships.models import TermsVersion
 from organisations.choices import OrganisationForm
@@ -11,7 +12,7 @@ from organisations.choices import OrganisationForm
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(PortalModelForm):
     required_forms = forms.MultipleChoiceField(
         label=_("Organisation forms that must sign"),
         choices=OrganisationForm.choices,
@@ -44,7 +45,7 @@ class TermsForm(forms.ModelForm):
         return data
 
 
-class SignForm(forms.Form):
+class SignForm(PortalForm):
     """Confirm and step up. ``provider`` (a display name) for a session from an OpenID Provider: no
     password field (such a person may have none); the view sends them to log in again there instead."""
 
@@ -97,7 +98,7 @@ class DelegateForm(RegisteredPersonForm):
         return self.cleaned_data.get("agreements") or ["membership"]  # nothing chosen: the membership terms
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(PortalForm):
     document = forms.FileField(
         label=_("Agreement PDF"),
         help_text=_("A PDF file of at most 10 MB."),
@@ -116,12 +117,12 @@ class VerifyForm(forms.Form):
         return content
 
 
-class TerminateForm(forms.Form):
+class TerminateForm(PortalForm):
     reason = forms.ChoiceField(label=_("Why does the membership end?"), choices=TerminationReason.choices)
     note = forms.CharField(label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PublishForm(forms.Form):
+class PublishForm(PortalForm):
     """Publishing is confirmed, and against the numbers shown: ``expected`` is how many organisations the
     page said would be invited; when it has changed since, the manager is shown the new number first."""
 
@@ -131,7 +132,7 @@ class PublishForm(forms.Form):
     expected = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class RemindEveryoneForm(forms.Form):
+class RemindEveryoneForm(PortalForm):
     confirm = forms.BooleanField(
         label=_("Yes, send the reminder to everyone listed above now"),
         error_messages={"required": _("Tick the box to confirm that the reminders are to go out now.")},

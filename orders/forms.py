@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm
 from core.permissions import POLICY, Action
 from orders.choices import TRANSITIONS, OrderState
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PortalForm):
     to_state = forms.ChoiceField(label=_("Move to"))
     comment = forms.CharField(
         label=_("Comment to the member"),
@@ -26,7 +27,7 @@ class TransitionForm(forms.Form):
         self.fields["to_state"].choices = [(value, label) for value, label in OrderState.choices if value in allowed]
 
 
-class AssignForm(forms.Form):
+class AssignForm(PortalForm):
     assignee = forms.ModelChoiceField(label=_("Assign to"), required=False, queryset=None, empty_label=_("Nobody"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -38,9 +39,9 @@ class AssignForm(forms.Form):
         )
 
 
-class CommentForm(forms.Form):
+class CommentForm(PortalForm):
     text = forms.CharField(label=_("Comment"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class CancelForm(forms.Form):
+class CancelForm(PortalForm):
     reason = forms.CharField(label=_("Why do you withdraw the order?"), max_length=1000)

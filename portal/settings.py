@@ -125,6 +125,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreForAuthenticatedMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "accounts.second_factor.SecondFactorMiddleware",
     # Last, so that it turns a throttled login (django-axes) into the login page with a "try again at".
     "axes.middleware.AxesMiddleware",
@@ -471,6 +472,12 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features no page uses are off everywhere; passkeys only for our own origin (core.middleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), "
+    "publickey-credentials-create=(self), publickey-credentials-get=(self)"
+)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -4,17 +4,18 @@ from typing import Any
 
 from django import forms
 
+from core.forms import PortalModelForm
 from suggestions.models import Suggestion
 
 
-class SuggestionForm(forms.ModelForm):
+class SuggestionForm(PortalModelForm):
     class Meta:
         model = Suggestion
         fields = ["category", "title", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class AnswerForm(forms.ModelForm):
+class AnswerForm(PortalModelForm):
     class Meta:
         model = Suggestion
         fields = ["status", "answer", "event", "answer_url"]

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from core.permissions import Action, can
 from organisations.models import Organisation
 from support.choices import AttendanceStatus, RequestCategory, RequestStatus, Weekday
@@ -24,7 +25,7 @@ class OrganisationChoiceMixin:
             field.initial = organisations[0].pk
 
 
-class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
+class SupportRequestForm(OrganisationChoiceMixin, PortalForm):
     organisation = forms.ModelChoiceField(label=_("Organisation"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__
     category = forms.ChoiceField(label=_("What is it about?"), choices=RequestCategory.choices)
     subject = forms.CharField(label=_("Subject"), max_length=200)
@@ -41,11 +42,11 @@ class SupportRequestForm(OrganisationChoiceMixin, forms.Form):
         self.set_organisations(organisations)
 
 
-class MessageForm(forms.Form):
+class MessageForm(PortalForm):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
 
 
-class ManageForm(forms.Form):
+class ManageForm(PortalForm):
     status = forms.ChoiceField(label=_("Status"), choices=RequestStatus.choices)
     assigned_to = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False)  # type: ignore[arg-type]  # the queryset is set in __init__
 
@@ -55,7 +56,7 @@ class ManageForm(forms.Form):
         self.fields["assigned_to"].label_from_instance = lambda u: u.get_full_name() or u.email
 
 
-class OpeningHoursForm(forms.ModelForm):
+class OpeningHoursForm(PortalModelForm):
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Open on"), choices=Weekday.choices, coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -66,7 +67,7 @@ class OpeningHoursForm(forms.ModelForm):
         widgets = {"opens": forms.TimeInput(attrs={"type": "time"}), "closes": forms.TimeInput(attrs={"type": "time"})}
 
 
-class SpecialDayForm(forms.ModelForm):
+class SpecialDayForm(PortalModelForm):
     class Meta:
         model = SpecialDay
         fields = ["date", "closed", "opens", "closes", "note"]
@@ -78,7 +79,7 @@ class SpecialDayForm(forms.ModelForm):
         help_texts = {"opens": _("For reduced hours: untick closed all day, and give the hours.")}
 
 
-class AttendanceRequestForm(OrganisationChoiceMixin, forms.ModelForm):
+class AttendanceRequestForm(OrganisationChoiceMixin, PortalModelForm):
     class Meta:
         model = AttendanceRequest
         fields = ["organisation", "kind", "topic", "starts_at", "place", "audience_size", "details"]
@@ -92,7 +93,7 @@ class AttendanceRequestForm(OrganisationChoiceMixin, forms.ModelForm):
         self.set_organisations(organisations)
 
 
-class AttendanceAnswerForm(forms.Form):
+class AttendanceAnswerForm(PortalForm):
     status = forms.ChoiceField(
         label=_("Will NHN attend?"),
         choices=[

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import PortalForm, PortalModelForm
 from organisations.choices import OrganisationForm
 from organisations.models import Organisation
 from surveys.choices import QuestionKind
@@ -13,7 +14,7 @@ from surveys.models import Question, Survey
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SurveyForm(forms.ModelForm):
+class SurveyForm(PortalModelForm):
     audience_forms = forms.MultipleChoiceField(
         label=_("Audience"),
         choices=OrganisationForm.choices,
@@ -28,7 +29,7 @@ class SurveyForm(forms.ModelForm):
         widgets = {"opens_at": DATETIME, "closes_at": DATETIME, "intro": forms.Textarea(attrs={"rows": 3})}
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(PortalModelForm):
     options_text = forms.CharField(
         label=_("Choices"),
         required=False,
@@ -52,7 +53,7 @@ class QuestionForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(PortalForm):
     """One field per question; single/multiple choice and scale as radio buttons and check boxes."""
 
     organisation = forms.ModelChoiceField(label=_("Answer on behalf of"), queryset=None, empty_label=None)  # type: ignore[arg-type]  # the queryset is set in __init__

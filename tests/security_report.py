@@ -22,9 +22,16 @@ import pytest
 # ID -> (name, files whose tests make up the family)
 FAMILIES: dict[str, tuple[str, list[str]]] = {
     "T1": ("deploy-configuration", ["core/tests/test_settings.py"]),
-    "T2": ("headers-and-cookies", ["core/tests/test_security_headers.py"]),
+    "T2": (
+        "headers-and-cookies",
+        ["core/tests/test_security_headers.py", "tests/test_security_headers_every_route.py"],
+    ),
     "T3": ("authorization-matrix", ["tests/test_authorization_matrix.py"]),
     "T5": ("tlp-enforcement", ["advisories/tests/test_tlp.py", "advisories/tests/test_admin_tlp.py"]),
+    "T6": (
+        "bad-input-corpus",
+        ["tests/test_bad_input_corpus.py", "integrations/tests/test_bad_input_api.py", "core/tests/test_forms.py"],
+    ),
     "T7": ("api-schema-fuzzing", ["integrations/tests/test_schemathesis.py"]),
     "T9": ("crash-consistency", ["enhetsregisteret/tests/test_import.py", "connections/tests/test_import.py"]),
     "T10": ("audit-tamper", ["core/tests/test_audit.py"]),
@@ -32,6 +39,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
     "T12": ("login-throttling", ["accounts/tests/test_throttling.py"]),
     "T13": ("sessions", ["accounts/tests/test_sessions.py"]),
     "T14": ("oidc-negative-suite", ["accounts/tests/test_oidc.py"]),
+    "T15": ("csrf", ["tests/test_csrf_every_route.py"]),
     "T16": (
         "upload-limits",
         ["core/tests/test_limits.py", "incidents/tests/test_incidents.py", "lib/tests/test_pdfscan.py"],
@@ -48,9 +56,7 @@ FAMILIES: dict[str, tuple[str, list[str]]] = {
 }
 NOT_YET: dict[str, str] = {
     "T4": "mass assignment: no probe yet",
-    "T6": "bad-input corpus over every form field: no probe yet (needs a shared field validator in core)",
     "T8": "concurrency (32 parallel signers on PostgreSQL): no probe yet",
-    "T15": "CSRF on every route: no route-enumerating probe yet",
     "T18": "XSS/template injection corpus: no probe yet",
     "T19": "outbound fetch allow-list: no probe yet",
     "T20": "CSAF import robustness against real feeds: partial (advisories/tests/test_csaf.py), not counted",

@@ -2,7 +2,9 @@
 
 One worker is killed with SIGKILL in the middle of 1,000 e-mails to a real SMTP server on loopback:
 every e-mail must arrive exactly once (by Message-ID) and the killed worker's task must be taken up
-after the lease. A login made on one web node must be valid on the other; only one scheduler acts.
+after the lease. A login made on one web node must be valid on the other; a cached figure (the public
+status JSON, cached in each node's memory and in Redis) changes on both nodes at once when the data changes
+through node A's configuration; only one scheduler acts.
 Bounded: each wait gives up after at most 300 seconds (a loaded machine is slow to start processes). Only the e-mail queue is watched: the scheduler's
 commands may enqueue jobs of their own on the default queue, which no worker here serves.
 """
@@ -35,7 +37,7 @@ from core.mail import mail_queue
 from core.models import OutboundEmail, ScheduledRun
 from core.schedule import TIMETABLE
 from core.tasks import deliver_email
-from organisations.tests.factories import UserFactory
+from organisations.tests.factories import UserFactory, valid_org_number
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("REDIS_URL_FOR_TESTS", "")
@@ -107,6 +109,7 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
         processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
     try:
+        _published_terms_and_a_municipality()
         user = UserFactory(email="multi@example.no")
         user.password = make_password(PASSWORD, hasher=Argon2PasswordHasher())
         user.save(update_fields=["password"])
@@ -197,6 +200,20 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
         anonymous = requests.get(f"http://127.0.0.1:{ports[1]}/accounts/password/", allow_redirects=False, timeout=10)
         assert anonymous.status_code == 302
 
+        # A cached figure: both nodes cache the public figures (in memory and in Redis); a change made
+        # through node A's configuration (a new municipality) shows on both at once, with no wait for a TTL.
+        def total(port: int) -> int:
+            answer = requests.get(f"http://127.0.0.1:{port}/status.json", timeout=10)
+            assert answer.status_code == 200, answer.text[:300]
+            return int(answer.json()["municipalities"]["total"])
+
+        before = [total(port) for port in ports + ports]  # the second round is served from each node's cache
+        assert len(set(before)) == 1
+        fresh = {"number": "9998", "name": "Ny kommune", "organisation__org_number": valid_org_number()}
+        change = f"from organisations.tests.factories import MunicipalityFactory; MunicipalityFactory(**{fresh!r})"
+        subprocess.run([python, "manage.py", "shell", "-c", change], cwd=ROOT, env=env, check=True, timeout=120)
+        assert [total(port) for port in ports] == [before[0] + 1, before[0] + 1]
+
         # One scheduler led: every entry ran once, and only one process says it ran anything.
         _wait(lambda: ScheduledRun.objects.count() == len(TIMETABLE), 60, "the scheduler's first round")
         leaders = [name for name in ("scheduler0", "scheduler1") if b"ran:" in (tmp_path / f"{name}.log").read_bytes()]
@@ -215,6 +232,30 @@ def test_two_nodes_two_workers_one_scheduler_and_a_killed_worker(tmp_path: Path)
             tail = log.read_text(errors="replace")[-1500:]
             if "Traceback" in tail or "worker" in log.name:
                 print(f"--- {log.name}\n{tail}")
+
+
+def _published_terms_and_a_municipality() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from memberships.choices import TermsStatus
+    from memberships.models import TermsVersion
+    from organisations.tests.factories import MunicipalityFactory
+
+    TermsVersion.objects.create(
+        label="M1",
+        status=TermsStatus.PUBLISHED,
+        membership_terms="Vilkår.",
+        data_processing="D.",
+        customer_agreement="K.",
+        effective_date=dt.date(2030, 4, 1),
+        sign_by=dt.date(2030, 3, 31),
+        required_forms=["KOMM"],
+        published_at=timezone.now(),
+        text_sha256="0" * 64,
+    )
+    MunicipalityFactory()
 
 
 def _alive(port: int) -> bool:

@@ -117,6 +117,20 @@ def test_it_limits_the_rate_per_token_with_retry_after(api_world: ApiWorld, clie
         assert client.get(url, **api_world.auth("read_only")).status_code == 200
 
 
+@override_settings(API_RATE_LIMIT_PER_MINUTE=2)
+def test_the_api_budget_lives_in_the_portals_one_rate_limit_storage(api_world: ApiWorld, client: Any) -> None:
+    """One mechanism (core.ratelimit, shared by every node through Redis): the API's counter is its counter,
+    and an operator's reset clears it."""
+    from core import ratelimit
+
+    url = LOOKUP.format(api_world.world.org_a.org_number)
+    assert [client.get(url, **api_world.auth("national")).status_code for _ in range(3)] == [200, 200, 429]
+    token = ApiToken.objects.get(prefix=api_world.tokens["national"][:10])
+    assert not ratelimit.hit("api-token", str(token.pk), "2/minute").allowed
+    ratelimit.reset()
+    assert client.get(url, **api_world.auth("national")).status_code == 200
+
+
 def test_the_schema_is_openapi_3_1_and_not_public(api_world: ApiWorld, client: Any, login: Any) -> None:
     assert client.get("/api/v1/schema/").status_code == 302
     response = client.get("/api/v1/schema/", **api_world.auth("read_only"))
