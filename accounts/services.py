@@ -86,10 +86,14 @@ def device_remove(*, user: Any, device: Device, ip_address: str) -> None:
     _record(user=user, action="auth.second_factor_removed", ip_address=ip_address, kind=kind)
 
 
+@transaction.atomic
 def second_factor_check(*, user: Any, token: str, ip_address: str) -> Device | None:
     """The device whose code (authenticator app or recovery code) this is, or None. Both outcomes are audited.
 
-    django-otp throttles each device after a failure (growing delays), so codes cannot be guessed fast."""
+    django-otp throttles each device after a failure (growing delays), so codes cannot be guessed fast.
+    ``devices_for_user(for_verify=True)`` locks the devices (SELECT ... FOR UPDATE) so two requests cannot
+    both spend one code; that needs a transaction. SQLite ignores FOR UPDATE, PostgreSQL refuses it in
+    autocommit: without this atomic block every code was a server error there."""
     token = token.strip().replace(" ", "").lower()
     for device in devices_for_user(user, confirmed=True, for_verify=True):
         if isinstance(device, WebAuthnCredential) or not token:
