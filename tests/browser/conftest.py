@@ -106,6 +106,34 @@ def narrow_page(browser: Browser) -> Iterator[Page]:
 
 # ------------------------------------------------------------------------------------------------ data
 
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    """On SQLite the browser suite's test database is a file (on tmpfs when there is one), not Django's
+    in-memory default.
+
+    For an in-memory database the live server is handed the test's own connection, and every request
+    thread of the (threaded) server uses it too; Django's documentation warns that simultaneous queries
+    over it "may sometimes randomly cause the tests to fail". They did: a request still in flight (a
+    session write) while the test wrote through the ORM gave "database table is locked: django_session".
+    With a file every thread has its own connection and SQLite's ordinary locking (the settings' busy
+    timeout and BEGIN IMMEDIATE) orders the writers, as in a real deployment.
+
+    This takes effect when the browser tests run in their own pytest session, as the Makefile runs them."""
+    import shutil
+    import tempfile
+
+    from django.conf import settings
+
+    shm = Path("/dev/shm")
+    directory = Path(tempfile.mkdtemp(prefix="browser-tests-", dir=shm if shm.is_dir() else None))
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            database.setdefault("TEST", {})["NAME"] = str(directory / f"{alias}.sqlite3")
+    yield
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 _snapshot: sqlite3.Connection | None = None
 
 
