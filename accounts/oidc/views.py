@@ -6,6 +6,7 @@ import base64
 import logging
 import re
 import time
+from urllib.parse import urlencode
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -170,7 +171,13 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
         # which the portal keeps nowhere readable, the session store included.
         ID_TOKEN_KEY: seal_id_token(id_token),
     }
-    return HttpResponseRedirect(_safe_next(request, tx.next_url))
+    next_url = _safe_next(request, tx.next_url)
+    # Arrived without an address (a placeholder stands in): an ordinary login is asked for it at once; one on
+    # its way somewhere (an invitation, which brings its own address; signing) goes on, and every page
+    # carries the request (templates/base.html) until the address is given.
+    if not user.has_email and next_url == reverse(settings.LOGIN_REDIRECT_URL):
+        return HttpResponseRedirect(f"{reverse('accounts:email')}?{urlencode({'next': next_url})}")
+    return HttpResponseRedirect(next_url)
 
 
 ID_TOKEN_KEY = "id_token_sealed"
