@@ -63,8 +63,10 @@ def test_kari_logs_in_with_id_porten(client: Client, oidc_providers: DevProvider
     assert {"state", "nonce", "code_challenge"} <= set(query)
     response = finish(client, drive(authorize))
     assert logged_in(client)
-    assert response.redirect_chain[-1][0] == reverse("dashboards:home")
+    # ID-porten gives no e-mail address: a first ordinary login is asked for it, then goes on to the front page.
+    assert response.redirect_chain[-1][0] == f"{reverse('accounts:email')}?next=%2F"
     kari = User.objects.get(pk=client.session["_auth_user_id"])
+    assert not kari.has_email
     assert kari.full_name == "Kari Nordmann"
     assert kari.birth_date == personal_id.birth_date(persona("kari")["pid"])
     assert kari.national_id_digest == personal_id.digest(persona("kari")["pid"])
@@ -159,7 +161,8 @@ def test_next_is_kept_and_foreign_next_ignored(client: Client, oidc_providers: D
     assert response.redirect_chain[0][0] == "/organisations/"
     client.logout()
     response = finish(client, drive(start(client, next="https://evil.example/")))
-    assert response.redirect_chain[0][0] == reverse("dashboards:home")
+    # The front page instead (by way of the e-mail address question: Kari has given none).
+    assert response.redirect_chain[0][0] == f"{reverse('accounts:email')}?next=%2F"
 
 
 def test_step_up_requires_a_fresh_high_login(client: Client, oidc_providers: DevProvider, rf: Any) -> None:
