@@ -9,7 +9,6 @@ import time
 from urllib.parse import urlencode
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -180,8 +179,8 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
     return HttpResponseRedirect(next_url)
 
 
-ID_TOKEN_KEY = "id_token_sealed"
-_ID_TOKEN_SALT = "accounts.oidc.id_token_hint"
+ID_TOKEN_KEY = "id_token_sealed"  # noqa: S105 - a session key, not a secret
+_ID_TOKEN_SALT = "accounts.oidc.id_token_hint"  # noqa: S105 - a salt (namespace), not a secret
 
 
 def _fernet(key: str) -> Fernet:

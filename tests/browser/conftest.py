@@ -125,7 +125,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
     from django.conf import settings
 
-    shm = Path("/dev/shm")
+    shm = Path("/dev/shm")  # noqa: S108 - a private directory is made in it (mkdtemp)
     directory = Path(tempfile.mkdtemp(prefix="browser-tests-", dir=shm if shm.is_dir() else None))
     for alias, database in settings.DATABASES.items():
         if database["ENGINE"] == "django.db.backends.sqlite3":
@@ -192,7 +192,7 @@ def _postgresql_demo_data() -> None:
             cursor.execute(f"CREATE SCHEMA {_POSTGRESQL_SNAPSHOT}")
             copied = []
             for table in tables:
-                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608 - Django table names
                 if cursor.fetchone()[0]:
                     cursor.execute(f"CREATE TABLE {_POSTGRESQL_SNAPSHOT}.{quote(table)} AS TABLE {quote(table)}")
                     copied.append(table)
@@ -201,7 +201,7 @@ def _postgresql_demo_data() -> None:
         with transaction.atomic():
             cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in tables))  # what post_migrate put back
             for table in _postgresql_snapshot_tables:
-                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_POSTGRESQL_SNAPSHOT}.{quote(table)}")
+                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_POSTGRESQL_SNAPSHOT}.{quote(table)}")  # noqa: S608
             copied = set(_postgresql_snapshot_tables)
             models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in copied]
             cursor.execute(";".join(connection.ops.sequence_reset_sql(no_style(), models)))

@@ -74,7 +74,9 @@ def test_a_person_without_an_e_mail_address_gives_it_at_the_first_login(
     page.get_by_role("button", name="Send lenken").click()
     page.wait_for_url(f"{live_server.url}/")
     expect(page.locator(".messages")).to_contain_text("kari.nordmann@example.no")
-    link = re.search(r"http://\S+/accounts/email/confirm/\S+", OutboundEmail.objects.get(to="kari.nordmann@example.no").body_text)
+    link = re.search(
+        r"http://\S+/accounts/email/confirm/\S+", OutboundEmail.objects.get(to="kari.nordmann@example.no").body_text
+    )
     assert link is not None
     page.goto(link.group(0))
     page.wait_for_url(f"{live_server.url}/")
