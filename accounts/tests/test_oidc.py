@@ -140,6 +140,8 @@ def test_logout_hands_the_provider_the_id_token_from_the_login(client: Client, o
     assert payload["sub"] == "dev-kari" and payload["aud"] == query["client_id"][0]
     answer = requests.get(url, timeout=10)  # the provider accepts the hint: it asks to confirm the logout
     assert answer.status_code == 200, answer.text[:500]
+    forged = requests.get(url.replace(hint, hint[:-8] + "AAAAAAAA"), timeout=10)  # and checks it
+    assert forged.status_code == 400
 
 
 def test_a_sealed_id_token_opens_only_with_the_sites_keys(settings: Any) -> None:
