@@ -73,3 +73,11 @@ class UnlockForm(PortalForm):
         if not cleaned.get("email") and not cleaned.get("client_address"):
             raise forms.ValidationError(_("Give the e-mail address or the client address to unlock."))
         return cleaned
+
+
+class EmailAddressForm(forms.Form):
+    """The person's own e-mail address (a confirmation link is sent to it before it is used)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

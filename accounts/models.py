@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.mail import is_deliverable
 from core.roles import StaffRole
 
 
@@ -79,7 +80,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["full_name", "email"]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.contact_email or "?"
 
     def clean(self) -> None:
         super().clean()
@@ -98,11 +99,22 @@ class User(AbstractBaseUser, PermissionsMixin):
             key_salt, f"{self.password}:{self.session_generation}", secret=secret, algorithm="sha256"
         ).hexdigest()
 
+    @property
+    def has_email(self) -> bool:
+        """False while the account holds the placeholder address given at a first ID-porten or HelseID
+        login (``…@no-email.invalid``): it is never shown and never written to."""
+        return is_deliverable(self.email)
+
+    @property
+    def contact_email(self) -> str:
+        """The address to show or write to: empty while the account has only the placeholder."""
+        return self.email if self.has_email else ""
+
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        return self.full_name.split(" ")[0] if self.full_name else self.contact_email
 
 
 class ExternalIdentity(models.Model):

@@ -6,8 +6,10 @@ Every change is an audit event with the client address. Views pass ``ip_address`
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from axes.utils import reset as axes_reset
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -86,10 +88,14 @@ def device_remove(*, user: Any, device: Device, ip_address: str) -> None:
     _record(user=user, action="auth.second_factor_removed", ip_address=ip_address, kind=kind)
 
 
+@transaction.atomic
 def second_factor_check(*, user: Any, token: str, ip_address: str) -> Device | None:
     """The device whose code (authenticator app or recovery code) this is, or None. Both outcomes are audited.
 
-    django-otp throttles each device after a failure (growing delays), so codes cannot be guessed fast."""
+    django-otp throttles each device after a failure (growing delays), so codes cannot be guessed fast.
+    ``devices_for_user(for_verify=True)`` locks the devices (SELECT ... FOR UPDATE) so two requests cannot
+    both spend one code; that needs a transaction. SQLite ignores FOR UPDATE, PostgreSQL refuses it in
+    autocommit: without this atomic block every code was a server error there."""
     token = token.strip().replace(" ", "").lower()
     for device in devices_for_user(user, confirmed=True, for_verify=True):
         if isinstance(device, WebAuthnCredential) or not token:
@@ -126,3 +132,66 @@ def unlock(*, actor: Any, email: str = "", ip_address_locked: str = "", ip_addre
             after={"ip": ip_address, "email": email, "client_address": ip_locked, "cleared": cleared},
         )
     return cleared
+
+
+EMAIL_CONFIRM_SALT = "accounts.email_confirm"
+EMAIL_CONFIRM_MAX_AGE = 2 * 24 * 60 * 60  # two days
+
+
+def _email_taken(user: Any, email: str) -> bool:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+
+
+def email_change_request(*, user: Any, email: str, confirm_url: str, ip_address: str) -> str:
+    """Send a confirmation link to the address the person gave; the account keeps its address until the
+    link is opened. Returns the signed token (``confirm_url`` gets ``?token=`` it).
+
+    An address that cannot receive mail, or that another account uses, is refused: accounts are never
+    joined through an e-mail address (issue 15)."""
+    from core.mail import is_deliverable, mail_queue
+
+    email = email.strip().lower()
+    if not is_deliverable(email):
+        raise ValidationError({"email": _("Give an address that can receive e-mail.")})
+    if email == user.email:
+        raise ValidationError({"email": _("This is already your e-mail address.")})
+    if _email_taken(user, email):
+        raise ValidationError({"email": _("This address cannot be used. Ask the customer centre if it is yours.")})
+    token = signing.dumps({"user": user.pk, "email": email}, salt=EMAIL_CONFIRM_SALT)
+    link = f"{confirm_url}?{urlencode({'token': token})}"
+    mail_queue(
+        template="accounts/email/confirm_email",
+        recipients=[email],
+        context={"user": user, "url": link},
+        key=f"email-confirm:{user.pk}:{token[-16:]}",
+        language=user.language or None,
+    )
+    _record(user=user, action="account.email_change_requested", ip_address=ip_address)
+    return token
+
+
+@transaction.atomic
+def email_change_confirm(*, user: Any, token: str, ip_address: str) -> str:
+    """Take the address from a confirmation link: for the logged-in person it was sent to, within two days."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationError(_("The confirmation link is invalid or too old. Ask for a new one.")) from None
+    if data.get("user") != user.pk:
+        raise ValidationError(_("The confirmation link was made for another account."))
+    email = str(data.get("email", ""))
+    if _email_taken(user, email):
+        raise ValidationError(_("This address cannot be used. Ask the customer centre if it is yours."))
+    before = user.contact_email
+    user.email = email
+    user.save(update_fields=["email"])
+    audit_record(
+        actor=user,
+        action="account.email_changed",
+        obj=user,
+        before={"email": before},
+        after={"ip": ip_address, "email": email},
+    )
+    return email

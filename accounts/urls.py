@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from accounts import views
 from accounts.forms import LoginForm
@@ -18,18 +18,10 @@ urlpatterns = [
     path("logout/", oidc_views.PortalLogoutView.as_view(), name="logout"),
     path("oidc/<slug:provider_name>/start/", oidc_views.start, name="oidc_start"),
     path("oidc/<slug:provider_name>/callback/", oidc_views.callback, name="oidc_callback"),
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
-        ),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
-        name="password_change_done",
-    ),
+    path("password/", views.password_change, name="password_change"),
+    path("email/", views.email_address, name="email"),
+    path("email/confirm/", views.email_confirm, name="email_confirm"),
+    path("password/done/", views.password_change_done, name="password_change_done"),
     path("second-factor/", views.second_factor, name="second_factor"),
     path("second-factor/verify/", views.second_factor_verify, name="second_factor_verify"),
     path("second-factor/app/", views.totp_add, name="totp_add"),

@@ -12,11 +12,12 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeDoneView, PasswordChangeView
 from django.core.exceptions import ValidationError
 from django.db.models import Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView, CompleteCredentialRegistrationView
 
 from accounts import services
-from accounts.forms import SecondFactorCodeForm, TOTPConfirmForm, UnlockForm
+from accounts.forms import EmailAddressForm, SecondFactorCodeForm, TOTPConfirmForm, UnlockForm
 from accounts.second_factor import passed
 from accounts.sessions import rotate
 from core.client_ip import client_ip
@@ -262,3 +263,70 @@ def current_locks() -> list[dict[str, Any]]:
             for row in rows
         ]
     return locks
+
+
+@login_required
+def email_address(request: HttpRequest) -> HttpResponse:
+    """The person's own e-mail address. Who arrived by ID-porten or HelseID has none yet and is asked
+    here at the first login; a new address counts once its confirmation link has been opened."""
+    user = request.user
+    form = EmailAddressForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.email_change_request(
+                user=user,
+                email=form.cleaned_data["email"],
+                confirm_url=request.build_absolute_uri(reverse("accounts:email_confirm")),
+                ip_address=client_ip(request),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("We have sent a link to %(email)s. Open it to confirm the address.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return HttpResponseRedirect(_next(request))
+    return render(
+        request,
+        "accounts/email_address.html",
+        {"form": form, "current": user.contact_email, "next": _next(request)},  # type: ignore[union-attr]
+    )
+
+
+@login_required
+def email_confirm(request: HttpRequest) -> HttpResponse:
+    try:
+        email = services.email_change_confirm(
+            user=request.user, token=request.GET.get("token", ""), ip_address=client_ip(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:email")
+    messages.success(request, _("Your e-mail address is now %(email)s.") % {"email": email})
+    return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_password(view: Any) -> Any:
+    """Django's password pages, for those who have a password; who logs in with ID-porten or HelseID has
+    none in the portal and is told so instead of being asked for an "old password"."""
+
+    @login_required
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        if not request.user.has_usable_password():  # type: ignore[union-attr]
+            messages.info(request, _("You log in with ID-porten or HelseID, so you have no password in the portal."))
+            return redirect(settings.LOGIN_REDIRECT_URL)
+        return view(request)  # type: ignore[no-any-return]
+
+    return wrapper
+
+
+password_change = _with_password(
+    PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:password_change_done")
+    )
+)
+password_change_done = _with_password(
+    PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)

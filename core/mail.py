@@ -42,6 +42,15 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def is_deliverable(address: str) -> bool:
+    """False for an address under the reserved top-level domain .invalid (RFC 2606), which can never
+    receive mail: the placeholder a person who arrived by ID-porten or HelseID has until they give an
+    address of their own (``@no-email.invalid``)."""
+    local, at, domain = address.strip().lower().rpartition("@")
+    domain = domain.rstrip(".")
+    return bool(local and at and domain) and domain != "invalid" and not domain.endswith(".invalid")
+
+
 def mail_queue(
     *,
     template: str,
@@ -52,9 +61,11 @@ def mail_queue(
     language: str | None = None,
     organisation: Any = None,
 ) -> list[OutboundEmail]:
-    """Queue one e-mail per recipient. Returns the newly queued ones (already queued keys are skipped)."""
+    """Queue one e-mail per recipient. Returns the newly queued ones (already queued keys are skipped).
+
+    An address that cannot receive mail (``is_deliverable``) is left out."""
     queued = []
-    addresses = sorted({r.strip().lower() for r in recipients if r and r.strip()})
+    addresses = sorted({r.strip().lower() for r in recipients if r and is_deliverable(r)})
     fixed = language or _written_form(organisation if organisation is not None else _organisation_in(context))
     languages = {address: fixed for address in addresses} if fixed else _chosen_languages(addresses)
     rendered: dict[str, tuple[str, str, str]] = {}

@@ -71,6 +71,9 @@ ROUTES: dict[str, Route] = {
     "accounts:password_change_done": Route(
         lambda w, t: reverse("accounts:password_change_done"), _signed_in(lambda r, t: 200)
     ),
+    "accounts:email": Route(lambda w, t: reverse("accounts:email"), _signed_in(lambda r, t: 200)),
+    # Without a valid link: back to the e-mail page with a message, nothing changed.
+    "accounts:email_confirm": Route(lambda w, t: reverse("accounts:email_confirm"), _signed_in(lambda r, t: REDIRECT)),
     "set_language": Route(lambda w, t: reverse("set_language"), lambda r, t: REDIRECT, method="post"),
     "organisations:organisation_list": Route(
         lambda w, t: reverse("organisations:organisation_list"),

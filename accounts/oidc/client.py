@@ -176,8 +176,9 @@ def authorization_url(
     )
 
 
-def exchange_code(provider: Provider, tx: Transaction, *, code: str) -> dict[str, Any]:
-    """Redeem the code (with the PKCE verifier) and return the validated ID token's claims."""
+def exchange_code(provider: Provider, tx: Transaction, *, code: str) -> tuple[dict[str, Any], str]:
+    """Redeem the code (with the PKCE verifier): the validated ID token's claims, and the ID token itself
+    (the hint the provider's end-session endpoint asks for at logout)."""
     meta = metadata(provider)
     session = _session(provider, tx.redirect_uri)
     try:
@@ -192,7 +193,7 @@ def exchange_code(provider: Provider, tx: Transaction, *, code: str) -> dict[str
         raise ProtocolError(f"the token request failed: {error.__class__.__name__}") from None
     if "id_token" not in token:
         raise ProtocolError("the token response holds no ID token")
-    return validate_id_token(provider, tx, token)
+    return validate_id_token(provider, tx, token), str(token["id_token"])
 
 
 def validate_id_token(provider: Provider, tx: Transaction, token: dict[str, Any]) -> dict[str, Any]:
@@ -220,8 +221,13 @@ def validate_id_token(provider: Provider, tx: Transaction, token: dict[str, Any]
     return dict(claims)
 
 
-def logout_url(provider: Provider, *, post_logout_redirect_uri: str, ui_locales: str) -> str | None:
-    """The provider's end-session URL (RP-initiated logout), or None when it offers none."""
+def logout_url(
+    provider: Provider, *, post_logout_redirect_uri: str, ui_locales: str, id_token_hint: str = ""
+) -> str | None:
+    """The provider's end-session URL (RP-initiated logout), or None when it offers none.
+
+    ID-porten's end-session endpoint requires ``id_token_hint`` (the ID token from the login) to know
+    whose session to end; ``client_id`` stays for a session that has no token to hand."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except ProtocolError:
@@ -233,4 +239,6 @@ def logout_url(provider: Provider, *, post_logout_redirect_uri: str, ui_locales:
         "post_logout_redirect_uri": post_logout_redirect_uri,
         "ui_locales": ui_locales,
     }
+    if id_token_hint:
+        params = {"id_token_hint": id_token_hint, **params}
     return f"{endpoint}?{urlencode(params)}"

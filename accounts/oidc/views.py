@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import time
+from urllib.parse import urlencode
 
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,7 +16,7 @@ from django.contrib.auth.views import LogoutView
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -133,7 +136,7 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
     if not code:
         return _refuse(request, provider, _("The login could not be verified. Please try again."), "no code")
     try:
-        claims = client.exchange_code(provider, tx, code=code)
+        claims, id_token = client.exchange_code(provider, tx, code=code)
     except client.ProtocolError as problem:
         return _refuse(request, provider, _("The login could not be verified. Please try again."), str(problem))
     except JoseError as problem:
@@ -163,8 +166,42 @@ def callback(request: HttpRequest, provider_name: str) -> HttpResponse:
         "provider": provider.name,
         "acr": str(claims.get("acr") or ""),
         "auth_time": int(claims.get("auth_time") or time.time()),
+        # For logout's id_token_hint. Sealed: the token carries the national identity number (pid),
+        # which the portal keeps nowhere readable, the session store included.
+        ID_TOKEN_KEY: seal_id_token(id_token),
     }
-    return HttpResponseRedirect(_safe_next(request, tx.next_url))
+    next_url = _safe_next(request, tx.next_url)
+    # Arrived without an address (a placeholder stands in): an ordinary login is asked for it at once; one on
+    # its way somewhere (an invitation, which brings its own address; signing) goes on, and every page
+    # carries the request (templates/base.html) until the address is given.
+    if not user.has_email and next_url == reverse(settings.LOGIN_REDIRECT_URL):
+        return HttpResponseRedirect(f"{reverse('accounts:email')}?{urlencode({'next': next_url})}")
+    return HttpResponseRedirect(next_url)
+
+
+ID_TOKEN_KEY = "id_token_sealed"  # noqa: S105 - a session key, not a secret
+_ID_TOKEN_SALT = "accounts.oidc.id_token_hint"  # noqa: S105 - a salt (namespace), not a secret
+
+
+def _fernet(key: str) -> Fernet:
+    digest = salted_hmac(_ID_TOKEN_SALT, "", secret=key, algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal_id_token(id_token: str) -> str:
+    """The ID token encrypted with a key derived from SECRET_KEY (Fernet: AES-CBC with an HMAC)."""
+    return _fernet(settings.SECRET_KEY).encrypt(id_token.encode()).decode()
+
+
+def open_id_token(sealed: str) -> str:
+    """The sealed ID token, or "" when it cannot be opened (none, tampered, or SECRET_KEY rotated away)."""
+    if not sealed:
+        return ""
+    fernet = MultiFernet([_fernet(key) for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]])
+    try:
+        return fernet.decrypt(sealed.encode()).decode()
+    except InvalidToken:
+        return ""
 
 
 class PortalLogoutView(LogoutView):
@@ -180,5 +217,6 @@ class PortalLogoutView(LogoutView):
             provider,
             post_logout_redirect_uri=request.build_absolute_uri(reverse("accounts:login")),
             ui_locales=ui_locales(),
+            id_token_hint=open_id_token(str(info.get(ID_TOKEN_KEY, ""))),
         )
         return handoff(request, provider, url) if url else response

@@ -63,8 +63,10 @@ def test_kari_logs_in_with_id_porten(client: Client, oidc_providers: DevProvider
     assert {"state", "nonce", "code_challenge"} <= set(query)
     response = finish(client, drive(authorize))
     assert logged_in(client)
-    assert response.redirect_chain[-1][0] == reverse("dashboards:home")
+    # ID-porten gives no e-mail address: a first ordinary login is asked for it, then goes on to the front page.
+    assert response.redirect_chain[-1][0] == f"{reverse('accounts:email')}?next=%2F"
     kari = User.objects.get(pk=client.session["_auth_user_id"])
+    assert not kari.has_email
     assert kari.full_name == "Kari Nordmann"
     assert kari.birth_date == personal_id.birth_date(persona("kari")["pid"])
     assert kari.national_id_digest == personal_id.digest(persona("kari")["pid"])
@@ -116,12 +118,53 @@ def test_logout_ends_the_provider_session_too(client: Client, oidc_providers: De
     assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver%2Faccounts%2Flogin%2F" in url
 
 
+def test_logout_hands_the_provider_the_id_token_from_the_login(client: Client, oidc_providers: DevProvider) -> None:
+    """ID-porten's end-session endpoint needs id_token_hint. The token is kept server-side, sealed: it carries
+    the identity number, which is nowhere readable in the session."""
+    import base64
+    import json
+
+    import requests
+
+    finish(client, drive(start(client)))
+    stored = str(dict(client.session))
+    assert "id_token_sealed" in stored
+    assert "eyJ" not in stored  # no JWT (base64url of '{"') in the clear
+    assert persona("kari")["pid"] not in stored
+
+    url = handoff_url(client.post(reverse("accounts:logout")))
+
+    query = parse_qs(urlsplit(url).query)
+    hint = query["id_token_hint"][0]
+    payload = json.loads(base64.urlsafe_b64decode(hint.split(".")[1] + "=="))
+    assert payload["sub"] == "dev-kari" and payload["aud"] == query["client_id"][0]
+    answer = requests.get(url, timeout=10)  # the provider accepts the hint: it asks to confirm the logout
+    assert answer.status_code == 200, answer.text[:500]
+    forged = requests.get(url.replace(hint, hint[:-8] + "AAAAAAAA"), timeout=10)  # and checks it
+    assert forged.status_code == 400
+
+
+def test_a_sealed_id_token_opens_only_with_the_sites_keys(settings: Any) -> None:
+    from accounts.oidc.views import open_id_token, seal_id_token
+
+    sealed = seal_id_token("header.payload.signature")
+    assert "payload" not in sealed
+    assert open_id_token(sealed) == "header.payload.signature"
+    assert open_id_token(sealed[:-4] + "AAAA") == ""  # tampered
+    assert open_id_token("") == ""
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-key-" * 5, [settings.SECRET_KEY]
+    assert open_id_token(sealed) == "header.payload.signature"  # rotated: the fallback still opens it
+    settings.SECRET_KEY_FALLBACKS = []
+    assert open_id_token(sealed) == ""  # gone: logout falls back to client_id alone
+
+
 def test_next_is_kept_and_foreign_next_ignored(client: Client, oidc_providers: DevProvider) -> None:
     response = finish(client, drive(start(client, next="/organisations/")))
     assert response.redirect_chain[0][0] == "/organisations/"
     client.logout()
     response = finish(client, drive(start(client, next="https://evil.example/")))
-    assert response.redirect_chain[0][0] == reverse("dashboards:home")
+    # The front page instead (by way of the e-mail address question: Kari has given none).
+    assert response.redirect_chain[0][0] == f"{reverse('accounts:email')}?next=%2F"
 
 
 def test_step_up_requires_a_fresh_high_login(client: Client, oidc_providers: DevProvider, rf: Any) -> None:

@@ -116,6 +116,35 @@ def test_the_code_of_the_authenticator_app_passes_and_gives_a_new_session_id(wor
     assert ("auth.second_factor_verified", "127.0.0.1") in actions
 
 
+def test_a_code_passes_outside_a_test_transaction_as_on_a_real_server(
+    transactional_db: Any, world: Any, login: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real request runs in autocommit (no ATOMIC_REQUESTS); the test client's usual wrapping transaction
+    hid that django-otp locks the devices with SELECT ... FOR UPDATE, which PostgreSQL refuses outside a
+    transaction: every staff code was a server error there. The check now runs in its own transaction
+    (asserted directly too, since SQLite ignores FOR UPDATE and would not fail)."""
+    from django.db import connection
+
+    user = world["cert_analyst"]
+    device = with_app(user)
+    in_transaction: list[bool] = []
+    original = TOTPDevice.verify_token
+
+    def spy(self: TOTPDevice, token: str) -> bool:
+        in_transaction.append(connection.in_atomic_block)
+        return original(self, token)
+
+    monkeypatch.setattr(TOTPDevice, "verify_token", spy)
+    client = login(user)
+    assert not connection.in_atomic_block  # no test transaction around the request
+
+    response = client.post(VERIFY, {"token": app_code(device)})
+
+    assert response.status_code == 302
+    assert in_transaction == [True]
+    assert client.get("/organisations/").status_code == 200
+
+
 def test_a_code_is_accepted_once(world: Any, login: Any, client: Any) -> None:
     user = world["membership_manager"]
     device = with_app(user)

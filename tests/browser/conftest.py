@@ -20,7 +20,7 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +106,34 @@ def narrow_page(browser: Browser) -> Iterator[Page]:
 
 # ------------------------------------------------------------------------------------------------ data
 
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> Iterator[None]:
+    """On SQLite the browser suite's test database is a file (on tmpfs when there is one), not Django's
+    in-memory default.
+
+    For an in-memory database the live server is handed the test's own connection, and every request
+    thread of the (threaded) server uses it too; Django's documentation warns that simultaneous queries
+    over it "may sometimes randomly cause the tests to fail". They did: a request still in flight (a
+    session write) while the test wrote through the ORM gave "database table is locked: django_session".
+    With a file every thread has its own connection and SQLite's ordinary locking (the settings' busy
+    timeout and BEGIN IMMEDIATE) orders the writers, as in a real deployment.
+
+    This takes effect when the browser tests run in their own pytest session, as the Makefile runs them."""
+    import shutil
+    import tempfile
+
+    from django.conf import settings
+
+    shm = Path("/dev/shm")  # noqa: S108 - a private directory is made in it (mkdtemp)
+    directory = Path(tempfile.mkdtemp(prefix="browser-tests-", dir=shm if shm.is_dir() else None))
+    for alias, database in settings.DATABASES.items():
+        if database["ENGINE"] == "django.db.backends.sqlite3":
+            database.setdefault("TEST", {})["NAME"] = str(directory / f"{alias}.sqlite3")
+    yield
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 _snapshot: sqlite3.Connection | None = None
 
 
@@ -123,6 +151,9 @@ def demo_data(transactional_db: None, live_server: Any) -> None:
     """
     global _snapshot
     connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        _postgresql_demo_data()
+        return
     if connection.vendor != "sqlite":
         call_command("load_reference_data", verbosity=0)
         call_command("seed_demo", without_history=True, verbosity=0)
@@ -135,6 +166,46 @@ def demo_data(transactional_db: None, live_server: Any) -> None:
         _snapshot = snapshot
     else:
         _snapshot.backup(connection.connection)
+
+
+_POSTGRESQL_SNAPSHOT = "browser_test_snapshot"
+_postgresql_snapshot_tables: list[str] | None = None
+
+
+def _postgresql_demo_data() -> None:
+    """The same idea on PostgreSQL: the first test seeds and copies every non-empty table into a schema of
+    its own in the test database; later tests empty the tables and copy the rows back (a second or two
+    instead of ~15 s). Foreign keys are deferred, so the copy order does not matter; the sequences are
+    set past the copied ids afterwards."""
+    global _postgresql_snapshot_tables
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if _postgresql_snapshot_tables is None:
+            call_command("load_reference_data", verbosity=0)
+            call_command("seed_demo", without_history=True, verbosity=0)
+            cursor.execute(f"DROP SCHEMA IF EXISTS {_POSTGRESQL_SNAPSHOT} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {_POSTGRESQL_SNAPSHOT}")
+            copied = []
+            for table in tables:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608 - Django table names
+                if cursor.fetchone()[0]:
+                    cursor.execute(f"CREATE TABLE {_POSTGRESQL_SNAPSHOT}.{quote(table)} AS TABLE {quote(table)}")
+                    copied.append(table)
+            _postgresql_snapshot_tables = copied
+            return
+        with transaction.atomic():
+            cursor.execute("TRUNCATE " + ", ".join(quote(t) for t in tables))  # what post_migrate put back
+            for table in _postgresql_snapshot_tables:
+                cursor.execute(f"INSERT INTO {quote(table)} SELECT * FROM {_POSTGRESQL_SNAPSHOT}.{quote(table)}")  # noqa: S608
+            copied = set(_postgresql_snapshot_tables)
+            models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in copied]
+            cursor.execute(";".join(connection.ops.sequence_reset_sql(no_style(), models)))
+    ContentType.objects.clear_cache()
 
 
 # --------------------------------------------------------------------------------------------- helpers

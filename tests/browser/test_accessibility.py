@@ -157,6 +157,15 @@ def test_password_change_page(page: Page, live_server: Any, html_validator: Html
 
 
 @pytest.mark.browser
+def test_email_address_page(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
+    login(page, live_server, KARI)
+    open_page(page, f"{live_server.url}/accounts/email/")
+    expect(page.locator("main input[type=email]")).to_be_visible()
+    assert_no_axe_violations(page)
+    check_page(page, html_validator)
+
+
+@pytest.mark.browser
 def test_help_page_signed_in_with_open_account_menu(
     page: Page, live_server: Any, html_validator: HtmlValidator
 ) -> None:

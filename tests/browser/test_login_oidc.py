@@ -55,6 +55,35 @@ def test_kari_logs_in_with_id_porten_and_out_again(page: Page, live_server: Any,
     page.wait_for_url(f"{live_server.url}/accounts/login/")
 
 
+def test_a_person_without_an_e_mail_address_gives_it_at_the_first_login(
+    page: Page, live_server: Any, oidc_providers: DevProvider
+) -> None:
+    from core.models import OutboundEmail
+
+    kari = User.objects.get(email="kari@demo.medlemsportal.no")
+    kari.email = "0123456789abcdef@no-email.invalid"  # as a first ID-porten login leaves her
+    kari.save(update_fields=["email"])
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Logg inn med ID-porten (test)").click()
+    log_in_at_provider(page, "Kari Nordmann")
+    page.wait_for_url(f"{live_server.url}/accounts/email/?next=%2F")
+    expect(page.locator("h1")).to_have_text("Din e-postadresse")
+    assert ".invalid" not in page.content()
+    assert_no_axe_violations(page)
+    page.get_by_label("E-postadresse").fill("kari.nordmann@example.no")
+    page.get_by_role("button", name="Send lenken").click()
+    page.wait_for_url(f"{live_server.url}/")
+    expect(page.locator(".messages")).to_contain_text("kari.nordmann@example.no")
+    link = re.search(
+        r"http://\S+/accounts/email/confirm/\S+", OutboundEmail.objects.get(to="kari.nordmann@example.no").body_text
+    )
+    assert link is not None
+    page.goto(link.group(0))
+    page.wait_for_url(f"{live_server.url}/")
+    kari.refresh_from_db()
+    assert kari.email == "kari.nordmann@example.no"
+
+
 def test_invited_security_contact_accepts(
     browser: Any, page: Page, live_server: Any, oidc_providers: DevProvider
 ) -> None:

@@ -14,13 +14,6 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from .conftest import DEMO_PASSWORD, assert_no_axe_violations, close_context, login, new_context
 
-# Known broken after merging the wave-2 branches (issues 15, 16, 19): these journeys' expectations (the
-# demo round's deadline text, the guided flow's steps, delegation's landing page, a SQLite session-table
-# lock in the live server) no longer match the merged portal. Skipped so that the rest lands; the open
-# issues name them, and they are to be re-enabled when fixed.
-BROKEN_AFTER_MERGE = "known broken after the wave-2 merges: see issues 15, 16 and 19"
-
-
 pytestmark = pytest.mark.browser
 
 NILS = "nils@demo.medlemsportal.no"  # NHN membership manager (staff)
@@ -95,7 +88,13 @@ def test_nils_registers_a_passkey_logs_out_and_logs_in_with_it(browser: Browser,
     close_context(context)
 
 
-@pytest.mark.skip(reason=BROKEN_AFTER_MERGE)
+def test_the_live_server_has_connections_of_its_own(live_server: Any) -> None:
+    """The next journey writes through the ORM while the browser's last requests may still be in flight;
+    over one shared SQLite connection that raised "database table is locked" (conftest's
+    django_db_modify_db_settings)."""
+    assert live_server.thread.connections_override == {}
+
+
 def test_without_the_passkey_nils_stays_at_the_second_factor(browser: Browser, live_server: Any) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
