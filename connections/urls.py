@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connections import views
+from connections import request_views, views
 
 app_name = "connections"
 
@@ -20,9 +20,9 @@ urlpatterns = [
     path("organisations/<int:pk>/cloud-epj/", views.decision_create, name="decision_create"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision_detail"),
     path("organisations/<int:pk>/end-connection/", views.termination_request, name="termination_request"),
-    path("<int:pk>/details/", views.connection_member_edit, name="connection_member_edit"),
-    path("<int:pk>/request-change/", views.change_request_create, name="change_request_create"),
-    path("requests/", views.request_queue, name="request_queue"),
-    path("change-requests/<int:pk>/", views.change_request_detail, name="change_request_detail"),
-    path("terminations/<int:pk>/", views.termination_detail, name="termination_detail"),
+    path("<int:pk>/details/", request_views.connection_member_edit, name="connection_member_edit"),
+    path("<int:pk>/request-change/", request_views.change_request_create, name="change_request_create"),
+    path("requests/", request_views.request_queue, name="request_queue"),
+    path("change-requests/<int:pk>/", request_views.change_request_detail, name="change_request_detail"),
+    path("terminations/<int:pk>/", request_views.termination_detail, name="termination_detail"),
 ]

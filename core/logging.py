@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from datetime import UTC, datetime
+from typing import Any
 
 from core.request_id import current_request_id
 
@@ -75,3 +76,26 @@ class JsonFormatter(logging.Formatter):
         if status is not None:
             entry["status"] = status
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def logging_configuration(*, log_format: str, level: str) -> dict[str, Any]:
+    """Django's LOGGING: JSON lines or plain text to the console, each with the request id, with secrets and
+    identity numbers masked before any handler sees them."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "core.logging.RequestIdFilter"},
+            "redact": {"()": "core.logging.RedactingFilter"},
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {"()": "core.logging.JsonFormatter"},
+        },
+        "handlers": {
+            "console": {"class": "logging.StreamHandler", "formatter": log_format, "filters": ["request_id", "redact"]}
+        },
+        "root": {"handlers": ["console"], "level": level},
+        # pyHanko logs a traceback at WARNING for every untrusted or altered PDF someone checks: expected input.
+        "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
+    }

@@ -21,7 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from core import ratelimit
-from core.permissions import TokenPrincipal
+from core.principals import TokenPrincipal
 from integrations.models import ApiToken
 from integrations.services import api_token_authenticate
 
@@ -238,3 +238,4 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", "integrations.endpoints.router")
+api.add_router("/", "integrations.own_endpoints.router")

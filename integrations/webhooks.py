@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from core.events import Event, EventType
-from core.permissions import TokenPrincipal
+from core.principals import TokenPrincipal
 from integrations.choices import DeliveryState
 from integrations.models import WebhookDelivery, WebhookEndpoint
 from integrations.urlcheck import UnsafeURL, check_url

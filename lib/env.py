@@ -7,6 +7,7 @@ process at start instead of surfacing later as odd behaviour.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -90,3 +91,13 @@ def env_choice(name: str, choices: tuple[str, ...], default: str, *, environ: Ma
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def development_secret(path: Path) -> str:
+    """A random secret kept in ``path`` (made on first use, readable by the owner only): for development, so
+    that sessions survive a restart. Production names its secrets in the environment instead."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(64))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -7,7 +7,6 @@ Every variable is listed in .env.example. A bad value stops start-up with Improp
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +15,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from lib.env import env_bool, env_choice, env_int, env_list, env_path, env_str
+from core.logging import logging_configuration
+from lib.env import development_secret, env_bool, env_choice, env_int, env_list, env_path, env_str
 
 # Lets classes subscript Django generics at run time (ModelAdmin[Model], URLField[...]), as mypy wants.
 django_stubs_ext.monkeypatch()
@@ -32,22 +32,12 @@ if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG must not be true when PORTAL_ENV=production.")
 
 
-def _development_secret_key() -> str:
-    """A random key kept in var/ so that sessions survive a restart of `make run`."""
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        VAR_DIR.mkdir(exist_ok=True)
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
-
-
 if PRODUCTION:
     SECRET_KEY = env_str("SECRET_KEY")
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
         raise ImproperlyConfigured("SECRET_KEY must be at least 50 random characters in production.")
 else:
-    SECRET_KEY = env_str("SECRET_KEY", "") or _development_secret_key()
+    SECRET_KEY = env_str("SECRET_KEY", "") or development_secret(VAR_DIR / "secret_key")  # survives a restart
 
 # National identity numbers are stored only as HMAC-SHA256 digests under this key (accounts.personal_id).
 # Production needs its own; development derives one from SECRET_KEY.
@@ -502,25 +492,4 @@ CUSTOMER_CENTRE_HOURS = env_str("CUSTOMER_CENTRE_HOURS", "08:00–20:00")
 # Logs: JSON lines (production default) or plain text (development default), each with the request id;
 # secrets and identity numbers are masked before any handler sees them (core/logging.py).
 LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "plain"), "json" if PRODUCTION else "plain")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "core.logging.RequestIdFilter"},
-        "redact": {"()": "core.logging.RedactingFilter"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "core.logging.JsonFormatter"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
-    # pyHanko logs a traceback at WARNING for every untrusted or altered PDF someone checks: expected input.
-    "loggers": {"pyhanko": {"level": "ERROR"}, "pyhanko_certvalidator": {"level": "ERROR"}},
-}
+LOGGING = logging_configuration(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO").upper())

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from advisories.choices import TLP, AckStatus, AdvisoryStatus, Severity
-from advisories.models import Acknowledgement, Advisory, regions_by_organisation
+from advisories.models import Acknowledgement, Advisory
+from advisories.regions import regions_by_organisation
 from advisories.services.distribution import _mail_context, security_contacts
 from core.audit import audit_record
 from core.mail import mail_queue

@@ -1,13 +1,8 @@
-"""Every write to the catalogue's terms and to members' service agreements.
-
-Signing services uses the membership signing's authority and step-up (memberships.services), seals one
-PDF for everything signed in one go, and records it with an audit event in the same transaction.
-"""
+"""Signing services (the guided flow's last step): the selection, the authority and step-up, one sealed PDF."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -16,271 +11,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from accounts.step_up import StepUp
 from accounts.step_up import verify as verify_step_up
 from agreements import documents, graph, hooks
-from agreements.choices import AgreementState, TermsStatus
+from agreements.choices import AgreementState
 from agreements.models import Service, ServiceAgreement, ServiceSigning, ServiceTermsVersion
+from agreements.services.common import NothingToSign, SelectionChanged, current_terms, describe_changes, selection_items
+from agreements.services.lifecycle import _terminate
 from core.audit import audit_record
-from core.events import EventType, emit
 from core.mail import mail_queue
 from memberships.choices import MembershipState
 from memberships.models import Membership
-from memberships.services import AuthorityRefused, authority_decision, recipients_for, signing_authority
+from memberships.services import AuthorityRefused, authority_decision, recipients_for
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class NothingToSign(ValidationError):
-    pass
-
-
-class SelectionChanged(ValidationError):
-    """What the signatory was shown on the review step is no longer what would be signed: nothing is
-    stored, and ``changes`` says in plain words what changed."""
-
-    def __init__(self, changes: list[str]) -> None:
-        self.changes = changes
-        super().__init__(
-            _("What you were about to sign changed after the page was shown. Nothing was signed or ended."),
-            code="selection_changed",
-        )
-
-
-def selection_items(organisation: Organisation, selection: Selection) -> list[dict[str, Any]]:
-    """Exactly what the review step shows and the signature binds, in the order shown: each agreement to
-    re-sign (with its terms version and the SHA-256 of the text this organisation accepts), to end, and
-    each service to order. The signing form carries it back; the server signs only the same list."""
-    signed = [*(a.service for a in selection.keep), *selection.order]
-    terms = current_terms(signed)
-
-    def version(service: Service) -> dict[str, str]:
-        v = terms.get(service.pk)
-        if v is None:
-            return {"terms": "", "text_sha256": ""}
-        return {"terms": v.label, "text_sha256": hashlib.sha256(v.text_for(organisation.form).encode()).hexdigest()}
-
-    items: list[dict[str, Any]] = []
-    items += [
-        {"action": "resign", "agreement": a.pk, "service": a.service.slug, **version(a.service)} for a in selection.keep
-    ]
-    items += [{"action": "end", "agreement": a.pk, "service": a.service.slug} for a in selection.drop]
-    items += [{"action": "order", "service": s.slug, **version(s)} for s in selection.order]
-    return items
-
-
-def describe_changes(shown: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[str]:
-    """What differs between the list shown and the list now, in sentences for the signatory."""
-    names = dict(Service.objects.values_list("slug", "name"))
-    verbs = {"resign": _("re-sign"), "end": _("end"), "order": _("order")}
-
-    def key(item: dict[str, Any]) -> tuple[str, str]:
-        return (str(item.get("action")), str(item.get("service")))
-
-    before = {key(i): i for i in shown if isinstance(i, dict)}
-    after = {key(i): i for i in current}
-    changes: list[str] = []
-    for k, item in after.items():
-        name, verb = names.get(k[1], k[1]), verbs.get(k[0], k[0])
-        if k not in before:
-            changes.append(_("Now also: %(verb)s %(service)s.") % {"verb": verb, "service": name})
-        elif before[k].get("terms") != item.get("terms") or before[k].get("text_sha256") != item.get("text_sha256"):
-            changes.append(
-                _("%(service)s: new terms %(new)s (you were shown %(old)s).")
-                % {"service": name, "new": item.get("terms") or "–", "old": before[k].get("terms") or "–"}
-            )
-        elif before[k].get("agreement") != item.get("agreement"):
-            changes.append(_("%(service)s: the agreement is another one now.") % {"service": name})
-    for k in before:
-        if k not in after:
-            changes.append(
-                _("No longer: %(verb)s %(service)s.")
-                % {"verb": verbs.get(k[0], k[0]), "service": names.get(k[1], k[1])}
-            )
-    if not changes and [key(i) for i in shown if isinstance(i, dict)] != [key(i) for i in current]:
-        changes.append(_("The order of the list changed."))
-    return changes or [_("The list could not be compared with what you were shown.")]
-
-
-def current_terms(services: Iterable[Service]) -> dict[int, ServiceTermsVersion]:
-    """The newest published terms of each service that has any, in one query."""
-    ids = [s.pk for s in services]
-    current: dict[int, ServiceTermsVersion] = {}
-    for version in ServiceTermsVersion.objects.published().filter(service_id__in=ids).order_by("published_at", "pk"):
-        current[version.service_id] = version  # the newest wins
-    return current
-
-
-# --- terms ---------------------------------------------------------------------------------------
-
-
-def terms_sha256(version: ServiceTermsVersion) -> str:
-    special = "".join(f"\n[{form}]\n{text}" for form, text in sorted((version.special_terms or {}).items()))
-    return hashlib.sha256(f"{version.general_terms}{special}".encode()).hexdigest()
-
-
-def service_terms_publish(*, actor: User, version: ServiceTermsVersion) -> int:
-    """Publish a draft. Every live agreement on an older version must be re-signed; its organisation
-    hears about it. Returns how many agreements now must be re-signed."""
-    with transaction.atomic():
-        version = ServiceTermsVersion.objects.select_for_update().select_related("service").get(pk=version.pk)
-        if version.status != TermsStatus.DRAFT:
-            raise ValidationError(_("Only a draft can be published."))
-        if not version.general_terms.strip():
-            raise ValidationError({"general_terms": _("Write the general terms.")})
-        now = timezone.now()
-        version.status = TermsStatus.PUBLISHED
-        version.published_at = now
-        version.published_by = actor
-        version.text_sha256 = terms_sha256(version)
-        version.save(update_fields=["status", "published_at", "published_by", "text_sha256", "updated_at"])
-        affected = list(
-            ServiceAgreement.objects.filter(service=version.service, state=AgreementState.ACTIVE)
-            .exclude(terms_version=version)
-            .select_related("organisation")
-        )
-        ServiceAgreement.objects.filter(pk__in=[a.pk for a in affected]).update(
-            state=AgreementState.MUST_RESIGN, updated_at=now
-        )
-        audit_record(
-            actor=actor,
-            action="service_terms.published",
-            obj=version,
-            after={"service": version.service.slug, "label": version.label, "sha256": version.text_sha256},
-            reason=ngettext(
-                "%(count)s agreement must be re-signed", "%(count)s agreements must be re-signed", len(affected)
-            )
-            % {"count": len(affected)},
-            at=now,
-        )
-        for agreement in affected:
-            mail_queue(
-                template="agreements/email/must_resign",
-                recipients=recipients_for(agreement.organisation),
-                context={"agreement": agreement, "version": version, "base_url": settings.PORTAL_BASE_URL},
-                key=f"service-resign:{version.pk}:{agreement.organisation_id}",
-            )
-    return len(affected)
-
-
-# --- agreements ----------------------------------------------------------------------------------
-
-
-def agreement_start(
-    *, actor: User, organisation: Organisation, service: Service, terms_version: ServiceTermsVersion, signing: Any
-) -> ServiceAgreement:
-    """The organisation is authorised for the service (a delivered order). Idempotent per service."""
-    agreement = (
-        ServiceAgreement.objects.select_for_update().live().filter(organisation=organisation, service=service).first()
-    )
-    today = timezone.localdate()
-    if agreement is None:
-        agreement = ServiceAgreement.objects.create(
-            organisation=organisation,
-            service=service,
-            terms_version=terms_version,
-            signing=signing,
-            started_on=today,
-        )
-    else:
-        agreement.terms_version = terms_version
-        agreement.signing = signing
-        agreement.state = AgreementState.ACTIVE
-        agreement.save(update_fields=["terms_version", "signing", "state", "updated_at"])
-    audit_record(
-        actor=actor,
-        action="service_agreement.started",
-        obj=agreement,
-        organisation_id=organisation.pk,
-        after={"service": service.slug, "terms_version": terms_version.label},
-    )
-    _agreement_changed(agreement, organisation=organisation, service=service, terms_label=terms_version.label)
-    return agreement
-
-
-def _agreement_changed(agreement: ServiceAgreement, *, organisation: Any, service: Service, terms_label: str) -> None:
-    emit(
-        EventType.AGREEMENT_CHANGED,
-        organisation_id=organisation.pk,
-        data={
-            "orgnr": organisation.org_number,
-            "service": service.slug,
-            "state": agreement.state,
-            "terms_version": terms_label,
-        },
-    )
-
-
-def termination_impact(agreement: ServiceAgreement) -> list[ServiceAgreement]:
-    """The organisation's other live agreements that need this one, directly or through others."""
-    needing = graph.dependents(graph.prerequisite_map(), agreement.service_id)
-    return list(
-        ServiceAgreement.objects.live()
-        .filter(organisation_id=agreement.organisation_id, service_id__in=needing)
-        .select_related("service")
-    )
-
-
-def agreement_terminate(
-    *, actor: User, agreement: ServiceAgreement, reason: str, include_dependents: bool = False
-) -> list[ServiceAgreement]:
-    """End an agreement (a signatory's decision). Agreements that need it end with it, but only when
-    the signatory has seen and accepted that (``include_dependents``). Returns every ended agreement."""
-    authority = signing_authority(actor, agreement.organisation)
-    if authority is None or authority.delegated:  # a delegation grants signing, never ending
-        raise PermissionDenied
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for ending the agreement.")})
-    with transaction.atomic():
-        agreement = ServiceAgreement.objects.select_for_update().select_related("service").get(pk=agreement.pk)
-        if agreement.state == AgreementState.TERMINATED:
-            raise ValidationError(_("The agreement has already ended."))
-        dependents = termination_impact(agreement)
-        if dependents and not include_dependents:
-            raise ValidationError(
-                {
-                    "include_dependents": _("These services need %(service)s and end with it: %(names)s.")
-                    % {"service": agreement.service.name, "names": ", ".join(a.service.name for a in dependents)}
-                }
-            )
-        ended = [agreement, *dependents]
-        _terminate(actor=actor, agreements=ended, reason=reason)
-    return ended
-
-
-def _terminate(*, actor: User, agreements: list[ServiceAgreement], reason: str) -> None:
-    now = timezone.now()
-    for agreement in agreements:
-        before = agreement.state
-        agreement.state = AgreementState.TERMINATED
-        agreement.terminated_at = now
-        agreement.termination_reason = reason[:300]
-        agreement.save(update_fields=["state", "terminated_at", "termination_reason", "updated_at"])
-        audit_record(
-            actor=actor,
-            action="service_agreement.terminated",
-            obj=agreement,
-            organisation_id=agreement.organisation_id,
-            before={"state": before},
-            after={"state": AgreementState.TERMINATED, "service": agreement.service.slug},
-            reason=reason,
-            at=now,
-        )
-        _agreement_changed(
-            agreement,
-            organisation=agreement.organisation,
-            service=agreement.service,
-            terms_label=agreement.terms_version.label,
-        )
-
-
-# --- signing services (the guided flow's last step) ----------------------------------------------
 
 
 @dataclass
