@@ -291,7 +291,7 @@ def email_address(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/email_address.html",
-        {"form": form, "current": user.contact_email, "next": _next(request)},  # type: ignore[union-attr]
+        {"form": form, "current": user.contact_email, "next": _next(request)},  # type: ignore[union-attr]  # request.user is a User here (login_required)
     )
 
 
@@ -314,10 +314,10 @@ def _with_password(view: Any) -> Any:
 
     @login_required
     def wrapper(request: HttpRequest) -> HttpResponse:
-        if not request.user.has_usable_password():  # type: ignore[union-attr]
+        if not request.user.has_usable_password():  # type: ignore[union-attr]  # request.user is a User here (login_required)
             messages.info(request, _("You log in with ID-porten or HelseID, so you have no password in the portal."))
             return redirect(settings.LOGIN_REDIRECT_URL)
-        return view(request)  # type: ignore[no-any-return]
+        return view(request)  # type: ignore[no-any-return]  # Django's view callables are untyped
 
     return wrapper
 

@@ -117,12 +117,12 @@ class PortalFormMixin:
         if not getattr(self, "_input_validators_added", False):
             add_input_validators(self.fields, own_date_bounds=self.own_date_bounds)
             self._input_validators_added = True
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()  # type: ignore[misc]  # the mixin calls the form class's full_clean it is mixed into
 
 
 class PortalForm(PortalFormMixin, forms.Form):
     pass
 
 
-class PortalModelForm(PortalFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class PortalModelForm(PortalFormMixin, forms.ModelForm):  # type: ignore[type-arg]  # ModelForm's model parameter is the subclass's Meta.model
     pass
