@@ -75,7 +75,7 @@ class UnlockForm(PortalForm):
         return cleaned
 
 
-class EmailAddressForm(forms.Form):
+class EmailAddressForm(PortalForm):
     """The person's own e-mail address (a confirmation link is sent to it before it is used)."""
 
     email = forms.EmailField(
