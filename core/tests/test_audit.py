@@ -521,8 +521,15 @@ def test_anchoring_refuses_an_empty_or_broken_chain_and_a_bad_anchor_file_is_rep
     world: Any, manage: Any, tmp_path: Path
 ) -> None:
     anchor = tmp_path / "audit-anchor.txt"
-    assert manage("anchor_audit_chain", str(anchor))[:1] == (1,)
+    # A new installation: nothing to anchor yet, and not an error (the scheduler runs it every night).
+    code, out, _err = manage("anchor_audit_chain", str(anchor))
+    assert (code, "nothing to anchor yet" in out) == (0, True)
     assert not anchor.exists()
+    # An empty chain where anchors were written before: every event was deleted.
+    anchor.write_text("3 " + "a" * 64 + " 2026-01-01T00:00:00+00:00\n")
+    code, _out, err = manage("anchor_audit_chain", str(anchor))
+    assert code == 1 and "its events were deleted" in err
+    anchor.unlink()
 
     build_chain(world, random.Random(SEED), 4)
     with tampering():
