@@ -42,6 +42,7 @@ DEFAULT_BATCH_SIZE = 5000  # relevant units written per transaction
 DEFAULT_SCAN_LIMIT = 100_000  # units read at most before a batch is written (the checkpoint's step)
 _IDENTITY_BYTES = 1 << 20
 PIPE_BYTES = 1 << 20
+CHILD_EXIT_SECONDS = 10  # how long a reader that sent the whole file may take to end before it is killed
 LOOKAHEAD = 4  # messages read ahead of the writer: about two batches, with the progress messages between
 
 
@@ -93,7 +94,12 @@ class ReaderProcess:
         while (message := self.queue.get()) is not None:
             yield message
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        # After the whole file the child is ending on its own (it may still be closing its pipe): let it. On an
+        # error (or an import stopped mid-file) it is killed at once.
+        if exc_type is None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=CHILD_EXIT_SECONDS)
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
