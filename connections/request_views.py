@@ -96,44 +96,34 @@ def _handle(request: HttpRequest, item: Any, decide: Any) -> HttpResponse | Hand
     return form
 
 
-@login_required
-def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    change = get_visible_or_404(
-        ChangeRequest.objects.select_related("organisation", "connection", "requested_by", "handled_by"),
+def _request_detail(request: HttpRequest, model: Any, pk: int, kind: str, decide: Any) -> HttpResponse:
+    """One change or termination request: staff read it (on the organisation's access log) and answer it."""
+    item = get_visible_or_404(
+        model.objects.select_related("organisation", "connection", "requested_by", "handled_by"),
         request.user,
         Action.CONNECTION_VIEW,
         pk=pk,
     )
-    record_view(request.user, change, kind=DataKind.CONNECTION, label=str(change.connection))
-    handled = _handle(request, change, services.change_request_decide)
+    record_view(request.user, item, kind=DataKind.CONNECTION, label=str(item.connection))
+    handled = _handle(request, item, decide)
     if isinstance(handled, HttpResponse):
         return handled
     return render(
         request,
         "connections/request_detail.html",
-        {"item": change, "kind": "change", "form": handled},
+        {"item": item, "kind": kind, "form": handled},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def change_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _request_detail(request, ChangeRequest, pk, "change", services.change_request_decide)
 
 
 @login_required
 def termination_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    termination = get_visible_or_404(
-        TerminationRequest.objects.select_related("organisation", "connection", "requested_by", "handled_by"),
-        request.user,
-        Action.CONNECTION_VIEW,
-        pk=pk,
-    )
-    record_view(request.user, termination, kind=DataKind.CONNECTION, label=str(termination.connection))
-    handled = _handle(request, termination, services.termination_decide)
-    if isinstance(handled, HttpResponse):
-        return handled
-    return render(
-        request,
-        "connections/request_detail.html",
-        {"item": termination, "kind": "termination", "form": handled},
-        status=400 if request.method == "POST" else 200,
-    )
+    return _request_detail(request, TerminationRequest, pk, "termination", services.termination_decide)
 
 
 @login_required
