@@ -360,11 +360,12 @@ def change_request_decide(*, actor: User, request: ChangeRequest, accept: bool, 
             _validate(connection, list(connection.shared_with.all()))
             connection.save()
             _record_change(connection=connection, actor=actor, kind=ChangeKind.REQUEST_ACCEPTED, before=before)
-        request.status = ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED
-        request.handled_by = actor
-        request.handled_at = timezone.now()
-        request.answer = answer
-        request.save(update_fields=["status", "handled_by", "handled_at", "answer"])
+        _answer(
+            request,
+            actor=actor,
+            status=ChangeRequestStatus.ACCEPTED if accept else ChangeRequestStatus.REJECTED,
+            answer=answer,
+        )
         audit_record(
             actor=actor,
             action=f"connection.change_request_{request.status}",
@@ -374,12 +375,7 @@ def change_request_decide(*, actor: User, request: ChangeRequest, accept: bool, 
             after=request.wanted,
             reason=answer,
         )
-        mail_queue(
-            template="connections/email/request_decided",
-            recipients=[request.requested_by.email],
-            context={"request": request, "kind": "change", "base_url": settings.PORTAL_BASE_URL},
-            key=f"connection-change-request-decided:{request.pk}",
-        )
+        _tell_decision(request, kind="change", key=f"connection-change-request-decided:{request.pk}")
     return request
 
 
@@ -396,11 +392,12 @@ def termination_decide(*, actor: User, request: TerminationRequest, accept: bool
         if request.status != TerminationStatus.SUBMITTED:
             raise ValidationError(_("This request has already been handled."))
         before = request.status
-        request.status = TerminationStatus.ACCEPTED if accept else TerminationStatus.REJECTED
-        request.handled_by = actor
-        request.handled_at = timezone.now()
-        request.answer = answer
-        request.save(update_fields=["status", "handled_by", "handled_at", "answer"])
+        _answer(
+            request,
+            actor=actor,
+            status=TerminationStatus.ACCEPTED if accept else TerminationStatus.REJECTED,
+            answer=answer,
+        )
         audit_record(
             actor=actor,
             action=f"connection.termination_{request.status}",
@@ -410,13 +407,27 @@ def termination_decide(*, actor: User, request: TerminationRequest, accept: bool
             after={"status": request.status, "connection": request.connection_id, "wanted_end": request.wanted_end},
             reason=answer,
         )
-        mail_queue(
-            template="connections/email/request_decided",
-            recipients=[request.requested_by.email],
-            context={"request": request, "kind": "termination", "base_url": settings.PORTAL_BASE_URL},
-            key=f"connection-termination-decided:{request.pk}",
-        )
+        _tell_decision(request, kind="termination", key=f"connection-termination-decided:{request.pk}")
     return request
+
+
+def _answer(request: ChangeRequest | TerminationRequest, *, actor: User, status: str, answer: str) -> None:
+    """Record staff's decision on a member's request: the status, who, when and the answer given."""
+    request.status = status
+    request.handled_by = actor
+    request.handled_at = timezone.now()
+    request.answer = answer
+    request.save(update_fields=["status", "handled_by", "handled_at", "answer"])
+
+
+def _tell_decision(request: ChangeRequest | TerminationRequest, *, kind: str, key: str) -> None:
+    """The person who asked hears the decision (through the outbox, in the caller's transaction)."""
+    mail_queue(
+        template="connections/email/request_decided",
+        recipients=[request.requested_by.email],
+        context={"request": request, "kind": kind, "base_url": settings.PORTAL_BASE_URL},
+        key=key,
+    )
 
 
 def connections_move_on_merger(*, old: Any, new: Any, actor: User, **_signal: Any) -> int:
