@@ -152,6 +152,12 @@ def login(client: Any) -> Any:
     return _login
 
 
+def page_query_count(captured_queries: list[dict[str, Any]]) -> int:
+    """A page's queries, without the footer's opening hours: those are read once per process every 30 s
+    (support.hours.summary), not per page, so only the first page of a test reads them."""
+    return sum(1 for query in captured_queries if "support_openinghours" not in query["sql"])
+
+
 def pass_second_factor(client: Any, user: Any) -> None:
     """Mark the client's session as having passed a second factor with a test device of ``user``'s."""
     from django_otp import DEVICE_ID_SESSION_KEY

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import page_query_count
 from memberships.choices import MembershipState
 from memberships.models import Membership
 from organisations.choices import OrganisationForm
@@ -70,8 +71,7 @@ def test_the_query_count_does_not_grow_with_the_hits(world: Any, agent: Any, url
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
             assert agent.get(url, {"q": "fjord"}).status_code == 200
-        # The footer's opening hours are read once per process every 30 s (support.hours.summary), not per page.
-        return sum(1 for q in queries.captured_queries if "support_openinghours" not in q["sql"])
+        return page_query_count(queries.captured_queries)
 
     OrganisationFactory(name="Fjordlegen AS")
     few = count()

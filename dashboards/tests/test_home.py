@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import page_query_count
 from core.roles import OrganisationRoleType, SignatoryBasis
 from organisations.models import OrganisationRole
 from organisations.tests.factories import OrganisationFactory, RoleFactory, UserFactory
@@ -195,10 +196,7 @@ def _measure(client: Any) -> tuple[int, int]:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(HOME)
     assert response.status_code == 200
-    # The footer's opening hours are read once per process every 30 s (support.hours.summary), not per
-    # page: the first page of a test reads them, the next ones do not.
-    queries = [q for q in ctx.captured_queries if "support_openinghours" not in q["sql"]]
-    return len(queries), len(response.context["cards"])
+    return page_query_count(ctx.captured_queries), len(response.context["cards"])
 
 
 @pytest.mark.parametrize("n", [2, 8])

@@ -19,6 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import page_query_count
 from core.roles import OrganisationRoleType
 from dashboards.tests.test_status import clock, oslo, sign_at, version  # noqa: F401 - fixtures
 from memberships.models import ReminderLog, TermsVersion
@@ -99,10 +100,7 @@ def _measure(world: Any, version: TermsVersion) -> dict[str, int]:
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url, query)
         assert response.status_code == 200, (label, persona, response.status_code)
-        # The footer's opening hours are read once per process every 30 s (support.hours.summary), not per page.
-        counts[f"{label} as {persona}"] = sum(
-            1 for q in queries.captured_queries if "support_openinghours" not in q["sql"]
-        )
+        counts[f"{label} as {persona}"] = page_query_count(queries.captured_queries)
     return counts
 
 

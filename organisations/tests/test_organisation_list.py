@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import page_query_count
 from lib.collation import sort_key
 from organisations.choices import OrganisationForm
 from organisations.models import Organisation
@@ -388,10 +389,7 @@ def _measure(client: Any, params: dict[str, str] | None = None) -> tuple[int, in
         response = client.get(URL, params or {})
     assert response.status_code == 200
     page = response.context["page"]
-    # The footer's opening hours are read once per process every 30 s (support.hours.summary), not per
-    # page: the first page of a test reads them, the next ones do not.
-    queries = [q for q in ctx.captured_queries if "support_openinghours" not in q["sql"]]
-    return len(queries), len(page.object_list), page.paginator.count
+    return page_query_count(ctx.captured_queries), len(page.object_list), page.paginator.count
 
 
 @pytest.mark.parametrize("persona", ["customer_centre", "coordinator_a"])
