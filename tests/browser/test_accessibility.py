@@ -148,6 +148,22 @@ def test_organisation_detail_as_staff(page: Page, live_server: Any, html_validat
 
 
 @pytest.mark.browser
+def test_access_log_after_staff_opened_the_organisation(
+    page: Page, live_server: Any, html_validator: HtmlValidator
+) -> None:
+    """Nils (NHN) opens Ringsaker; Kari, its administrator, sees that on the organisation's access log."""
+    login(page, live_server, NILS)
+    open_page(page, ringsaker_url(live_server))
+    page.context.clear_cookies()
+    login(page, live_server, KARI)
+    open_page(page, ringsaker_url(live_server) + "access-log/")
+    expect(page.locator("table caption")).to_be_visible()
+    expect(page.locator("tbody")).to_contain_text("nils@demo.medlemsportal.no")
+    check_page(page, html_validator)
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.browser
 def test_password_change_page(page: Page, live_server: Any, html_validator: HtmlValidator) -> None:
     login(page, live_server, KARI)
     open_page(page, f"{live_server.url}/accounts/password/")
