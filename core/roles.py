@@ -27,15 +27,24 @@ class OrganisationRoleType(models.TextChoices):
 
 
 class SignatoryBasis(models.TextChoices):
-    """Why a signatory may sign. The first three say which register role the person is expected to hold:
+    """Why a signatory may sign. The first four say which register role the person is expected to hold:
     the authority itself is read from the register at each signing (core.authority). A delegation and an
     NHN staff override carry their own end date; an override also its reason, and is shown as such."""
 
     GENERAL_MANAGER = "general_manager", _("General manager in Enhetsregisteret")
+    OWNER = "owner", _("Owner of the sole proprietorship in Enhetsregisteret")
     SIGNATURE_RIGHT = "signature_right", _("Signature right")
     PROCURATION = "procuration", _("Procuration")
     DELEGATED = "delegated", _("Delegated")
     STAFF_OVERRIDE = "staff_override", _("Override by NHN staff")
 
 
-REGISTER_BASES = frozenset({"general_manager", "signature_right", "procuration"})
+REGISTER_BASES = frozenset({"general_manager", "owner", "signature_right", "procuration"})
+
+# The basis a register role gives (enhetsregisteret.roles.AUTHORITY_ORDER).
+BASIS_OF_REGISTER_ROLE = {
+    "DAGL": SignatoryBasis.GENERAL_MANAGER,
+    "INNH": SignatoryBasis.OWNER,
+    "SIGN": SignatoryBasis.SIGNATURE_RIGHT,
+    "PROK": SignatoryBasis.PROCURATION,
+}

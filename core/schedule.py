@@ -41,6 +41,8 @@ TIMETABLE: list[Entry] = [
     Entry("advisories_daily", "advisories_daily", every=dt.timedelta(hours=1)),
     Entry("events_send_reminders", "events_send_reminders", every=dt.timedelta(hours=1)),
     Entry("sync_enhetsregisteret", "sync_enhetsregisteret", at=dt.time(5, 0)),
+    # After the roles feed has marked what changed: the roles of those that must sign, for their login.
+    Entry("read_register_roles", "read_register_roles", at=dt.time(5, 30)),
     Entry("anchor_audit_chain", "anchor_audit_chain", at=dt.time(0, 15), args=_anchor_args),
     # Re-timestamping sealed agreements before their timestamps' certificates expire (PAdES B-LTA);
     # skipped, with a log line, until the command exists.

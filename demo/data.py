@@ -82,7 +82,7 @@ PERSONAS = [
         "ola@demo.medlemsportal.no",
         "Ola Berg",
         "GP with his own ENK: owner and signatory",
-        roles=(("ola", R.SIGNATORY, B.GENERAL_MANAGER), ("ola", R.ADMIN, "")),
+        roles=(("ola", R.SIGNATORY, B.OWNER), ("ola", R.ADMIN, "")),
     ),
     Persona(
         "tor@demo.medlemsportal.no",

@@ -7,9 +7,12 @@ class EnhetsregisteretConfig(AppConfig):
     verbose_name = _("Enhetsregisteret sync")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from core.navigation import WORK, NavLink, register
         from core.permissions import Action, can
         from enhetsregisteret.panels import register_panel_section
+        from enhetsregisteret.signals import signatory_roles_at_login
         from organisations.panels import register_panel
 
         register(
@@ -26,3 +29,4 @@ class EnhetsregisteretConfig(AppConfig):
             )
         )
         register_panel(register_panel_section)
+        user_logged_in.connect(signatory_roles_at_login, dispatch_uid="enhetsregisteret.signatory_roles_at_login")

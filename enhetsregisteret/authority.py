@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from core.authority import Refusal, RegisterBasis, way_forward
 from enhetsregisteret import roles
 from enhetsregisteret.client import Client, RegisterError, RemovedUnit
-from enhetsregisteret.models import RegisterRoles
+from enhetsregisteret.models import RegisterRoleHolder, RegisterRoles
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,22 @@ class RegisterUnavailable(Exception):
     pass
 
 
+def store(organisation: Any, entries: list[roles.Entry], *, read_at: dt.datetime | None = None) -> RegisterRoles:
+    """Keep the roles read for the organisation (replacing the old copy) and, with them, the index of the
+    persons who hold a role that may let them sign (RegisterRoleHolder), in one transaction."""
+    holders = {(e.birth_date, e.code) for e in entries if e.active and e.birth_date and e.code in roles.AUTHORITY_ORDER}
+    with transaction.atomic():
+        stored, _created = RegisterRoles.objects.update_or_create(
+            organisation=organisation,
+            defaults={"entries": [e.as_json() for e in entries], "read_at": read_at or timezone.now(), "stale": False},
+        )
+        RegisterRoleHolder.objects.filter(organisation=organisation).delete()
+        RegisterRoleHolder.objects.bulk_create(
+            RegisterRoleHolder(organisation=organisation, birth_date=born, code=code) for born, code in sorted(holders)
+        )
+    return stored
+
+
 def refresh(organisation: Any, *, client: Client | None = None) -> RegisterRoles:
     """Read the organisation's roles from the register now and store them (replacing the old copy)."""
     body = (client or Client(retries=1, backoff=0.2)).roles(organisation.org_number)
@@ -43,12 +59,7 @@ def refresh(organisation: Any, *, client: Client | None = None) -> RegisterRoles
         entries = roles.parse(body)
     except ValueError as exc:
         raise RegisterError(f"roles of {organisation.org_number}: {exc}") from None
-    with transaction.atomic():
-        stored, _created = RegisterRoles.objects.update_or_create(
-            organisation=organisation,
-            defaults={"entries": [e.as_json() for e in entries], "read_at": timezone.now(), "stale": False},
-        )
-    return stored
+    return store(organisation, entries)
 
 
 def current(organisation: Any) -> RegisterRoles:
@@ -60,10 +71,7 @@ def current(organisation: Any) -> RegisterRoles:
     try:
         return refresh(organisation)
     except RemovedUnit:
-        RegisterRoles.objects.update_or_create(
-            organisation=organisation, defaults={"entries": [], "read_at": timezone.now(), "stale": False}
-        )
-        return RegisterRoles.objects.get(organisation=organisation)
+        return store(organisation, [])
     except RegisterError as exc:
         logger.warning("Roles of %s could not be read: %s", organisation.org_number, exc)
         raise RegisterUnavailable(str(exc)) from None
@@ -113,10 +121,10 @@ class EnhetsregisteretSource:
                     "description": entry.description,
                 },
             )
-        return Refusal(reason=_reason(found, organisation, stored), way_forward=way_forward())
+        return Refusal(reason=refusal_reason(found, organisation, stored), way_forward=way_forward())
 
 
-def _reason(found: roles.Match, organisation: Any, stored: RegisterRoles) -> str:
+def refusal_reason(found: roles.Match, organisation: Any, stored: RegisterRoles) -> str:
     when = timezone.localtime(stored.read_at).strftime("%d.%m.%Y %H:%M")
     org = str(organisation)
     if found.problem == roles.NO_BIRTH_DATE:

@@ -87,7 +87,7 @@ DEMO_ROLES = [
     ("municipality", "DAGL", "Daglig leder/ adm.direktør", "Kari", "", "Nordmann", "1970-05-15"),
     ("municipality", "LEDE", "Styrets leder", "Ordfører", "", "Demo", "1960-01-01"),
     ("ola", "INNH", "Innehaver", "Ola", "", "Berg", "1988-06-11"),
-    ("other_municipality", "DAGL", "Daglig leder/ adm.direktør", "Hilde", "", "Kommunedirektør", "1968-09-30"),
+    ("other_municipality", "DAGL", "Daglig leder/ adm.direktør", "Hilde", "", "Dahl", "1968-09-30"),
     ("other_municipality", "SIGN", "Signatur", "Tor", "", "Bakken", "1975-11-21"),
 ]
 DEMO_BIRTH_DATES = {
@@ -100,7 +100,7 @@ DEMO_BIRTH_DATES = {
 def seed_register_roles(*, organisations: dict[str, Any], users: dict[str, Any]) -> None:
     """The demo register's roles, read "now" (every `make run` seeds again, so a demo never asks brreg),
     and the personas' birth dates (the ID-porten login sets them for real users)."""
-    from enhetsregisteret.models import RegisterRoles
+    from enhetsregisteret.authority import store
     from enhetsregisteret.roles import Entry
 
     for email, born in DEMO_BIRTH_DATES.items():
@@ -108,13 +108,10 @@ def seed_register_roles(*, organisations: dict[str, Any], users: dict[str, Any])
         if user is not None and user.birth_date is None:
             user.birth_date = dt.date.fromisoformat(born)
             user.save(update_fields=["birth_date"])
-    by_org: dict[str, list[dict[str, Any]]] = {}
+    by_org: dict[str, list[Entry]] = {}
     for key, code, description, first, middle, last, born in DEMO_ROLES:
         entry = Entry(code, code, description, first, middle, last, dt.date.fromisoformat(born), True)
-        by_org.setdefault(key, []).append(entry.as_json())
+        by_org.setdefault(key, []).append(entry)
     for key, entries in by_org.items():
         if key in organisations:
-            RegisterRoles.objects.update_or_create(
-                organisation=organisations[key],
-                defaults={"entries": entries, "read_at": timezone.now(), "stale": False},
-            )
+            store(organisations[key], entries)

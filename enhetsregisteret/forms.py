@@ -93,3 +93,19 @@ class MergerForm(PortalForm):
         if date and abs((date - timezone.localdate()).days) > 3 * 366:
             self.add_error("effective_date", _("Choose a date within three years from today."))
         return data
+
+
+class ClaimForm(PortalForm):
+    """ "I sign for this organisation": the organisation number, as people type it."""
+
+    org_number = OrgNumberFormField(label=_("Organisation number"))
+
+    def clean_org_number(self) -> Organisation:
+        number = self.cleaned_data["org_number"]
+        organisation = Organisation.objects.filter(org_number=number).exclude(org_number="").first()
+        if organisation is None:
+            raise ValidationError(
+                _("No organisation with this number is in the member register. Contact the customer centre."),
+                code="unknown",
+            )
+        return organisation

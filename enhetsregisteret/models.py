@@ -270,3 +270,29 @@ class RegisterRoles(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}: {len(self.entries)} roles, {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class RegisterRoleHolder(models.Model):
+    """One person whom the stored roles (RegisterRoles) list with a role that may give the right to sign
+    (roles.AUTHORITY_ORDER), by birth date only: the index that finds, at a login with ID-porten, the
+    organisations a person may sign for without an invitation (enhetsregisteret.signatories). Rebuilt with
+    its RegisterRoles on every read; the name is matched against the stored entries, not kept here."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="register_role_holders",
+        verbose_name=_("organisation"),
+    )
+    birth_date = models.DateField(_("birth date"), db_index=True)
+    code = models.CharField(_("role code"), max_length=8)
+
+    class Meta:
+        verbose_name = _("role holder in Enhetsregisteret")
+        verbose_name_plural = _("role holders in Enhetsregisteret")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "birth_date", "code"], name="register_role_holder_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.code}"

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from enhetsregisteret import views
+from enhetsregisteret import signatory_views, views
 
 app_name = "enhetsregisteret"
 
 urlpatterns = [
     path("", views.candidates, name="candidates"),
     path("invite/", views.invite, name="invite"),
+    path("sign-for/", signatory_views.claim, name="claim"),
     path("follow-ups/<int:pk>/resolve/", views.follow_up_resolve, name="follow_up_resolve"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/new/", views.rule_edit, name="rule_create"),

@@ -262,6 +262,13 @@ class OrganisationRole(TimeStampedModel):
         related_name="+",
         verbose_name=_("granted by"),
     )
+    # Given at a login with ID-porten because Enhetsregisteret lists the person (no invitation, nobody
+    # granted it): such a grant ends when the register stops listing them (enhetsregisteret.signatories).
+    from_register = models.BooleanField(
+        _("from Enhetsregisteret"),
+        default=False,
+        help_text=_("Given at login because Enhetsregisteret lists the person with a role that lets them sign."),
+    )
 
     objects = OrganisationRoleQuerySet.as_manager()
 

@@ -417,6 +417,7 @@ RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
 RATELIMIT_STORAGE_URI = env_str("RATELIMIT_STORAGE_URI", REDIS_URL or "memory://")
 RATELIMIT_VERIFY = env_str("RATELIMIT_VERIFY", "10/minute")
 RATELIMIT_STATUS_JSON = env_str("RATELIMIT_STATUS_JSON", "60/minute")
+RATELIMIT_REGISTER_CLAIM = env_str("RATELIMIT_REGISTER_CLAIM", "10/hour")  # "I sign for": each asks the register
 
 # Monitoring: /metrics (Prometheus) for a bearer token or an allowed address; /readyz for load balancers.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")

@@ -84,6 +84,7 @@ def test_the_timetable_holds_every_periodic_command() -> None:
         "advisories_daily",
         "events_send_reminders",
         "sync_enhetsregisteret",
+        "read_register_roles",
         "anchor_audit_chain",
         "retimestamp_agreements",
     } <= names

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accounts.models import User
@@ -19,6 +20,7 @@ from .conftest import assert_no_axe_violations, assert_no_horizontal_scroll, clo
 
 pytestmark = pytest.mark.browser
 RINGSAKER = "3411"
+HAMAR = "3403"
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +132,33 @@ def test_invitation_page_reflows_at_320px(narrow_page: Page, live_server: Any, o
     ringsaker = Organisation.objects.get(municipality__number=RINGSAKER)
     narrow_page.goto(f"{live_server.url}/invitations/organisations/{ringsaker.pk}/")
     assert_no_horizontal_scroll(narrow_page)
+
+
+def test_hilde_is_hamars_general_manager_and_needs_no_invitation(
+    page: Page, live_server: Any, oidc_providers: DevProvider
+) -> None:
+    """Hilde has no account and no invitation; the demo register lists her as Hamar's general manager. Her
+    first login with ID-porten (test) brings Hamar to her front page with its next step."""
+    hamar = Organisation.objects.get(municipality__number=HAMAR)
+    assert not User.objects.filter(full_name="Hilde Dahl").exists()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="Logg inn med ID-porten (test)").click()
+    log_in_at_provider(page, "Hilde Dahl")
+    page.wait_for_url(f"{live_server.url}/accounts/email/?next=%2F")  # a first login gives an address
+    expect(page.locator(".messages")).to_contain_text(f"Du kan signere for {hamar.name}: Daglig leder")
+    page.goto(f"{live_server.url}/")
+    card = page.locator(".card", has=page.get_by_role("heading", name=hamar.name))
+    expect(card).to_contain_text("Signaturberettiget")
+    expect(card.locator(f"a[href='{reverse('memberships:sign', args=[hamar.pk])}']")).to_be_visible()  # next step
+    assert_no_axe_violations(page)
+    hilde = User.objects.get(full_name="Hilde Dahl")
+    role = OrganisationRole.objects.get(user=hilde, organisation=hamar, role=OrganisationRoleType.SIGNATORY)
+    assert role.from_register and role.signatory_basis == "general_manager"
+    # The page for an organisation the nightly reading has not reached yet.
+    page.get_by_role("link", name=re.compile("Finn deg selv i Enhetsregisteret")).click()
+    expect(page.locator("h1")).to_have_text("En virksomhet du signerer for")
+    assert_no_axe_violations(page)
+    page.get_by_label("Organisasjonsnummer").fill("abc")
+    page.get_by_role("button", name="Finn meg i Enhetsregisteret").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_no_axe_violations(page)

@@ -76,6 +76,11 @@ def _by_target(found: object) -> object:
 
 
 ROUTES: dict[str, Route] = {
+    # Anyone signed in may ask to be looked up; only a person identified by ID-porten is (none in the matrix).
+    "enhetsregisteret:claim": Route(lambda w, t: reverse("enhetsregisteret:claim"), signed_in(lambda r, t: 200)),
+    "enhetsregisteret:claim[post]": Route(
+        lambda w, t: reverse("enhetsregisteret:claim"), signed_in(lambda r, t: 200), method="post"
+    ),
     "enhetsregisteret:candidates": Route(lambda w, t: reverse("enhetsregisteret:candidates"), _manager()),
     "enhetsregisteret:invite": Route(
         lambda w, t: reverse("enhetsregisteret:invite"), _manager(REDIRECT), method="post"
