@@ -280,7 +280,7 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=70_000)
     parser.add_argument("--agreements", type=int, default=500_000)
     parser.add_argument("--audit-events", type=int, default=1_000_000)
-    parser.add_argument("--timeout", type=float, default=3600, help="give up on delivery after this many seconds")
+    parser.add_argument("--timeout", type=float, default=3 * 3600, help="give up on delivery after this many seconds")
     parser.add_argument("--skip-seed", action="store_true", help="the database is loaded already")
     parser.add_argument("--write", action="store_true", help="write the results into docs/benchmarks.md")
     args = parser.parse_args()
