@@ -263,6 +263,10 @@ def main() -> None:
                 wall += seconds
                 signed_orgs += organisations
         load_end = load_average()
+    except BaseException:
+        tsa.terminate()  # the authority is stopped below on success; on an error, here
+        tsa.wait(timeout=30)
+        raise
     finally:
         if server is not None:
             server.terminate()
