@@ -288,22 +288,24 @@ def main() -> None:
     ensure_database(database_url())
     sink = Sink({**os.environ})  # a port for the product's sink, chosen before the server's environment
     env = server_env(EMAIL_PORT=str(sink.port))
-    if not args.skip_seed:
-        prepare(env, enterprises=args.enterprises, agreements=args.agreements, audit_events=args.audit_events)
-    warm_up(env)
-    django_setup(env)
-    from dashboard import staff_session
-
-    session = staff_session(env)
-    draft, hidden = set_up_round(args.count)
-    server_port = free_port()
-    server = start_server(env, server_port, 2)
+    server: subprocess.Popen[bytes] | None = None
+    hidden: list[int] = []
     workers: list[subprocess.Popen[bytes]] = []
     stop = threading.Event()
     latencies: dict[str, list[float]] = {}
-    pages = ["/status/", f"/memberships/terms/{draft.pk}/invitations/"]
     pollers: list[threading.Thread] = []
-    try:
+    try:  # whatever fails, the sink, the server and the workers stop and the hidden organisations come back
+        if not args.skip_seed:
+            prepare(env, enterprises=args.enterprises, agreements=args.agreements, audit_events=args.audit_events)
+        warm_up(env)
+        django_setup(env)
+        from dashboard import staff_session
+
+        session = staff_session(env)
+        draft, hidden = set_up_round(args.count)
+        pages = ["/status/", f"/memberships/terms/{draft.pk}/invitations/"]
+        server_port = free_port()
+        server = start_server(env, server_port, 2)
         workers = start_workers(env, args.workers)
         time.sleep(3)  # the workers' start-up (django-tasks-db waits a moment before its first poll)
         load_start = load_average()
@@ -337,10 +339,12 @@ def main() -> None:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=60)
-        server.terminate()
-        server.wait(timeout=30)
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
         received_figures = sink.stop()
-        restore(hidden)
+        if hidden:
+            restore(hidden)
     draft.refresh_from_db()
     outbox = outbox_figures(draft.pk)
     queued = sum(outbox.values())
