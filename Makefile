@@ -57,9 +57,13 @@ lock:
 # Every benchmark in bench/ against PostgreSQL (created when missing; BENCH_DATABASE_URL to use another), Redis db 8
 # (BENCH_REDIS_URL) and gunicorn at national scale; the figures go into docs/benchmarks.md. About 25 minutes on a
 # shared 2-core machine once the data is loaded; the first time ~10 more (loading 70,000 enterprises).
+# Publishing to 70,000 organisations (bench/publish.py) adds about an hour on that machine at the rate of
+# issue 21's measurement (18 messages/s); BENCH_PUBLISH_COUNT=10000 for a shorter run. Signing under load
+# (bench/sign.py) about 4 minutes.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+BENCH_PUBLISH_COUNT ?= 70000
 bench: venv
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/run.py --publish-count $(BENCH_PUBLISH_COUNT)
 
 # A CycloneDX SBOM of what production runs (the runtime lock).
 sbom: venv

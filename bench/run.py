@@ -5,9 +5,12 @@ with the machine, the command and the floor of the same run.
 
 1. pages (bench/dashboard.py): creates, migrates and loads the database at national scale the first time;
 2. the member-service API (bench/api.py) on the same database;
-3. sealing an agreement (bench/sealing.py, in-process with a local timestamp authority);
-4. failed logins, existing against unknown account (bench/login_timing.py, in-process);
-5. the Enhetsregisteret import (bench/enhetsregisteret.py) into a database of its own, ``<name>_register``,
+3. publishing terms to every organisation that must sign (bench/publish.py: the publish page, two job
+   workers, the outbox and a counting SMTP server on loopback; ``--publish-count``, default 70,000);
+4. signing under load (bench/sign.py: 32 signatories at once through gunicorn, three rounds);
+5. sealing an agreement (bench/sealing.py, in-process with a local timestamp authority);
+6. failed logins, existing against unknown account (bench/login_timing.py, in-process);
+7. the Enhetsregisteret import (bench/enhetsregisteret.py) into a database of its own, ``<name>_register``,
    since it replaces the imported organisations.
 
 The HTTP benchmarks run the production profile: gunicorn, PostgreSQL, Redis (BENCH_REDIS_URL, default
@@ -29,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import DEFAULT_DATABASE_URL, PYTHON, ROOT, ensure_database, load_average, machine, write_block
 
-STEPS = ("pages", "api", "sealing", "login", "register")
+STEPS = ("pages", "api", "publish", "sign", "sealing", "login", "register")
 # The portal's log lines (the in-process benchmarks run Django, which logs to standard output).
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ [A-Z]+ ")
 
@@ -54,6 +57,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default=",".join(STEPS), help=f"a comma-separated part of {','.join(STEPS)}")
     parser.add_argument("--duration", default="15", help="seconds per URL in the HTTP benchmarks")
+    parser.add_argument("--publish-count", default="70000", help="organisations invited by bench/publish.py")
     args = parser.parse_args()
     steps = [s for s in args.only.split(",") if s]
     if unknown := set(steps) - set(STEPS):
@@ -72,6 +76,20 @@ def main() -> None:
             command.append("--skip-seed")
         seconds, _out = run("api", command, env)
         timings.append(("member-service API (bench/api.py)", seconds))
+    seeded = "pages" in steps or "api" in steps
+    if "publish" in steps:
+        command = [PYTHON, "bench/publish.py", "--write", "--count", args.publish_count]
+        if seeded:
+            command.append("--skip-seed")
+        seconds, _out = run("publish", command, env)
+        timings.append((f"publishing to {int(args.publish_count):,} organisations (bench/publish.py)", seconds))
+        seeded = True
+    if "sign" in steps:
+        command = [PYTHON, "bench/sign.py", "--write"]
+        if seeded:
+            command.append("--skip-seed")
+        seconds, _out = run("sign", command, env)
+        timings.append(("signing under load (bench/sign.py)", seconds))
     if "sealing" in steps:
         seconds, out = run("sealing", [PYTHON, "bench/sealing.py", "--count", "30"], env)
         write_block("sealing", "Sealing an agreement", ".venv/bin/python bench/sealing.py --count 30", out.strip())

@@ -9,6 +9,9 @@
   the portal's default.
 * ``mail_deliver`` sends one queued e-mail over SMTP; a failure is retried with growing delays up to
   ``MAX_ATTEMPTS``, then marked failed.
+* ``mail_batch``: around a loop that queues many e-mails (a signing round's invitations), delivery goes out
+  in tasks of up to ``BATCH_SIZE`` e-mails, each sent over one SMTP connection (``mail_deliver_many``),
+  instead of a task and a connection per e-mail.
 * ``mail_enqueue_stale`` re-enqueues pending mail whose task was lost (a crash between commit and
   enqueue); the periodic command runs it. Delivery is idempotent, so an extra task does no harm.
 """
@@ -19,11 +22,14 @@ import datetime as dt
 import functools
 import logging
 import smtplib
-from collections.abc import Iterable
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -35,6 +41,9 @@ from core.request_id import current_request_id
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RETRY_DELAYS = [dt.timedelta(minutes=1), dt.timedelta(minutes=5), dt.timedelta(minutes=30), dt.timedelta(hours=2)]
+# E-mails per delivery task inside mail_batch: one SMTP connection each (issue 21: 70,000 invitations).
+BATCH_SIZE = 100
+_batch = threading.local()
 
 
 def _one_line(text: str) -> str:
@@ -95,8 +104,58 @@ def mail_queue(
         except IntegrityError:
             continue  # this notice went to this address already
         queued.append(mail)
-        transaction.on_commit(functools.partial(_enqueue, mail.pk))
+        batch: list[int] | None = getattr(_batch, "pks", None)
+        if batch is None:
+            transaction.on_commit(functools.partial(_enqueue, mail.pk))
+        else:  # counted only once committed: mail of a rolled-back savepoint never joins a batch
+            transaction.on_commit(functools.partial(_collect, batch, _batch.size, mail.pk))
     return queued
+
+
+@contextmanager
+def mail_batch(size: int = BATCH_SIZE) -> Iterator[None]:
+    """Within it, mail queued by ``mail_queue`` is delivered, once its transaction commits, by tasks of up to
+    ``size`` e-mails each (``deliver_emails``, one SMTP connection per task) rather than a task each.
+
+    A task is enqueued whenever ``size`` committed e-mails have gathered, and one for the rest when the block
+    ends (or, when the block ran inside a transaction, when that commits). A crash in between leaves at most
+    ``size`` committed e-mails without a task, which ``mail_enqueue_stale`` sends later, as for any lost task.
+    Nested blocks join the outermost."""
+    if getattr(_batch, "pks", None) is not None:
+        yield
+        return
+    pks: list[int] = []
+    _batch.pks, _batch.size = pks, size
+    try:
+        yield
+    finally:
+        _batch.pks = None
+
+        def rest() -> None:
+            if pks:
+                _enqueue_many(list(pks))
+                pks.clear()
+
+        if transaction.get_connection().in_atomic_block:
+            transaction.on_commit(rest)
+        else:
+            rest()
+
+
+def _collect(batch: list[int], size: int, pk: int) -> None:
+    batch.append(pk)
+    if len(batch) >= size:
+        _enqueue_many(list(batch))
+        batch.clear()
+
+
+def _enqueue_many(pks: list[int]) -> None:
+    from core.tasks import deliver_emails
+
+    if len(pks) == 1:
+        _enqueue(pks[0])
+    else:
+        deliver_emails.enqueue(pks)
 
 
 def _organisation_in(context: dict[str, Any]) -> Any:
@@ -141,8 +200,11 @@ def _headers(mail: OutboundEmail) -> dict[str, str]:
     return headers
 
 
-def mail_deliver(pk: int) -> str:
-    """Send one queued e-mail. Returns what happened: sent, skipped, retry or failed."""
+def mail_deliver(pk: int, *, connection: Any = None) -> str:
+    """Send one queued e-mail. Returns what happened: sent, skipped, retry or failed.
+
+    ``connection``: an open or closed SMTP backend to send through and leave open (``mail_deliver_many``);
+    without it, the e-mail opens a connection of its own and closes it."""
     with transaction.atomic():
         mail = OutboundEmail.objects.select_for_update().filter(pk=pk).first()
         if mail is None or mail.status != OutboundEmail.Status.PENDING:
@@ -153,6 +215,7 @@ def mail_deliver(pk: int) -> str:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[mail.to],
             headers=_headers(mail),
+            connection=connection,
         )
         if mail.body_html:
             message.attach_alternative(mail.body_html, "text/html")
@@ -160,6 +223,8 @@ def mail_deliver(pk: int) -> str:
             message.attach(mail.attachment_name, bytes(mail.attachment), "application/pdf")
         mail.attempts += 1
         try:
+            if connection is not None:
+                connection.open()  # a no-op when open: the backend then leaves it open after sending
             message.send()
         except (smtplib.SMTPException, OSError) as exc:
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -178,6 +243,23 @@ def mail_deliver(pk: int) -> str:
         mail.sent_at = timezone.now()
         mail.save(update_fields=["attempts", "status", "sent_at"])
         return "sent"
+
+
+def mail_deliver_many(pks: list[int]) -> dict[str, int]:
+    """Send queued e-mails over one SMTP connection, each as ``mail_deliver`` (its own row lock, retries and
+    outcome). After a failure the connection is closed, and the next e-mail opens a new one. Returns how
+    many were sent, skipped, retried or failed."""
+    outcomes: Counter[str] = Counter()
+    connection = get_connection()
+    try:
+        for pk in pks:
+            outcome = mail_deliver(pk, connection=connection)
+            outcomes[outcome] += 1
+            if outcome in ("retry", "failed"):
+                connection.close()
+    finally:
+        connection.close()
+    return dict(outcomes)
 
 
 def mail_cancel_pending(*, key_contains: str) -> int:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.mail import mail_queue
+from core.mail import mail_batch, mail_queue
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import BulkReminder, Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, recipients_for
@@ -110,32 +110,94 @@ def queue_invitation(organisation: Organisation, version: TermsVersion) -> bool:
     return _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", RoundReport())
 
 
-def send_invitations(version: TermsVersion) -> RoundReport:
-    """Invite every organisation that must sign ``version``: its membership moves to invited (or to
-    must re-sign, when it is a member under older terms), and its people get an e-mail."""
+# Organisations per invitation job: a round of 70,000 becomes 140 jobs, which every worker takes part in.
+INVITATION_CHUNK = 500
+
+
+def start_invitations(version: TermsVersion) -> int:
+    """The publishing job: split the organisations to invite into chunks of INVITATION_CHUNK, one job each
+    (memberships.tasks.send_invitation_chunk), so that all workers invite at once. A round of one chunk runs
+    here and now. Returns the number of chunk jobs enqueued."""
+    ids = list(_unsigned_required(version, reinvite_ended=True).values_list("pk", flat=True))
+    if len(ids) <= INVITATION_CHUNK:
+        send_invitations(version)
+        return 0
+    from memberships.tasks import send_invitation_chunk
+
+    last = ids[-1]
+    chunks = [ids[start : start + INVITATION_CHUNK] for start in range(0, len(ids), INVITATION_CHUNK)]
+    for chunk in chunks:
+        send_invitation_chunk.enqueue(version.pk, chunk, last)
+    return len(chunks)
+
+
+def send_invitations(
+    version: TermsVersion, organisation_ids: list[int] | None = None, *, last_id: int | None = None
+) -> RoundReport:
+    """Invite every organisation that must sign ``version`` (or those of ``organisation_ids`` that must): its
+    membership moves to invited (or to must re-sign, when it is a member under older terms), and its people
+    get an e-mail, delivered in batches over one SMTP connection each (core.mail.mail_batch).
+
+    The round is marked done (``invitations_done_at``) when every organisation has had its turn: at the end
+    of a run over all, or, for a chunk, when none of the round's organisations (up to ``last_id``) that
+    someone can be reached at is left uninvited (the chunk that finishes last sees the others' work)."""
     report = RoundReport()
-    for organisation in _unsigned_required(version, reinvite_ended=True).iterator():
-        with transaction.atomic():
-            if ReminderLog.objects.filter(
-                organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
-            ).exists():
-                continue
-            membership = Membership.objects.select_for_update().get(pk=membership_for(organisation).pk)
-            target = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
-            if target:
-                membership_transition(
-                    membership=membership,
-                    to_state=target,
-                    terms_version=version,
-                    reason=_("New terms %(label)s published") % {"label": version.label},
-                )
-            if _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", report):
-                report.invited += 1
-    # Every organisation has had its turn: the progress on the terms page stops counting organisations.
-    TermsVersion.objects.filter(pk=version.pk, invitations_done_at__isnull=True).update(
-        invitations_done_at=timezone.now()
+    organisations = _unsigned_required(version, reinvite_ended=True)
+    if organisation_ids is not None:
+        organisations = organisations.filter(pk__in=organisation_ids)
+    invited_before = set(
+        ReminderLog.objects.filter(
+            terms_version=version, step=ReminderStep.INVITATION, organisation__in=organisations
+        ).values_list("organisation_id", flat=True)
     )
+    with mail_batch():
+        for organisation in organisations.iterator():
+            if organisation.pk in invited_before:
+                continue
+            with transaction.atomic():
+                if ReminderLog.objects.filter(
+                    organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
+                ).exists():
+                    continue  # another run invited it a moment ago
+                membership = Membership.objects.select_for_update().get(pk=membership_for(organisation).pk)
+                moves = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}
+                target = moves.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
+                if target:
+                    membership_transition(
+                        membership=membership,
+                        to_state=target,
+                        terms_version=version,
+                        reason=_("New terms %(label)s published") % {"label": version.label},
+                    )
+                if _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", report):
+                    report.invited += 1
+    if organisation_ids is None or not _invitations_left(version, last_id):
+        # Every organisation has had its turn: the progress on the terms page stops counting organisations.
+        TermsVersion.objects.filter(pk=version.pk, invitations_done_at__isnull=True).update(
+            invitations_done_at=timezone.now()
+        )
     return report
+
+
+def _invitations_left(version: TermsVersion, last_id: int | None) -> bool:
+    """Is any organisation of the round still to be invited: one that must sign, has no invitation yet, and
+    that someone can be reached at (as ``recipients_for``: an active administrator or signatory, or an
+    address of its own)? Organisations added after the round began (above ``last_id``) are not its."""
+    from core.roles import OrganisationRoleType
+    from organisations.models import OrganisationRole
+
+    invited = ReminderLog.objects.filter(terms_version=version, step=ReminderStep.INVITATION)
+    reachable = OrganisationRole.objects.active().filter(
+        role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY]
+    )
+    left = (
+        _unsigned_required(version, reinvite_ended=True)
+        .exclude(pk__in=invited.values("organisation_id"))
+        .filter(Q(pk__in=reachable.values("organisation_id")) | ~Q(email=""))
+    )
+    if last_id is not None:
+        left = left.filter(pk__lte=last_id)
+    return left.exists()
 
 
 def send_reminders(today: dt.date | None = None) -> RoundReport:
@@ -149,11 +211,12 @@ def send_reminders(today: dt.date | None = None) -> RoundReport:
         if not due:
             continue
         step = str(min(due))
-        for organisation in _unsigned_required(version).iterator():
-            if TermsVersion.objects.current_for(organisation.form) != version:
-                continue  # newer terms replace these for this organisation; only they are reminded of
-            if _notify(organisation, version, step, "memberships/email/reminder", report):
-                report.reminded += 1
+        with mail_batch():
+            for organisation in _unsigned_required(version).iterator():
+                if TermsVersion.objects.current_for(organisation.form) != version:
+                    continue  # newer terms replace these for this organisation; only they are reminded of
+                if _notify(organisation, version, step, "memberships/email/reminder", report):
+                    report.reminded += 1
     return report
 
 
@@ -382,9 +445,10 @@ def run_bulk_reminder(reminder: BulkReminder) -> RoundReport:
     version = reminder.terms_version
     report = RoundReport()
     step = f"manual-{reminder.day.isoformat()}"
-    for organisation in _due_for_reminder(version).iterator():
-        if _notify(organisation, version, step, "memberships/email/reminder", report):
-            report.reminded += 1
+    with mail_batch():
+        for organisation in _due_for_reminder(version).iterator():
+            if _notify(organisation, version, step, "memberships/email/reminder", report):
+                report.reminded += 1
     BulkReminder.objects.filter(pk=reminder.pk).update(
         reminded=ReminderLog.objects.filter(
             terms_version=version, step=step, created_at__gte=reminder.created_at

@@ -8,7 +8,14 @@ from memberships.models import BulkReminder, TermsVersion
 
 @task()
 def send_invitations(version_id: int) -> int:
-    return rounds.send_invitations(TermsVersion.objects.get(pk=version_id)).invited
+    """Publishing's job: the round's organisations, in chunks of a job each (rounds.start_invitations)."""
+    return rounds.start_invitations(TermsVersion.objects.get(pk=version_id))
+
+
+@task()
+def send_invitation_chunk(version_id: int, organisation_ids: list[int], last_id: int) -> int:
+    version = TermsVersion.objects.get(pk=version_id)
+    return rounds.send_invitations(version, organisation_ids, last_id=last_id).invited
 
 
 @task()

@@ -152,3 +152,36 @@ def test_the_progress_of_a_draft_is_not_found_and_others_may_not_see_it(world: A
     assert login(world["membership_manager"]).get(url).status_code == 404
     published = reverse("memberships:terms_progress", args=[terms.published.pk])
     assert login(world["admin_a"]).get(published).status_code == 403
+
+
+def test_a_large_round_is_invited_in_chunks_that_any_worker_takes_and_is_done_when_the_last_one_is(
+    world: Any, terms: Any, monkeypatch: Any
+) -> None:
+    """Issue 21: 70,000 organisations are not invited by one job on one worker: publishing's job splits them into
+    chunks of a job each. Whichever chunk finishes last marks the round done; a chunk run twice invites nobody
+    twice."""
+    from django_tasks_db.models import DBTaskResult
+
+    from memberships.models import ReminderLog
+    from memberships.services import terms_publish
+    from organisations.tests.factories import RoleFactory, UserFactory
+
+    monkeypatch.setattr(rounds, "INVITATION_CHUNK", 2)
+    for index in range(3):
+        org = MunicipalityFactory(name=f"Kommune {index}").organisation
+        RoleFactory(user=UserFactory(email=f"k{index}@example.no"), organisation=org, role="admin")
+    MunicipalityFactory(name="Stillevik")  # nobody to notify there
+    version = terms_publish(actor=world["membership_manager"], version=terms.draft)
+    assert rounds.start_invitations(version) == 3  # 6 municipalities, 2 a chunk
+    chunks = [t.args_kwargs["args"] for t in DBTaskResult.objects.filter(task_path__endswith="send_invitation_chunk")]
+    assert len(chunks) == 3 and sorted(pk for _v, ids, _last in chunks for pk in ids) == sorted(
+        rounds._unsigned_required(version, reinvite_ended=True).values_list("pk", flat=True)
+    )
+    for number, (version_id, ids, last) in enumerate(reversed(chunks), start=1):
+        rounds.send_invitations(TermsVersion.objects.get(pk=version_id), ids, last_id=last)
+        version.refresh_from_db()
+        assert (version.invitations_done_at is not None) == (number == len(chunks))
+    assert ReminderLog.objects.filter(terms_version=version).count() == 5  # all but Stillevik
+    emails = OutboundEmail.objects.filter(key__startswith=f"invitation:{version.pk}:").count()
+    again = rounds.send_invitations(version, chunks[0][1], last_id=chunks[0][2])
+    assert again.invited == 0 and OutboundEmail.objects.count() == emails == 5  # one administrator each
