@@ -22,4 +22,4 @@ class TasksDatabaseConfig(TasksAppConfig):
     """django-tasks-db as the staff admin shows it: its own name is an English string not marked for
     translation."""
 
-    verbose_name = _("Background tasks")
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # a lazy translation, as Django reads it (str())
