@@ -56,13 +56,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     # identity number itself is never stored: only its keyed digest (accounts.personal_id.digest),
     # which links two providers' logins of the same person, and the birth date, which the authority
     # check matches against the register's roles.
-    national_id_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    national_id_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False, verbose_name=_("national id digest")
+    )
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_demo = models.BooleanField(_("demo user"), default=False, editable=False)
     # Bumped when the account is deactivated (accounts.signals): part of every session's auth hash, so
     # deactivation ends all sessions and reactivation does not bring them back.
-    session_generation = models.PositiveIntegerField(default=0, editable=False)
+    session_generation = models.PositiveIntegerField(default=0, editable=False, verbose_name=_("session generation"))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # The language the person last picked while logged in (nb, nn or en); e-mails to them use it
     # unless their organisation's register entry states a written form. Empty: the portal's default.

@@ -174,13 +174,30 @@ class Advisory(TimeStampedModel):
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     first_published_at = models.DateTimeField(_("first published"), null=True, blank=True, editable=False)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("author"),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("submitted by"),
     )
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("approved by"),
     )
     corrects = models.ForeignKey(
         "self",
@@ -380,12 +397,18 @@ class Vulnerability(models.Model):
 class AdvisoryRevision(models.Model):
     """One published revision of an advisory, frozen: the first publication and each correction."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="revisions")
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("advisory")
+    )
     number = models.PositiveIntegerField(_("revision"))
     content = models.JSONField(_("content"))
     change_note = models.CharField(_("what changed"), max_length=500, blank=True)
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("author")
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("approved by")
+    )
     published_at = models.DateTimeField(_("published"))
 
     class Meta:
@@ -401,13 +424,20 @@ class AdvisoryRevision(models.Model):
 class Acknowledgement(TimeStampedModel):
     """A member organisation's answer to an advisory: received, handled or not affected."""
 
-    advisory = models.ForeignKey(Advisory, on_delete=models.CASCADE, related_name="acknowledgements")
+    advisory = models.ForeignKey(
+        Advisory, on_delete=models.CASCADE, related_name="acknowledgements", verbose_name=_("advisory")
+    )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="advisory_acknowledgements"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="advisory_acknowledgements",
+        verbose_name=_("organisation"),
     )
     status = models.CharField(_("status"), max_length=16, choices=AckStatus.choices)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by")
+    )
 
     class Meta:
         verbose_name = _("acknowledgement")
@@ -433,10 +463,13 @@ class SecurityContactDetails(TimeStampedModel):
         on_delete=models.CASCADE,
         related_name="security_details",
         limit_choices_to={"role": OrganisationRoleType.SECURITY_CONTACT},
+        verbose_name=_("role"),
     )
     phone = models.CharField(_("phone"), max_length=30)
     available_24_7 = models.BooleanField(_("reachable 24/7"), default=False)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("updated by")
+    )
 
     class Meta:
         verbose_name = _("security contact details")
@@ -453,7 +486,9 @@ class ThreatPicture(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), help_text=_("Markdown."))
     change_note = models.CharField(_("what changed"), max_length=500, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:

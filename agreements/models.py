@@ -165,7 +165,9 @@ class ServiceTermsVersion(TimeStampedModel):
     """A version of one service's terms: general terms, plus special terms per organisation form.
     Drafted and published by membership managers; once published it never changes."""
 
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="terms_versions")
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="terms_versions", verbose_name=_("service")
+    )
     label = models.CharField(_("label"), max_length=50, help_text=_("For example 2026.1."))
     status = models.CharField(_("status"), max_length=12, choices=TermsStatus.choices, default=TermsStatus.DRAFT)
     general_terms = models.TextField(_("general terms"), help_text=_("Markdown."))
@@ -175,7 +177,13 @@ class ServiceTermsVersion(TimeStampedModel):
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("published by"),
     )
 
     objects = ServiceTermsQuerySet.as_manager()
@@ -209,9 +217,14 @@ class ServiceSigning(models.Model):
     """The evidence of one signing: which services' terms a signatory accepted, and the sealed PDF."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="service_signings"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="service_signings",
+        verbose_name=_("organisation"),
     )
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signer")
+    )
     signer_name = models.CharField(_("signed by"), max_length=200)
     basis = models.CharField(_("authority"), max_length=32)
     basis_text = models.CharField(_("authority"), max_length=300)
@@ -224,13 +237,13 @@ class ServiceSigning(models.Model):
     step_up = models.JSONField(_("step-up"), default=dict, blank=True)
     signed_at = models.DateTimeField(_("signed"))
     items = models.JSONField(_("services signed"), default=list)
-    document_sha256 = models.CharField(max_length=64)
-    signed_pdf = models.BinaryField(editable=False)
-    signed_pdf_sha256 = models.CharField(max_length=64)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=500, blank=True)
+    document_sha256 = models.CharField(max_length=64, verbose_name=_("document sha256"))
+    signed_pdf = models.BinaryField(editable=False, verbose_name=_("signed pdf"))
+    signed_pdf_sha256 = models.CharField(max_length=64, verbose_name=_("signed pdf sha256"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("ip address"))
+    user_agent = models.CharField(max_length=500, blank=True, verbose_name=_("user agent"))
     # The guided flow this signing finished: a submit from a stale tab of that flow is told so.
-    flow_token = models.UUIDField(null=True, blank=True, editable=False)
+    flow_token = models.UUIDField(null=True, blank=True, editable=False, verbose_name=_("flow token"))
 
     class Meta:
         verbose_name = _("service signing")
@@ -253,12 +266,19 @@ class ServiceAgreement(TimeStampedModel):
     """An organisation's authorisation for one service under one version of its terms."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="service_agreements"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="service_agreements",
+        verbose_name=_("organisation"),
     )
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agreements")
-    terms_version = models.ForeignKey(ServiceTermsVersion, on_delete=models.PROTECT, related_name="agreements")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("service"))
+    terms_version = models.ForeignKey(
+        ServiceTermsVersion, on_delete=models.PROTECT, related_name="agreements", verbose_name=_("terms version")
+    )
     state = models.CharField(_("state"), max_length=20, choices=AgreementState.choices, default=AgreementState.ACTIVE)
-    signing = models.ForeignKey(ServiceSigning, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    signing = models.ForeignKey(
+        ServiceSigning, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("signing")
+    )
     started_on = models.DateField(_("since"))
     terminated_at = models.DateTimeField(_("terminated"), null=True, blank=True)
     termination_reason = models.CharField(_("reason"), max_length=300, blank=True)

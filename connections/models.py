@@ -267,10 +267,17 @@ class Connection(TimeStampedModel):
 class ConnectionChange(models.Model):
     """One entry in a connection's history: who changed what, when, with the values before and after."""
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="changes")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="changes", verbose_name=_("connection")
+    )
     kind = models.CharField(_("change"), max_length=24, choices=ChangeKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("time"))
     before = models.JSONField(_("before"), null=True, blank=True)
@@ -297,13 +304,20 @@ class ConnectionChange(models.Model):
 class Outage(TimeStampedModel):
     """A period when a connection did not reach Helsenettet. An open outage has no end yet."""
 
-    connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="outages")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.CASCADE, related_name="outages", verbose_name=_("connection")
+    )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"), null=True, blank=True, help_text=_("Empty while the outage lasts."))
     cause = models.CharField(_("cause"), max_length=255)
     planned = models.BooleanField(_("planned maintenance"), default=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -333,9 +347,14 @@ class Assessment(models.Model):
     """A member's connection assessment: its answers about needs, and the recommendation they gave."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="connection_assessments"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="connection_assessments",
+        verbose_name=_("organisation"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("saved"))
     answers = models.JSONField(_("answers"))
     recommended_type = models.ForeignKey(
@@ -363,9 +382,14 @@ class CloudDecision(models.Model):
     """A member's answers to the six concerns of the decision aid "should I end my own access?"."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="cloud_decisions"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="cloud_decisions",
+        verbose_name=_("organisation"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("saved"))
     vendor = models.CharField(_("EPJ vendor"), max_length=150)
     answers = models.JSONField(_("answers"))
@@ -389,11 +413,20 @@ class TerminationRequest(models.Model):
     member was told would stop working (kept as they were listed when the request was made)."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="connection_terminations"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="connection_terminations",
+        verbose_name=_("organisation"),
     )
-    connection = models.ForeignKey(Connection, on_delete=models.PROTECT, related_name="termination_requests")
-    decision = models.ForeignKey(CloudDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    connection = models.ForeignKey(
+        Connection, on_delete=models.PROTECT, related_name="termination_requests", verbose_name=_("connection")
+    )
+    decision = models.ForeignKey(
+        CloudDecision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("decision")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     requested_at = models.DateTimeField(_("requested"))
     wanted_end = models.DateField(_("wanted end date"))
     reason = models.TextField(_("reason"))
@@ -402,7 +435,12 @@ class TerminationRequest(models.Model):
         _("status"), max_length=12, choices=TerminationStatus.choices, default=TerminationStatus.SUBMITTED
     )
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("handled by"),
     )
     handled_at = models.DateTimeField(_("handled"), null=True, blank=True)
     answer = models.TextField(_("NHN's answer"), blank=True)

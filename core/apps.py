@@ -1,11 +1,13 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class CoreConfig(AppConfig):
     default = True
     name = "core"
-    verbose_name = "Core"
+    verbose_name = _("Audit log and e-mail")
 
     def ready(self) -> None:
         from core import lookups  # noqa: F401 - registers field__any
@@ -14,3 +16,10 @@ class CoreConfig(AppConfig):
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False
     default_site = "core.admin_site.PortalAdminSite"
+
+
+class TasksDatabaseConfig(TasksAppConfig):
+    """django-tasks-db as the staff admin shows it: its own name is an English string not marked for
+    translation."""
+
+    verbose_name = _("Background tasks")  # type: ignore[assignment]  # a lazy translation, as Django reads it (str())

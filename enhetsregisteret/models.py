@@ -110,14 +110,22 @@ class FollowUp(models.Model):
     attention. The organisation and its membership are never deleted because of the register."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="register_follow_ups"
+        "organisations.Organisation",
+        on_delete=models.CASCADE,
+        related_name="register_follow_ups",
+        verbose_name=_("organisation"),
     )
     reason = models.CharField(_("reason"), max_length=24, choices=FollowUpReason.choices)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     detected_at = models.DateTimeField(_("detected"))
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
     )
 
     objects = FollowUpQuerySet.as_manager()
@@ -214,7 +222,12 @@ class Merger(models.Model):
     effective_date = models.DateField(_("effective date"))
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded"))
     # Scheduled until its effective date: ``apply_due_mergers`` (daily) carries it out and sets applied_at;
@@ -222,7 +235,13 @@ class Merger(models.Model):
     applied_at = models.DateTimeField(_("carried out"), null=True, blank=True, editable=False)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True, editable=False)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("withdrawn by"),
     )
 
     class Meta:

@@ -59,10 +59,22 @@ class TermsVersion(TimeStampedModel):
     text_sha256 = models.CharField(_("SHA-256 of the text"), max_length=64, blank=True, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, editable=False)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("published by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
     # What publishing set out to do (the organisations to invite, and how many of them nobody could be
     # reached at), and when the invitation job had gone through them all: the progress of the round's
@@ -167,12 +179,21 @@ class Membership(TimeStampedModel):
 class MembershipTransition(models.Model):
     """One step in a membership's history, as shown on the organisation page."""
 
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="transitions")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("membership")
+    )
     from_state = models.CharField(_("from"), max_length=16, choices=MembershipState.choices)
     to_state = models.CharField(_("to"), max_length=16, choices=MembershipState.choices)
-    terms_version = models.ForeignKey(TermsVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    terms_version = models.ForeignKey(
+        TermsVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("terms version")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("time"))

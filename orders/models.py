@@ -33,9 +33,15 @@ class Order(TimeStampedModel):
     service = models.ForeignKey(
         "services.Service", on_delete=models.PROTECT, related_name="orders", verbose_name=_("service")
     )
-    terms_version = models.ForeignKey("services.ServiceTermsVersion", on_delete=models.PROTECT, related_name="+")
-    signing = models.ForeignKey("services.ServiceSigning", on_delete=models.PROTECT, related_name="orders")
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    terms_version = models.ForeignKey(
+        "services.ServiceTermsVersion", on_delete=models.PROTECT, related_name="+", verbose_name=_("terms version")
+    )
+    signing = models.ForeignKey(
+        "services.ServiceSigning", on_delete=models.PROTECT, related_name="orders", verbose_name=_("signing")
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     state = models.CharField(_("state"), max_length=20, choices=OrderState.choices, default=OrderState.SUBMITTED)
     state_since = models.DateTimeField(_("in this state since"), default=timezone.now)
@@ -86,15 +92,22 @@ class Order(TimeStampedModel):
 class OrderEvent(models.Model):
     """A step in an order's life: submitted, a state change, an assignment or a comment."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=EventKind.choices)
-    from_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True)
-    to_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(default=timezone.now)
-    comment = models.TextField(blank=True, max_length=4000)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order"))
+    kind = models.CharField(max_length=12, choices=EventKind.choices, verbose_name=_("kind"))
+    from_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True, verbose_name=_("from state"))
+    to_state = models.CharField(max_length=20, choices=OrderState.choices, blank=True, verbose_name=_("to state"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
+    at = models.DateTimeField(default=timezone.now, verbose_name=_("at"))
+    comment = models.TextField(blank=True, max_length=4000, verbose_name=_("comment"))
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
 
     class Meta:

@@ -107,10 +107,12 @@ class Organisation(TimeStampedModel):
     org_number = OrgNumberField(_("organisation number"), unique=True, null=True, blank=True)
     name = models.CharField(_("name"), max_length=255, db_collation=NORWEGIAN)
     # The name case-folded in Python: SQLite's LIKE folds ASCII only, so "ålesund" would miss "Ålesund".
-    search_name = models.CharField(max_length=255, editable=False, db_index=True, default="", db_collation=NORWEGIAN)
+    search_name = models.CharField(
+        max_length=255, editable=False, db_index=True, default="", db_collation=NORWEGIAN, verbose_name=_("search name")
+    )
     # The name as people type it when they search (lib.search.fold: "Bodø" -> "bodo"); PostgreSQL
     # serves both substring and typo-tolerant matches from a trigram index on it (migration 0002).
-    search_key = SearchKeyField(max_length=255, editable=False, default="")
+    search_key = SearchKeyField(max_length=255, editable=False, default="", verbose_name=_("search key"))
     form = models.CharField(_("organisation form"), max_length=8, choices=OrganisationForm.choices)
     address_municipality = models.ForeignKey(
         Municipality,

@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "core.apps.TasksDatabaseConfig",  # django_tasks_db with a translated name
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",

@@ -19,9 +19,16 @@ class Suggestion(TimeStampedModel):
     title = models.CharField(_("topic"), max_length=200)
     description = models.TextField(_("what would you like to know?"), max_length=3000, blank=True)
     category = models.CharField(_("category"), max_length=20, choices=SuggestionCategory.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
     )
     status = models.CharField(
         _("status"), max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
@@ -60,9 +67,13 @@ class Suggestion(TimeStampedModel):
 class SuggestionSupport(models.Model):
     """One person's support ("I want this too") for a suggestion: at most once, by database constraint."""
 
-    suggestion = models.ForeignKey(Suggestion, on_delete=models.CASCADE, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.CASCADE, related_name="supports", verbose_name=_("suggestion")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("support for a suggestion")

@@ -29,6 +29,7 @@ def _annotated(user: object) -> QuerySet[Suggestion]:
 def suggestion_list(request: HttpRequest) -> HttpResponse:
     """Every suggestion, most supported first, and a form to suggest a topic."""
     filters = SuggestionFilter(request.GET, queryset=_annotated(request.user))
+    filters.form.auto_id = "filter_%s"  # the suggestion form on the same page has a category field too
     form = SuggestionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         suggestion = form.save(commit=False)

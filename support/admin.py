@@ -2,6 +2,7 @@
 which notify the member); the opening hours are edited on the portal's own page."""
 
 from django.contrib import admin
+from django.utils.translation import pgettext_lazy
 
 from core.admin import ReadOnlyAdmin
 from support.models import AttendanceRequest, OpeningHours, SupportMessage, SupportRequest
@@ -14,10 +15,14 @@ class OpeningHoursAdmin(ReadOnlyAdmin):
 
 @admin.register(SupportRequest)
 class SupportRequestAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "subject", "organisation", "category", "status", "assigned_to", "updated_at"]
+    list_display = ["number", "subject", "organisation", "category", "status", "assigned_to", "updated_at"]
     list_filter = ["status", "category"]
     search_fields = ["subject", "organisation__name"]
     list_select_related = ["organisation", "assigned_to"]
+
+    @admin.display(description=pgettext_lazy("reference number", "No."), ordering="pk")
+    def number(self, obj: SupportRequest) -> int:
+        return obj.pk
 
 
 @admin.register(SupportMessage)

@@ -111,9 +111,14 @@ class SupportRequest(TimeStampedModel):
     """A member's question to the customer centre (kundesenteret), with the conversation that follows."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="support_requests"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="support_requests",
+        verbose_name=_("organisation"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     subject = models.CharField(_("subject"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=RequestCategory.choices)
     status = models.CharField(_("status"), max_length=20, choices=RequestStatus.choices, default=RequestStatus.OPEN)
@@ -154,8 +159,12 @@ class SupportRequest(TimeStampedModel):
 class SupportMessage(models.Model):
     """One message in a support request, from the member or from the customer centre."""
 
-    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        SupportRequest, on_delete=models.CASCADE, related_name="messages", verbose_name=_("request")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
+    )
     from_staff = models.BooleanField(_("from the customer centre"), default=False)
     body = models.TextField(_("message"), max_length=5000)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
@@ -178,9 +187,14 @@ class AttendanceRequest(TimeStampedModel):
     """A member asks NHN to take part in its webinar, physical gathering or meeting."""
 
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="attendance_requests"
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        related_name="attendance_requests",
+        verbose_name=_("organisation"),
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AttendanceKind.choices)
     topic = models.CharField(
         _("what"), max_length=200, help_text=_("The occasion and what you want NHN to talk about.")
@@ -194,7 +208,12 @@ class AttendanceRequest(TimeStampedModel):
     )
     answer = models.TextField(_("NHN's answer"), max_length=3000, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
 

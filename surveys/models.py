@@ -37,7 +37,13 @@ class Survey(TimeStampedModel):
     answer_per = models.CharField(_("who answers"), max_length=20, choices=AnswerPer.choices, default=AnswerPer.PERSON)
     is_published = models.BooleanField(_("published"), default=False, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
 
     class Meta:
@@ -82,7 +88,7 @@ class Survey(TimeStampedModel):
 class Question(models.Model):
     """One question of a survey. Choices are stored as a list of texts; answers refer to them by index."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions", verbose_name=_("survey"))
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=20, choices=QuestionKind.choices)
     text = models.CharField(_("question"), max_length=300)
@@ -126,10 +132,14 @@ class Response(models.Model):
     survey's rule at the time of answering, so the database's unique constraints can enforce it:
     once per person, or once per organisation."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+")
-    per_organisation = models.BooleanField(editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses", verbose_name=_("survey"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    per_organisation = models.BooleanField(editable=False, verbose_name=_("per organisation"))
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
 
     class Meta:
@@ -154,11 +164,11 @@ class Response(models.Model):
 class Answer(models.Model):
     """The answer to one question in a response: chosen indexes, a number on the scale, or text."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    choices = models.JSONField(default=empty_list, blank=True)
-    number = models.SmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True, max_length=3000)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response"))
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question"))
+    choices = models.JSONField(default=empty_list, blank=True, verbose_name=_("choices"))
+    number = models.SmallIntegerField(null=True, blank=True, verbose_name=_("number"))
+    text = models.TextField(blank=True, max_length=3000, verbose_name=_("text"))
 
     class Meta:
         verbose_name = _("answer")

@@ -103,7 +103,7 @@ def oidc_providers_fixture(settings: object, oidc_dev_provider: DevProvider) -> 
 
 def handoff_url(response: Any) -> str:
     """Where the portal's hand-off page (accounts/oidc/handoff.html) sends the browser."""
-    match = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', response.content.decode())
+    match = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', response.content.decode())
     assert match, response.content.decode()[:500]
     return html.unescape(match.group(1))
 

@@ -209,6 +209,8 @@ def test_one_word_used_in_many_places_is_contextualised_or_known_to_mean_one_thi
         "Show",
         "Actions",
         "Membership",
+        "User",  # a field: the person (account) a registration, support or answer belongs to
+        "Actor",  # a field: the person who made a change or took a step (audit, history)
     }
     one_meaning = {word.lower() for word in one_meaning}
     text = _po(language).read_text(encoding="utf-8")

@@ -290,7 +290,7 @@ def assert_no_horizontal_scroll(page: Page) -> None:
 
 VNU_JAR = REPO_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 NARROW = {"width": 320, "height": 640}
-# What check_page found over the session (printed at its end: pages validated, errors, pages at 320 px).
+# What the checks of every visited page found over the session (in the terminal summary).
 PAGE_CHECKS: dict[str, Any] = {"validated": [], "errors": 0, "narrow": [], "overflowing": []}
 
 
@@ -357,10 +357,6 @@ def html_validator() -> Iterator[HtmlValidator]:
     validator = HtmlValidator()
     yield validator
     validator.close()
-    print(
-        f"\nHTML validator: {len(PAGE_CHECKS['validated'])} pages, {PAGE_CHECKS['errors']} errors; "
-        f"320 px: {len(PAGE_CHECKS['narrow'])} pages, {len(PAGE_CHECKS['overflowing'])} scroll sideways"
-    )
 
 
 def assert_valid_html(page: Page, validator: HtmlValidator) -> None:
@@ -369,8 +365,6 @@ def assert_valid_html(page: Page, validator: HtmlValidator) -> None:
     response = page.request.get(page.url)
     assert response.ok, f"{page.url} answered {response.status} when fetched for the validator"
     errors = [m for m in validator.messages(response.text()) if m.get("type") == "error"]
-    PAGE_CHECKS["validated"].append(page.url)
-    PAGE_CHECKS["errors"] += len(errors)
     if errors:
         lines = [f"{len(errors)} HTML error(s) on {page.url}:"]
         for m in errors[:20]:
@@ -383,11 +377,9 @@ def assert_fits_320px(page: Page) -> None:
     before = page.viewport_size
     page.set_viewport_size(NARROW)
     try:
-        PAGE_CHECKS["narrow"].append(page.url)
         width = page.evaluate("window.innerWidth")
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > width + 1:
-            PAGE_CHECKS["overflowing"].append(page.url)
             wide = page.evaluate(
                 """(width) => [...document.querySelectorAll("body *")]
                     .filter(el => el.getBoundingClientRect().right > width + 1 && !el.closest(".table-wrap"))
@@ -409,3 +401,172 @@ def check_page(page: Page, validator: HtmlValidator) -> None:
     """After each navigation: valid HTML (Nu validator, 0 errors) and no sideways scroll at 320 px."""
     assert_valid_html(page, validator)
     assert_fits_320px(page)
+
+
+# ------------------------------------------------- every page a browser test lands on is checked (issue 20)
+#
+# The live server runs in this process: every HTML document it sends while a browser test runs is kept
+# (the HTML as sent, its headers), and at the test's end each one is validated by the Nu checker and each
+# distinct path is laid out again at 320 px. The layout check loads the kept document into a 320-px page
+# of its own (the document is answered from memory, its stylesheets and scripts from the live server;
+# the page's own fetches are refused, it has no session), so it costs one page load per distinct path
+# and needs nothing of the test's session.
+
+_capture: dict[str, Any] = {"on": False, "documents": []}
+_validated_bodies: set[str] = set()
+_narrow_paths: set[str] = set()
+
+# Validator errors left out: (path prefix, part of the message, why it is not ours). Only markup that
+# is not the portal's own belongs here; everything else is fixed in the templates.
+NOT_OURS: list[tuple[str, str, str]] = [
+    (
+        "/admin/",
+        "must not have any “aria-*” attributes",
+        "Django 5.2's admin gives the hidden 'initial-' input of a field with help text the field's "
+        "aria-describedby (django.forms.BoundField.build_widget_attrs)",
+    ),
+    (
+        "/admin/",
+        "Attribute “disabled” not allowed on element “div”",
+        "Django's ReadOnlyPasswordHashWidget (the user's password summary) renders <div disabled>",
+    ),
+]
+PAGE_CHECKS["not_ours"] = 0
+PAGE_CHECKS["seconds"] = 0.0  # spent on these checks at the tests' ends
+
+
+def _ours(path: str, message: str) -> bool:
+    for prefix, part, _reason in NOT_OURS:
+        if path.startswith(prefix) and part in message:
+            PAGE_CHECKS["not_ours"] += 1
+            return False
+    return True
+
+
+def _capture_responses() -> None:
+    """Wrap Django's request handler once: while a test runs, keep each full HTML document it answers."""
+    from django.core.handlers.base import BaseHandler
+
+    if getattr(BaseHandler.get_response, "_keeps_documents", False):
+        return
+    original = BaseHandler.get_response
+
+    def get_response(self: BaseHandler, request: Any) -> Any:
+        response = original(self, request)
+        if (
+            _capture["on"]
+            and not response.streaming
+            and response.status_code == 200
+            and response.get("Content-Type", "").startswith("text/html")
+            and request.META.get("SERVER_NAME") != "testserver"  # not the Django test client
+        ):
+            body = response.content.decode(response.charset or "utf-8", "replace")
+            if body.lstrip()[:15].lower() == "<!doctype html>":
+                url = request.build_absolute_uri()
+                _capture["documents"].append((request.method, url, request.path, body, dict(response.items())))
+        return response
+
+    get_response._keeps_documents = True  # type: ignore[attr-defined]
+    BaseHandler.get_response = get_response  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def narrow_checker(browser: Browser) -> Iterator[Page]:
+    """The one 320-px page that lays out again each document the tests were shown."""
+    context = browser.new_context(locale="nb-NO", viewport=NARROW)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def _normalised(body: str) -> str:
+    """The document without what differs on every response (CSRF tokens, CSP nonces)."""
+    import re
+
+    return re.sub(r'(nonce|value|content)="[A-Za-z0-9+/=_-]{24,}"', "", body)
+
+
+def _fits_320px(page: Page, url: str, body: str, headers: dict[str, str]) -> str | None:
+    """Lay the document out at 320 px; a sentence saying what is too wide, or None."""
+
+    def answer(route: Any) -> None:
+        if route.request.url == url:
+            route.fulfill(status=200, body=body, headers=headers)
+        elif route.request.resource_type in {"xhr", "fetch", "eventsource", "websocket"}:
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", answer)
+    try:
+        page.goto(url, wait_until="load")
+        width = page.evaluate("window.innerWidth")
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width <= width + 1:
+            return None
+        wide = page.evaluate(
+            """(width) => [...document.querySelectorAll("body *")]
+                .filter(el => !el.closest(".table-wrap") && (el.getBoundingClientRect().right > width + 1
+                    || el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible"))
+                .slice(-5).map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+                    + (el.className && typeof el.className === "string" ? "." + el.className.split(" ").join(".") : "")
+                    + " (" + Math.round(el.getBoundingClientRect().right) + "px, content " + el.scrollWidth + "px)")""",
+            width,
+        )
+        return f"{url} scrolls sideways at {width}px: scrollWidth is {scroll_width}px; too wide: {wide}"
+    finally:
+        page.unroute("**/*", answer)
+
+
+@pytest.fixture(autouse=True)
+def _every_page_checked(
+    request: pytest.FixtureRequest, html_validator: HtmlValidator, narrow_checker: Page
+) -> Iterator[None]:
+    """Each page a browser test lands on: 0 Nu validator errors, and no sideways scroll at 320 px."""
+    _capture_responses()
+    _capture["documents"] = []
+    _capture["on"] = True
+    yield
+    import time
+
+    started = time.monotonic()
+    _capture["on"] = False
+    documents, _capture["documents"] = _capture["documents"], []
+    problems: list[str] = []
+    for method, url, path, body, headers in documents:
+        key = _normalised(body)
+        if key not in _validated_bodies:
+            _validated_bodies.add(key)
+            errors = [
+                m
+                for m in html_validator.messages(body)
+                if m.get("type") == "error" and _ours(path, m.get("message") or "")
+            ]
+            PAGE_CHECKS["validated"].append(f"{method} {path}")
+            PAGE_CHECKS["errors"] += len(errors)
+            for m in errors[:10]:
+                extract = (m.get("extract") or "").strip()[:120]
+                problems.append(f"{method} {url} line {m.get('lastLine')}: {m.get('message')} [{extract}]")
+        if method == "GET" and path not in _narrow_paths:
+            _narrow_paths.add(path)
+            PAGE_CHECKS["narrow"].append(path)
+            overflow = _fits_320px(narrow_checker, url, body, headers)
+            if overflow:
+                PAGE_CHECKS["overflowing"].append(path)
+                problems.append(overflow)
+    PAGE_CHECKS["seconds"] += time.monotonic() - started
+    if problems:
+        pytest.fail("pages this test visited:\n" + "\n".join(problems), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if PAGE_CHECKS["validated"] or PAGE_CHECKS["narrow"]:
+        validated = PAGE_CHECKS["validated"]
+        terminalreporter.write_line(
+            f"HTML validator: {len(validated)} documents ({len(set(validated))} distinct pages), "
+            f"{PAGE_CHECKS['errors']} errors ({PAGE_CHECKS['not_ours']} in Django's own markup left out); "
+            f"320 px: {len(set(PAGE_CHECKS['narrow']))} distinct paths, "
+            f"{len(set(PAGE_CHECKS['overflowing']))} scroll sideways; "
+            f"{PAGE_CHECKS['seconds']:.1f} s spent on these checks"
+        )
