@@ -208,7 +208,8 @@ def member_lookup(request: HttpRequest, orgnr: str) -> Any:
     scope = visibility(principal)
     # The answer, rendered, from the shared cache (integrations.member_cache) when the token may see the
     # organisation; the same scope and permission checks as the query below, on every request.
-    generation, cached = member_cache.read(orgnr) if not scope.network_ids else (None, None)
+    prefetched = getattr(request, "member_cache_prefetch", None)
+    generation, cached = member_cache.read(orgnr, prefetched) if not scope.network_ids else (None, None)
     if cached is not None:
         organisation_id, body = cached
         if not (scope.everything or organisation_id in scope.organisation_ids):

@@ -19,8 +19,10 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.http import HttpRequest
 
 GENERATION_KEY = "api-member:generation"
+LOOKUP_URL_NAME = "member_lookup"  # django-ninja names the lookup's URL after its view
 MEMBER_CACHE_SECONDS = 60
 
 
@@ -28,10 +30,20 @@ def _key(orgnr: str) -> str:
     return f"api-member:{orgnr}"
 
 
-def read(orgnr: str) -> tuple[int | None, tuple[int, bytes] | None]:
-    """(the current generation, the cached (organisation id, JSON body) or None): one round trip."""
+def prefetch_keys(request: HttpRequest) -> dict[str, Any]:
+    """The keys ``read`` needs for a lookup request (from its URL, known before authentication), so that
+    the token check can fetch them in its own round trip; none for any other request."""
+    match = request.resolver_match
+    if match is None or match.url_name != LOOKUP_URL_NAME or "orgnr" not in match.kwargs:
+        return {}
+    return {GENERATION_KEY: None, _key(str(match.kwargs["orgnr"])): None}
+
+
+def read(orgnr: str, prefetched: dict[str, Any] | None = None) -> tuple[int | None, tuple[int, bytes] | None]:
+    """(the current generation, the cached (organisation id, JSON body) or None): one round trip, or
+    none when the token check fetched the keys (``prefetched``)."""
     key = _key(orgnr)
-    values = cache.get_many([GENERATION_KEY, key])
+    values = prefetched if prefetched is not None and key in prefetched else cache.get_many([GENERATION_KEY, key])
     generation = values.get(GENERATION_KEY)
     entry = values.get(key)
     if generation is not None and entry is not None and entry[0] == generation:

@@ -78,22 +78,23 @@ def query_key(queryset: QuerySet[Any]) -> str:
     return f"{sql}|{params!r}"
 
 
-def count(queryset: QuerySet[Any], *, current: int | None = None) -> int:
-    """``queryset.count()``, cached per generation under the query."""
+def count(queryset: QuerySet[Any], *, current: int | None = None, key: str | None = None) -> int:
+    """``queryset.count()``, cached per generation under the query (``key``: its ``query_key``)."""
     if queryset.query.is_empty():
         return 0
-    return cached("count", (query_key(queryset),), queryset.count, current=current)
+    return cached("count", (key or query_key(queryset),), queryset.count, current=current)
 
 
 class CachedCountPaginator(Paginator):
     """A paginator whose total (``count``) is read through ``count`` above."""
 
-    def __init__(self, *args: Any, generation: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, generation: int | None = None, key: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._generation = generation
+        self._key = key
 
     @cached_property
     def count(self) -> int:
         if isinstance(self.object_list, QuerySet):
-            return count(self.object_list, current=self._generation)
+            return count(self.object_list, current=self._generation, key=self._key)
         return len(self.object_list)

@@ -39,11 +39,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     encoded = query.urlencode()
     number = request.GET.get("page")
     # The page's rows are read only when its rendering is not cached (its object_list is a lazy slice).
-    page = listing.CachedCountPaginator(results, PAGE_SIZE, generation=current).get_page(number)
+    key = listing.query_key(results)
+    page = listing.CachedCountPaginator(results, PAGE_SIZE, generation=current, key=key).get_page(number)
     context = {"filter": filterset, "page": page, "query": encoded}
     context["results"] = listing.cached(
         "results",
-        (listing.query_key(results), page.number, encoded),
+        (key, page.number, encoded),
         lambda: render_to_string("organisations/partials/_results.html", context),
         current=current,
     )

@@ -130,3 +130,31 @@ def test_an_answer_read_before_a_change_is_not_kept_after_it(api_world: ApiWorld
     member_cache.bump()  # the change, between the lookup's read and its store
     member_cache.remember(orgnr, generation, api_world.world.org_a.pk, b"{}")
     assert member_cache.read(orgnr)[1] is None
+
+
+def test_the_token_check_reads_the_cached_answer_in_the_same_round_trip(
+    api_world: ApiWorld, client: Any, monkeypatch: Any
+) -> None:
+    from django.core.cache import cache
+
+    _warm(api_world, client)
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    depth = [0]
+
+    def spy(name: str, original: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not depth[0]:  # the backend's own calls (LocMemCache.get_many calls get) are not round trips
+                calls.append((name, args))
+            depth[0] += 1
+            try:
+                return original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return wrapped
+
+    for name in ("get", "get_many", "set", "add", "incr"):
+        monkeypatch.setattr(cache, name, spy(name, getattr(cache, name)))
+    assert _lookup(api_world, client).status_code == 200
+    assert [name for name, _args in calls] == ["get_many"], calls  # the token, generation and answer: one MGET
+    assert member_cache.GENERATION_KEY in calls[0][1][0]
