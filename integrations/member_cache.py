@@ -34,9 +34,12 @@ def prefetch_keys(request: HttpRequest) -> dict[str, Any]:
     """The keys ``read`` needs for a lookup request (from its URL, known before authentication), so that
     the token check can fetch them in its own round trip; none for any other request."""
     match = request.resolver_match
-    if match is None or match.url_name != LOOKUP_URL_NAME or "orgnr" not in match.kwargs:
+    if match is None or match.url_name != LOOKUP_URL_NAME:
         return {}
-    return {GENERATION_KEY: None, _key(str(match.kwargs["orgnr"])): None}
+    orgnr = str(match.kwargs.get("orgnr", ""))
+    if len(orgnr) != 9 or not orgnr.isascii() or not orgnr.isdigit():  # the lookup answers anything else 400
+        return {}
+    return {GENERATION_KEY: None, _key(orgnr): None}
 
 
 def read(orgnr: str, prefetched: dict[str, Any] | None = None) -> tuple[int | None, tuple[int, bytes] | None]:
