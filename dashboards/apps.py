@@ -13,7 +13,7 @@ class DashboardsConfig(AppConfig):
         from dashboards import freshness
         from memberships.models import Membership, Signature, TermsVersion
         from orders.models import Order
-        from organisations.models import CoordinatorAssignment, Organisation
+        from organisations.models import CoordinatorAssignment, County, Municipality, Organisation
 
         # Everything the status figures count: a change to any of it makes cached figures stale.
         # (Publishing service terms marks agreements "must re-sign" in one UPDATE, without signals: the
@@ -24,6 +24,8 @@ class DashboardsConfig(AppConfig):
             Membership,
             Organisation,
             CoordinatorAssignment,
+            Municipality,  # its name, county and network; the header search's hits show it too
+            County,
             ServiceAgreement,
             ServiceTermsVersion,
             Order,

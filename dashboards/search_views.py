@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.permissions import Action, require
+from dashboards import freshness
 from lib.choices import label_of
 from lib.search import digits_of
 from memberships.choices import MEMBERSHIP_STATE_COLOURS, MembershipState
@@ -33,16 +34,24 @@ class Hit:
 
 
 def _hits(request: HttpRequest, text: str, limit: int) -> list[Hit]:
-    """The visible organisations best matching ``text``, each with its membership state: one query."""
-    organisations = (
-        Organisation.objects.visible_to(request.user).search(text).select_related("address_municipality", "membership")
-    )
-    hits = []
-    for org in organisations[:limit]:
-        membership = getattr(org, "membership", None)
-        state = MembershipState(membership.state if membership else MembershipState.NOT_MEMBER)
-        hits.append(Hit(org, label_of(MembershipState, state), MEMBERSHIP_STATE_COLOURS[state]))
-    return hits
+    """The visible organisations best matching ``text``, each with its membership state: one query, and
+    none while neither an organisation nor a membership has changed (``dashboards.freshness``: cached per
+    generation, language, who may see what, the text and the limit)."""
+
+    def compute() -> list[Hit]:
+        organisations = (
+            Organisation.objects.visible_to(request.user)
+            .search(text)
+            .select_related("address_municipality", "membership")
+        )
+        hits = []
+        for org in organisations[:limit]:
+            membership = getattr(org, "membership", None)
+            state = MembershipState(membership.state if membership else MembershipState.NOT_MEMBER)
+            hits.append(Hit(org, label_of(MembershipState, state), MEMBERSHIP_STATE_COLOURS[state]))
+        return hits
+
+    return freshness.cached("find", (freshness.scope_key(request.user), limit, text), compute)
 
 
 def _query(request: HttpRequest) -> str:

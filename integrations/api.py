@@ -22,6 +22,7 @@ from ninja.security import HttpBearer
 
 from core import ratelimit
 from core.principals import TokenPrincipal
+from integrations import member_cache
 from integrations.models import ApiToken
 from integrations.services import api_token_authenticate
 
@@ -50,7 +51,11 @@ class TokenAuth(HttpBearer):
     token, its owner or their roles change (``integrations.services.api_token_authenticate``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        api_token = api_token_authenticate(token)
+        # The member lookup's cached answer is read with the token check, in one round trip.
+        prefetched = member_cache.prefetch_keys(request)
+        api_token = api_token_authenticate(token, prefetched)
+        if prefetched:
+            request.member_cache_prefetch = prefetched  # type: ignore[attr-defined]  # read by the lookup
         if api_token is None:
             return None
         request.api_token = api_token  # type: ignore[attr-defined]  # the API request carries its token

@@ -11,11 +11,13 @@ class IntegrationsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.events import subscribe
+        from integrations import member_cache
         from integrations.models import ApiToken
         from integrations.panels import integrations_panel
         from integrations.services import forget_owners_tokens, forget_token
         from integrations.webhooks import on_event
-        from organisations.models import OrganisationRole
+        from memberships.models import Membership, MembershipTransition, TermsVersion
+        from organisations.models import County, Municipality, Organisation, OrganisationRole
         from organisations.panels import register_panel
 
         subscribe(on_event)
@@ -26,4 +28,12 @@ class IntegrationsConfig(AppConfig):
                 forget_owners_tokens, sender=OrganisationRole, dispatch_uid=f"forget_role_{signal is post_save}"
             )
         post_save.connect(forget_owners_tokens, sender=get_user_model(), dispatch_uid="forget_owner_tokens")
+        # The cached member answers (integrations.member_cache): everything an answer shows.
+        for model in (Organisation, Membership, MembershipTransition, TermsVersion, Municipality, County):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    member_cache.bump,
+                    sender=model,
+                    dispatch_uid=f"member_cache_{model.__name__}_{signal is post_save}",
+                )
         register_panel(integrations_panel)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -14,8 +14,9 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from agreements.models import Service, ServiceAgreement
-from core.permissions import Action, get_visible_or_404, require
-from integrations.api import ProblemError
+from core.permissions import Action, get_visible_or_404, require, visibility
+from integrations import member_cache
+from integrations.api import ProblemError, api
 from integrations.filters import AuthorisationFilter, MemberFilter
 from integrations.pagination import MAX_ID, PortalCursorPagination
 from integrations.schemas import (
@@ -204,16 +205,35 @@ def member_lookup(request: HttpRequest, orgnr: str) -> Any:
     valid organisation number (nine digits, MOD11)."""
     _lookup_number(orgnr)
     principal = _principal(request)
+    scope = visibility(principal)
+    # The answer, rendered, from the shared cache (integrations.member_cache) when the token may see the
+    # organisation; the same scope and permission checks as the query below, on every request.
+    prefetched = getattr(request, "member_cache_prefetch", None)
+    generation, cached = member_cache.read(orgnr, prefetched) if not scope.network_ids else (None, None)
+    if cached is not None:
+        organisation_id, body = cached
+        if not (scope.everything or organisation_id in scope.organisation_ids):
+            raise _unknown_organisation(orgnr)
+        require(principal, Action.ORGANISATION_VIEW, Organisation(pk=organisation_id, org_number=orgnr))
+        return HttpResponse(body, content_type=api.get_content_type())
     row = _members(request).filter(org_number=orgnr).values(*MEMBER_FIELDS, "membership_since").first()
     if row is None:
-        raise ProblemError(
-            404,
-            "unknown-organisation",
-            _("Unknown organisation"),
-            _("No organisation with number %(orgnr)s is known to this token; it is not a member.") % {"orgnr": orgnr},
-        )
+        raise _unknown_organisation(orgnr)
     require(principal, Action.ORGANISATION_VIEW, Organisation(pk=row["pk"], org_number=row["org_number"]))
-    return _member(row)
+    # Rendered as django-ninja renders a MemberOut (validated, dumped, JSON-encoded by the API's renderer).
+    data = MemberOut.model_validate(_member(row)).model_dump(context={"request": request, "response_status": 200})
+    body = api.renderer.render(request, data, response_status=200).encode()
+    member_cache.remember(orgnr, generation, row["pk"], body)
+    return HttpResponse(body, content_type=api.get_content_type())
+
+
+def _unknown_organisation(orgnr: str) -> ProblemError:
+    return ProblemError(
+        404,
+        "unknown-organisation",
+        _("Unknown organisation"),
+        _("No organisation with number %(orgnr)s is known to this token; it is not a member.") % {"orgnr": orgnr},
+    )
 
 
 @router.get(

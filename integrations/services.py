@@ -149,16 +149,22 @@ def _load_token(key_hash: str) -> ApiToken | None:
     return token
 
 
-def api_token_authenticate(raw: str) -> ApiToken | None:
+def api_token_authenticate(raw: str, also: dict[str, Any] | None = None) -> ApiToken | None:
     """The usable token behind ``raw``, or None: one cache read, or on a miss one indexed query (for a
     token made by an organisation's administrator one more, their roles). A cached token carries its
     ids, not its owner or organisation (read when a write or an organisation's own read asks for them).
-    Records the use (at most once a minute per token)."""
+    Records the use (at most once a minute per token). ``also``: other cache keys the request will read,
+    fetched in the same round trip (their values, or None, are put in the dict)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
         return None
     key_hash = token_hash(raw)
     key = _token_cache_key(key_hash)
-    cached = cache.get(key)
+    if also:
+        values = cache.get_many([key, *also])
+        also.update({name: values.get(name) for name in also})
+        cached = values.get(key)
+    else:
+        cached = cache.get(key)
     if cached is not None:
         token = ApiToken(key_hash=key_hash, **dict(zip(_TOKEN_FIELDS, cached, strict=True)))
         token._state.adding = False

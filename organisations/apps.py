@@ -27,3 +27,15 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         connection_created.connect(_register_sqlite_functions, dispatch_uid="organisations.sqlite_functions")
+
+        from django.db.models.signals import post_delete, post_save
+
+        from organisations import listing
+        from organisations.models import County, Diginettverk, Municipality, Organisation
+
+        # The organisation list's cached totals and filter form (organisations.listing): what they count and show.
+        for model in (Organisation, Municipality, County, Diginettverk):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    listing.bump, sender=model, dispatch_uid=f"listing_{model.__name__}_{signal is post_save}"
+                )

@@ -4,13 +4,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.access import DataKind, record_view
 from core.models import AuditEvent
 from core.permissions import Action, can, get_visible_or_404, require
-from organisations import services
+from organisations import listing, services
 from organisations.filters import AccessLogFilter, OrganisationFilter
 from organisations.forms import RoleGrantForm
 from organisations.models import Organisation, OrganisationRole
@@ -29,12 +30,34 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.order_by("search_name")
     if filterset.is_bound and not filterset.is_valid():
         results = queryset.none()
-    page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The rows, the total and the filter form are the same for every request until the registry changes
+    # (organisations.listing): one generation read, then this process's memory or the shared cache. The
+    # rows' key is their query, which holds the filter, the order and whom they are visible to.
+    current = listing.generation()
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"filter": filterset, "page": page, "query": query.urlencode()}
-    template = "organisations/partials/_results.html" if request.htmx else "organisations/organisation_list.html"
-    return render(request, template, context)
+    encoded = query.urlencode()
+    number = request.GET.get("page")
+    # The page's rows are read only when its rendering is not cached (its object_list is a lazy slice).
+    key = listing.query_key(results)
+    page = listing.CachedCountPaginator(results, PAGE_SIZE, generation=current, key=key).get_page(number)
+    context = {"filter": filterset, "page": page, "query": encoded}
+    context["results"] = listing.cached(
+        "results",
+        (key, page.number, encoded),
+        lambda: render_to_string("organisations/partials/_results.html", context),
+        current=current,
+    )
+    if request.htmx:
+        return render(request, "organisations/partials/_cached_results.html", context)
+    filters = listing.cached(
+        "filters",
+        tuple(sorted(query.lists())),
+        lambda: render_to_string("organisations/partials/_filters.html", {"filter": filterset}),
+        current=current,
+    )
+    context["filters"] = filters
+    return render(request, "organisations/organisation_list.html", context)
 
 
 @login_required

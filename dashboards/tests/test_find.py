@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import page_query_count
+from dashboards import freshness
 from memberships.choices import MembershipState
 from memberships.models import Membership
 from organisations.choices import OrganisationForm
@@ -159,6 +160,7 @@ def test_the_hits_and_their_states_are_one_query(world: Any, agent: Any, url: st
         org = OrganisationFactory(name=f"Fjord Helse {i} AS")
         Membership.objects.create(organisation=org, state=MembershipState.ACTIVE)
     agent.get(url, {"q": "fjord"})  # the layout's cached parts are made on the first request
+    freshness.bump()  # and the hits, cached per generation: forgotten, to be read again
 
     with CaptureQueriesContext(connection) as queries:
         response = agent.get(url, {"q": "fjord"})
@@ -167,3 +169,30 @@ def test_the_hits_and_their_states_are_one_query(world: Any, agent: Any, url: st
     assert {hit.state_label for hit in response.context["hits"]} == {"Medlem"}
     searches = [q["sql"] for q in queries if "memberships_membership" in q["sql"] or "search_key" in q["sql"]]
     assert len(searches) == 1, searches
+
+    with CaptureQueriesContext(connection) as queries:  # until something changes, none
+        again = agent.get(url, {"q": "fjord"})
+    assert [h.organisation.pk for h in again.context["hits"]] == [h.organisation.pk for h in response.context["hits"]]
+    assert not [q["sql"] for q in queries if "memberships_membership" in q["sql"] or "search_key" in q["sql"]]
+
+
+@pytest.mark.parametrize("url", [FIND, SUGGEST])
+def test_a_change_of_membership_or_name_shows_in_the_next_search(world: Any, agent: Any, url: str) -> None:
+    org = OrganisationFactory(name="Fjord Helse AS")
+    membership = Membership.objects.create(organisation=org, state=MembershipState.INVITED)
+    assert [h.state_label for h in agent.get(url, {"q": "fjord"}).context["hits"]] == ["Invitert til å signere"]
+    membership.state = MembershipState.ACTIVE
+    membership.save()
+    assert [h.state_label for h in agent.get(url, {"q": "fjord"}).context["hits"]] == ["Medlem"]
+    org.name = "Fjell Helse AS"
+    org.save()
+    assert agent.get(url, {"q": "fjord"}).context["hits"] == []
+    assert [h.organisation.name for h in agent.get(url, {"q": "fjell"}).context["hits"]] == ["Fjell Helse AS"]
+
+
+def test_a_coordinator_never_gets_the_hits_cached_for_staff(world: Any, agent: Any, login: Any) -> None:
+    """The hits are cached per scope: a staff member's search does not answer a coordinator's."""
+    hidden = OrganisationFactory(name="Fjord Helse AS")
+    assert [h.organisation for h in agent.get(FIND, {"q": "fjord"}).context["hits"]] == [hidden]
+    coordinator = login(world["coordinator_a"])
+    assert hidden not in [h.organisation for h in coordinator.get(FIND, {"q": "fjord"}).context["hits"]]
