@@ -245,8 +245,13 @@ def test_publishing_freezes_the_text_hash_and_time_and_enqueues_the_invitations(
     event = AuditEvent.objects.get(action="terms.published")
     assert (event.actor, event.before["status"], event.after["status"]) == (manager, "draft", "published")
     assert event.after["text_sha256"] == expected_hash
-    # one job after the commit (the other callback tells the status pages their figures are stale)
-    assert [c.__module__ for c in callbacks] == ["dashboards.freshness", "memberships.services.terms"]
+    # one job after the commit (the other callbacks tell the status pages and the API's member answers that
+    # what they show is stale: a published version's label is in both)
+    assert [c.__module__ for c in callbacks] == [
+        "dashboards.freshness",
+        "integrations.member_cache",
+        "memberships.services.terms",
+    ]
     job = DBTaskResult.objects.get()
     assert (job.task_path, job.status, job.args_kwargs["args"]) == (
         "memberships.tasks.send_invitations",
