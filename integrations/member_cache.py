@@ -14,16 +14,19 @@ an answer is at most ``MEMBER_CACHE_SECONDS`` old. A number the portal does not 
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest
 
-GENERATION_KEY = "api-member:generation"
-LOOKUP_URL_NAME = "member_lookup"  # django-ninja names the lookup's URL after its view
+from core.generations import Generation, fresh_start
+
 MEMBER_CACHE_SECONDS = 60
+ANSWERS = Generation("api-member:generation", prefix="api-member", ttl=MEMBER_CACHE_SECONDS)
+GENERATION_KEY = ANSWERS.key
+# A change to what a member answer shows (connected to the models' signals in ``integrations.apps``).
+bump = ANSWERS.bump
+LOOKUP_URL_NAME = "member_lookup"  # django-ninja names the lookup's URL after its view
 
 
 def _key(orgnr: str) -> str:
@@ -58,21 +61,7 @@ def remember(orgnr: str, generation: int | None, organisation_id: int, body: byt
     """Keep an answer computed after ``generation`` was read (None: there was none yet, and one is
     started unless another process did so meanwhile, when the answer is not kept)."""
     if generation is None:
-        generation = secrets.randbits(62)
+        generation = fresh_start()
         if not cache.add(GENERATION_KEY, generation, timeout=None):
             return
     cache.set(_key(orgnr), (generation, organisation_id, body), MEMBER_CACHE_SECONDS)
-
-
-def bump(*_args: Any, **_kwargs: Any) -> None:
-    """A change to what a member answer shows (a ``post_save``/``post_delete`` receiver): every cached
-    answer is dropped now and again when the transaction commits."""
-    _incr()
-    transaction.on_commit(_incr)
-
-
-def _incr() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not there (evicted, a new cache): a new random start invalidates every answer
-        cache.add(GENERATION_KEY, secrets.randbits(62), timeout=None)
