@@ -359,6 +359,22 @@ def visibility(user: Any) -> Visibility:
     )
 
 
+def visibility_key(user: Any) -> str:
+    """Whom a cached value computed for ``user`` is for: everything (staff, a national token), nothing
+    (anonymous), or the organisations and networks they see — two users with the same key see the same."""
+    if user is None:
+        return "public"
+    scope = visibility(user)
+    if scope.everything:
+        return "all"
+    return (
+        "ids:"
+        + ",".join(map(str, sorted(scope.organisation_ids)))
+        + "|nets:"
+        + ",".join(map(str, sorted(scope.network_ids)))
+    )
+
+
 def _organisation_of(obj: Any) -> tuple[int | None, int | None]:
     """(organisation id, Diginettverk id) of an object, for role and coordinator checks."""
     if obj is None:

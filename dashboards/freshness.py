@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from core.generations import Generation
-from core.permissions import visibility
+from core.permissions import visibility_key
 
 T = TypeVar("T")
 TTL_SECONDS = 60
@@ -26,19 +26,8 @@ generation = STATUS.current
 bump = STATUS.bump
 
 
-def scope_key(user: Any) -> str:
-    """Who the figures are for: everything (staff), or the organisations and networks a user sees."""
-    if user is None:
-        return "public"
-    scope = visibility(user)
-    if scope.everything:
-        return "all"
-    return (
-        "ids:"
-        + ",".join(map(str, sorted(scope.organisation_ids)))
-        + "|nets:"
-        + ",".join(map(str, sorted(scope.network_ids)))
-    )
+# Whom the figures are for: everything (staff), or the organisations and networks a user sees.
+scope_key = visibility_key
 
 
 def cached(name: str, parts: tuple[Any, ...], compute: Callable[[], T]) -> T:

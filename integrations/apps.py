@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,8 +10,10 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.db.models import Model
         from django.db.models.signals import post_delete, post_save
 
+        from agreements.models import Service, ServiceAgreement
         from core.events import subscribe
         from integrations import member_cache
         from integrations.models import ApiToken
@@ -17,7 +21,7 @@ class IntegrationsConfig(AppConfig):
         from integrations.services import forget_owners_tokens, forget_token
         from integrations.webhooks import on_event
         from memberships.models import Membership, MembershipTransition, TermsVersion
-        from organisations.models import County, Municipality, Organisation, OrganisationRole
+        from organisations.models import County, Diginettverk, Municipality, Organisation, OrganisationRole
         from organisations.panels import register_panel
 
         subscribe(on_event)
@@ -28,12 +32,20 @@ class IntegrationsConfig(AppConfig):
                 forget_owners_tokens, sender=OrganisationRole, dispatch_uid=f"forget_role_{signal is post_save}"
             )
         post_save.connect(forget_owners_tokens, sender=get_user_model(), dispatch_uid="forget_owner_tokens")
-        # The cached member answers (integrations.member_cache): everything an answer shows.
-        for model in (Organisation, Membership, MembershipTransition, TermsVersion, Municipality, County):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    member_cache.bump,
-                    sender=model,
-                    dispatch_uid=f"member_cache_{model.__name__}_{signal is post_save}",
-                )
+        # The cached member answers (integrations.member_cache): everything an answer shows; the member
+        # list's cached pages: that, and what the list filters on (a Diginettverk, a service held).
+        shown: tuple[type[Model], ...] = (
+            Organisation, Membership, MembershipTransition, TermsVersion, Municipality, County,
+        )  # fmt: skip
+        filtered: tuple[type[Model], ...] = (*shown, Diginettverk, Service, ServiceAgreement)
+        receivers: tuple[tuple[Callable[..., None], str, tuple[type[Model], ...]], ...] = (
+            (member_cache.bump, "member_cache", shown),
+            (member_cache.bump_list, "member_list", filtered),
+        )
+        for receiver, name, models in receivers:
+            for model in models:
+                for signal in (post_save, post_delete):
+                    signal.connect(
+                        receiver, sender=model, dispatch_uid=f"{name}_{model.__name__}_{signal is post_save}"
+                    )
         register_panel(integrations_panel)

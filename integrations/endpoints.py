@@ -2,6 +2,7 @@
 principal; writes call the services the forms call, as the token's owner."""
 
 import datetime as dt
+from functools import wraps
 from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from agreements.models import Service, ServiceAgreement
-from core.permissions import Action, get_visible_or_404, require, visibility
+from core.permissions import Action, get_visible_or_404, require, visibility, visibility_key
 from integrations import member_cache
 from integrations.api import ProblemError, api
 from integrations.filters import AuthorisationFilter, MemberFilter
@@ -156,7 +157,39 @@ class MemberFilters(Schema):
     service: str | None = None
 
 
+class _MemberPage(Schema):
+    """A page of the member list as django-ninja's cursor pagination answers it (its ``Output``, in order)."""
+
+    previous: str | None
+    next: str | None
+    results: list[MemberOut]
+
+
+def _page_cached(view: Any) -> Any:
+    """The member list's page, rendered, from the cache (``integrations.member_cache.LIST``: dropped by
+    every change to what a page shows or filters on), under the full URL (filters, cursor, page size, and
+    the host the next page's link names) and whom the token may see. The permission check runs first, on
+    every request; invalid filters or cursors raise before anything is kept."""
+
+    @wraps(view)
+    def page(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        principal = _principal(request)
+        require(principal, Action.ORGANISATION_LIST)
+
+        def render() -> bytes:
+            data = _MemberPage.model_validate(view(request, **kwargs))
+            dumped = data.model_dump(context={"request": request, "response_status": 200})
+            return api.renderer.render(request, dumped, response_status=200).encode()
+
+        parts = (visibility_key(principal), request.build_absolute_uri())
+        body = member_cache.LIST.cached("page", parts, render)
+        return HttpResponse(body, content_type=api.get_content_type())
+
+    return page
+
+
 @router.get("/members/", response={200: list[MemberOut], **ERRORS}, tags=["members"], operation_id="members_list")
+@_page_cached
 @paginate(PortalCursorPagination, ordering=("org_number",))
 def members_list(request: HttpRequest, filters: Query[MemberFilters]) -> Any:
     """The member register: every organisation a national token may see, with its membership."""
@@ -177,7 +210,9 @@ class _MemberRows:
         return _MemberRows(self.queryset.filter(*args, **kwargs))
 
     def __getitem__(self, index: Any) -> Any:
-        return [_MemberRow(row) for row in self.queryset.values(*MEMBER_FIELDS, "membership_since")[index]]
+        page = self.queryset.values(*MEMBER_FIELDS, "membership_since")[index]
+        # The page's rows from the cache (integrations.member_cache), keyed by the query itself.
+        return [_MemberRow(row) for row in member_cache.rows(page)]
 
     def count(self) -> int:
         return self.queryset.count()

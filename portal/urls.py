@@ -5,6 +5,9 @@ from core.views import healthz, metrics_view, readyz, set_language
 from integrations.api import api
 
 urlpatterns = [
+    # First: the member lookup is the hottest request (every message exchange may ask it), and the resolver
+    # tries the patterns in order.
+    path("api/v1/", api.urls),
     path("", include("dashboards.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/webauthn/", include(("accounts.webauthn_urls", "otp_webauthn"))),
@@ -23,7 +26,6 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("support/", include("support.urls")),
     path("integrations/", include("integrations.urls")),
-    path("api/v1/", api.urls),
     path("language/", set_language, name="set_language"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -158,3 +158,41 @@ def test_the_token_check_reads_the_cached_answer_in_the_same_round_trip(
     assert _lookup(api_world, client).status_code == 200
     assert [name for name, _args in calls] == ["get_many"], calls  # the token, generation and answer: one MGET
     assert member_cache.GENERATION_KEY in calls[0][1][0]
+
+
+# --- the member list's pages -------------------------------------------------------------------------
+
+
+def _states(api_world: ApiWorld, client: Any, query: str = "", kind: str = "national") -> dict[str, str]:
+    response = client.get(f"/api/v1/members/{query}", **api_world.auth(kind))
+    assert response.status_code == 200
+    return {row["orgnr"]: row["membership"]["state"] for row in response.json()["results"]}
+
+
+def test_the_member_list_shows_a_membership_change_on_the_next_request(api_world: ApiWorld, client: Any) -> None:
+    org_a = api_world.world.org_a.org_number
+    assert _states(api_world, client)[org_a] == "invited"  # cached now
+    membership = Membership.objects.get(organisation=api_world.world.org_a)
+    membership_transition(membership=membership, to_state=MembershipState.ACTIVE)
+    assert _states(api_world, client)[org_a] == "active"
+    assert org_a in _states(api_world, client, "?status=active")
+
+
+def test_the_member_lists_service_filter_follows_a_new_agreement(api_world: ApiWorld, client: Any) -> None:
+    from agreements.models import ServiceAgreement
+
+    agreement = ServiceAgreement.objects.select_related("service", "organisation").first()
+    assert agreement is not None and agreement.organisation.org_number
+    query = f"?service={agreement.service.slug}"
+    assert agreement.organisation.org_number in _states(api_world, client, query)  # cached now
+    ServiceAgreement.objects.filter(service=agreement.service).delete()  # post_delete: the pages are dropped
+    assert _states(api_world, client, query) == {}
+    agreement.pk = None
+    agreement.save()  # a new agreement (post_save): the next page lists its holder
+    assert agreement.organisation.org_number in _states(api_world, client, query)
+
+
+def test_a_token_that_may_not_list_is_refused_though_the_page_is_cached(api_world: ApiWorld, client: Any) -> None:
+    assert _states(api_world, client)  # cached under the national token's scope
+    response = client.get("/api/v1/members/", **api_world.auth("read_only"))
+    assert response.status_code == 403 and b"orgnr" not in response.content

@@ -36,8 +36,9 @@ def test_an_organisations_token_looks_up_its_own_organisation_in_one_query(
 def test_lists_do_not_grow_with_rows(api_world: ApiWorld, client: Any, django_assert_num_queries: Any) -> None:
     client.get("/api/v1/services/", **api_world.auth("national"))
     for url, kind, queries in (
-        # With the token check cached (the first call makes it), only the reads themselves:
-        ("/api/v1/members/", "national", 1),
+        # With the token check cached (the first call makes it), only the reads themselves (the member
+        # list's page is cached, integrations.member_cache: none, see the test below):
+        ("/api/v1/members/", "national", 0),
         ("/api/v1/authorisations/", "national", 1),
         ("/api/v1/services/", "national", 2),  # services, their prerequisites
         ("/api/v1/orders/", "read_only", 2),  # the token's organisation, its orders
@@ -48,3 +49,16 @@ def test_lists_do_not_grow_with_rows(api_world: ApiWorld, client: Any, django_as
         with django_assert_num_queries(queries):
             response = client.get(url, **api_world.auth(kind))
         assert response.status_code == 200, url
+
+
+def test_the_member_lists_page_is_one_query_then_cached(
+    api_world: ApiWorld, client: Any, django_assert_num_queries: Any
+) -> None:
+    client.get("/api/v1/services/", **api_world.auth("national"))  # the token check cached
+    member_cache.bump_list()
+    with django_assert_num_queries(1):  # the page's members with their memberships, municipalities, "since"
+        first = client.get("/api/v1/members/", **api_world.auth("national"))
+    with django_assert_num_queries(0):
+        again = client.get("/api/v1/members/", **api_world.auth("national"))
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content

@@ -245,11 +245,12 @@ def test_publishing_freezes_the_text_hash_and_time_and_enqueues_the_invitations(
     event = AuditEvent.objects.get(action="terms.published")
     assert (event.actor, event.before["status"], event.after["status"]) == (manager, "draft", "published")
     assert event.after["text_sha256"] == expected_hash
-    # one job after the commit (the other callbacks tell the status pages and the API's member answers that
-    # what they show is stale: a published version's label is in both)
+    # one job after the commit (the other callbacks tell the status pages, the API's member answers and its
+    # member list that what they show is stale: a published version's label is in all three)
     assert [getattr(getattr(c, "__self__", None), "key", c.__module__) for c in callbacks] == [
         "status:generation",
         "api-member:generation",
+        "api-member-list:generation",
         "memberships.services.terms",
     ]
     job = DBTaskResult.objects.get()
