@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from core.access import DataKind, record_view
 from core.models import AuditEvent
-from core.permissions import Action, can, get_visible_or_404, require
+from core.permissions import Action, can, get_visible_or_404, require, visibility_key
 from organisations import listing, services
 from organisations.filters import AccessLogFilter, OrganisationFilter
 from organisations.forms import RoleGrantForm
@@ -23,6 +25,35 @@ PAGE_SIZE = 50
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.ORGANISATION_LIST)
+    # The rows, the total and the filter form are the same for everyone who sees the same organisations
+    # until the registry changes (organisations.listing): one generation read, then this process's memory
+    # or the shared cache, keyed by the query string and whom the user sees (``visible_to`` depends on
+    # nothing else). Nothing is built for a page that is cached: no filter form, no query.
+    current = listing.generation()
+    query = request.GET.copy()
+    query.pop("page", None)
+    context: dict[str, Any] = {"query": query.urlencode()}
+
+    def results() -> str:
+        _build(request, context, current)
+        return render_to_string("organisations/partials/_results.html", context)
+
+    parts = (visibility_key(request.user), tuple(sorted(request.GET.lists())))
+    context["results"] = listing.cached("results", parts, results, current=current)
+    if request.htmx:
+        return render(request, "organisations/partials/_cached_results.html", context)
+
+    def filters() -> str:
+        if "filter" not in context:
+            _build(request, context, current)
+        return render_to_string("organisations/partials/_filters.html", {"filter": context["filter"]})
+
+    context["filters"] = listing.cached("filters", tuple(sorted(query.lists())), filters, current=current)
+    return render(request, "organisations/organisation_list.html", context)
+
+
+def _build(request: HttpRequest, context: dict[str, Any], current: int) -> None:
+    """The filter form and the page of organisations it selects (into ``context``)."""
     queryset = Organisation.objects.visible_to(request.user).select_related(
         "address_municipality__county", "municipality__diginettverk"
     )
@@ -30,34 +61,12 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     results = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset.order_by("search_name")
     if filterset.is_bound and not filterset.is_valid():
         results = queryset.none()
-    # The rows, the total and the filter form are the same for every request until the registry changes
-    # (organisations.listing): one generation read, then this process's memory or the shared cache. The
-    # rows' key is their query, which holds the filter, the order and whom they are visible to.
-    current = listing.generation()
-    query = request.GET.copy()
-    query.pop("page", None)
-    encoded = query.urlencode()
-    number = request.GET.get("page")
-    # The page's rows are read only when its rendering is not cached (its object_list is a lazy slice).
+    # The total (a COUNT over up to 70,000 rows) is cached on its own, under the query itself: pages of
+    # one filter share it.
     key = listing.query_key(results)
-    page = listing.CachedCountPaginator(results, PAGE_SIZE, generation=current, key=key).get_page(number)
-    context = {"filter": filterset, "page": page, "query": encoded}
-    context["results"] = listing.cached(
-        "results",
-        (key, page.number, encoded),
-        lambda: render_to_string("organisations/partials/_results.html", context),
-        current=current,
-    )
-    if request.htmx:
-        return render(request, "organisations/partials/_cached_results.html", context)
-    filters = listing.cached(
-        "filters",
-        tuple(sorted(query.lists())),
-        lambda: render_to_string("organisations/partials/_filters.html", {"filter": filterset}),
-        current=current,
-    )
-    context["filters"] = filters
-    return render(request, "organisations/organisation_list.html", context)
+    paginator = listing.CachedCountPaginator(results, PAGE_SIZE, generation=current, key=key)
+    context["filter"] = filterset
+    context["page"] = paginator.get_page(request.GET.get("page"))
 
 
 @login_required
