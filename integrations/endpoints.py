@@ -210,9 +210,7 @@ class _MemberRows:
         return _MemberRows(self.queryset.filter(*args, **kwargs))
 
     def __getitem__(self, index: Any) -> Any:
-        page = self.queryset.values(*MEMBER_FIELDS, "membership_since")[index]
-        # The page's rows from the cache (integrations.member_cache), keyed by the query itself.
-        return [_MemberRow(row) for row in member_cache.rows(page)]
+        return [_MemberRow(row) for row in self.queryset.values(*MEMBER_FIELDS, "membership_since")[index]]
 
     def count(self) -> int:
         return self.queryset.count()

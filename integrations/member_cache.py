@@ -17,31 +17,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from core.generations import Generation, fresh_start
-from organisations.listing import query_key
 
 MEMBER_CACHE_SECONDS = 60
 ANSWERS = Generation("api-member:generation", prefix="api-member", ttl=MEMBER_CACHE_SECONDS)
 GENERATION_KEY = ANSWERS.key
 # A change to what a member answer shows (connected to the models' signals in ``integrations.apps``).
 bump = ANSWERS.bump
-# The member list's pages (``rows``): what an answer shows, and what the list filters on besides (a
-# service held, a Diginettverk), under a generation of their own so that a new service agreement does
-# not drop every cached lookup.
+# The member list's rendered pages (``integrations.endpoints``) depend on what an answer shows and on
+# what the list filters on besides (a service held, a Diginettverk): a generation of their own, so that
+# a new service agreement does not drop every cached lookup.
 LIST = Generation("api-member-list:generation", prefix="api-member-list", ttl=MEMBER_CACHE_SECONDS)
 bump_list = LIST.bump
 LOOKUP_URL_NAME = "member_lookup"  # django-ninja names the lookup's URL after its view
-
-
-def rows(queryset: QuerySet[Any]) -> list[dict[str, Any]]:
-    """The rows of a page of the member list (a sliced ``values()`` query), cached per generation under
-    the query itself: its SQL and parameters hold the filters, the cursor's position, the page size and
-    the token's scope (``visible_to``). Planning the list's eight-table join costs PostgreSQL several
-    times what running it does (bench/api.py)."""
-    return LIST.cached("rows", (query_key(queryset),), lambda: list(queryset))
 
 
 def _key(orgnr: str) -> str:
