@@ -193,7 +193,12 @@ def _invite_batch(version: TermsVersion, organisations: list[Organisation], repo
             try:
                 _invite_one(version, organisation, report)
             except ValidationError as error:
-                logger.error("Organisation %s was not invited to sign %s: %s", organisation.pk, version.label, error)
+                logger.error(
+                    "Organisation %s was not invited to sign %s: %s",
+                    organisation.pk,
+                    version.label,
+                    " ".join(error.messages),
+                )
                 report.skipped.append(
                     _("%(org)s: not invited: %(error)s") % {"org": organisation, "error": " ".join(error.messages)}
                 )

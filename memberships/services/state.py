@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -176,7 +177,14 @@ def membership_transitions(
                 )
             )
         memberships = [membership for membership, _to in moves]
-        Membership.objects.bulk_update(memberships, ["state", "termination_reason", "signed_version", "updated_at"])
+        # One UPDATE per resulting row (a round has two: invited, must re-sign), not bulk_update's CASE per row.
+        alike: dict[tuple[str, str, int | None], list[int]] = defaultdict(list)
+        for membership in memberships:
+            alike[(membership.state, membership.termination_reason, membership.signed_version_id)].append(membership.pk)
+        for (state, termination_reason, signed_version_id), pks in alike.items():
+            Membership.objects.filter(pk__in=pks).update(
+                state=state, termination_reason=termination_reason, signed_version_id=signed_version_id, updated_at=at
+            )
         MembershipTransition.objects.bulk_create(history)
         audit_records(audits)
         emit_many(events)

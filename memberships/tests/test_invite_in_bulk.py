@@ -15,6 +15,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 from django.test.utils import CaptureQueriesContext
 from django_tasks_db.models import DBTaskResult
 
@@ -251,7 +252,8 @@ def test_one_organisation_that_cannot_move_does_not_keep_the_others_of_its_batch
     monkeypatch.setattr(rounds, "_INVITATION_MOVES", {**rounds._INVITATION_MOVES, S.SUSPENDED: S.MUST_RESIGN})
     caplog.set_level(logging.WARNING, logger="memberships.rounds")
 
-    report = rounds.send_invitations(version)
+    with translation.override("en"):
+        report = rounds.send_invitations(version)
 
     assert "one at a time" in caplog.text and f"Organisation {varied['suspended'].pk} was not invited" in caplog.text
     assert any(line.startswith("Stengt AS: not invited:") for line in report.skipped)
