@@ -1,7 +1,10 @@
 """A signing round: invitations when terms are published, reminders before the deadline, and
 blocking after it. Each run is idempotent: ReminderLog's unique step per organisation and version,
 written in the same transaction as the queued e-mails, makes every notice go out exactly once even
-when the job runs twice or crashes half-way (the crashed organisation's transaction rolls back whole).
+when the job runs twice or crashes half-way (the crashed transaction rolls back whole).
+
+Organisations are invited and reminded in batches (INVITATION_BATCH), one transaction and a fixed number of
+queries each; a batch that fails goes one organisation at a time, as every notice went before batches.
 """
 
 from __future__ import annotations
