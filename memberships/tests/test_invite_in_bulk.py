@@ -284,3 +284,54 @@ def test_inviting_costs_the_same_queries_however_many_organisations(world: Any, 
     # head and insert, the webhook endpoints), the recipients, the logs, the keys queued before, the languages, the e-mails and
     # the savepoint's release; the round's check and its end. The same however many organisations.
     assert len(queries) <= 24, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_chunk_run_by_four_workers_at_once_invites_each_organisation_once(world: Any, terms: Any) -> None:
+    """Real concurrent transactions: the batches lock their memberships, look for logs under the locks,
+    and a batch that loses a race on a log goes one organisation at a time."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs real concurrent transactions: run with DATABASE_URL=postgres://…")
+    for index in range(40):
+        organisation = OrganisationFactory(name=f"Samtidig {index} AS", email=f"post{index}@samtidig.example.no")
+        if index % 3 == 0:
+            member(organisation, S.ACTIVE, signed_version=terms.draft)
+    version_id = terms.published.pk
+    ids = list(rounds._unsigned_required(terms.published, reinvite_ended=True).values_list("pk", flat=True))
+    barrier = threading.Barrier(4)
+    outcomes: list[Any] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        from memberships.models import TermsVersion
+
+        try:
+            version = TermsVersion.objects.get(pk=version_id)
+            barrier.wait(timeout=30)
+            outcome: Any = rounds.send_invitations(version, ids, last_id=ids[-1]).invited
+        except Exception as exc:  # counted: there must be none
+            outcome = repr(exc)
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(outcome)
+
+    with time_machine.travel(NOW, tick=True):
+        threads = [threading.Thread(target=worker) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+
+    invited = ReminderLog.objects.filter(step="invitation").count()
+    assert all(isinstance(outcome, int) for outcome in outcomes), outcomes
+    assert sum(outcomes) == invited == 42  # the 40, Ringsaker and Bergen (Bergen Legesenter: nobody)
+    assert OutboundEmail.objects.count() == 42
+    per_membership = MembershipTransition.objects.values_list("membership_id", flat=True)
+    assert len(per_membership) == len(set(per_membership)) == 43  # Bergen Legesenter moves too
+    assert AuditEvent.objects.filter(action="membership.transition").count() == 43
+    assert verify_chain().ok
