@@ -26,7 +26,7 @@ import logging
 import smtplib
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +49,7 @@ BATCH_SIZE = 100
 _batch = threading.local()
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Subjects are one line: a newline in a name must never become a header break."""
     return " ".join(text.split())
 
@@ -84,7 +84,7 @@ def mail_queue(
     for address in addresses:
         code = languages.get(address) or settings.LANGUAGE_CODE
         if code not in rendered:
-            rendered[code] = _render(template, context, code)
+            rendered[code] = mail_render(template, context, code)
         subject, text, html = rendered[code]
         mail = OutboundEmail(
             key=f"{key}:{address}"[:200],
@@ -120,6 +120,8 @@ class Notice:
     key: str
     language: str | None = None
     organisation: Any = None
+    # Renders the e-mail in a language: (subject, text, HTML). Default: ``mail_render`` with the context.
+    render: Callable[[str], tuple[str, str, str]] | None = None
 
 
 def mail_queue_many(notices: list[Notice]) -> list[list[OutboundEmail]]:
@@ -149,7 +151,9 @@ def mail_queue_many(notices: list[Notice]) -> list[list[OutboundEmail]]:
                 continue  # this notice went to this address already
             code = fixed or chosen.get(address) or settings.LANGUAGE_CODE
             if code not in rendered:
-                rendered[code] = _render(notice.template, notice.context, code)
+                rendered[code] = (
+                    notice.render(code) if notice.render else mail_render(notice.template, notice.context, code)
+                )
             subject, text, html = rendered[code]
             queued.append(
                 OutboundEmail(
@@ -169,11 +173,11 @@ def mail_queue_many(notices: list[Notice]) -> list[list[OutboundEmail]]:
     return result
 
 
-def _render(template: str, context: dict[str, Any], code: str) -> tuple[str, str, str]:
-    """An e-mail's subject, text and HTML in the language ``code``."""
+def mail_render(template: str, context: dict[str, Any], code: str) -> tuple[str, str, str]:
+    """An e-mail's subject (one line), text and HTML in the language ``code``, as ``mail_queue`` renders it."""
     with translation.override(code):
         return (
-            _one_line(render_to_string(f"{template}_subject.txt", context)),
+            one_line(render_to_string(f"{template}_subject.txt", context)),
             render_to_string(f"{template}_body.txt", context),
             render_to_string(f"{template}_body.html", context),
         )

@@ -57,6 +57,10 @@ def varied(world: Any, terms: Any) -> dict[str, Any]:
         signatory_basis="signature_right",
     )
     orgs["own_address"] = OrganisationFactory(name="Eiga Adresse AS", email="post@eiga.example.no")
+    # A name the templates escape in some places and not in others, with a run of spaces for the subject.
+    orgs["odd_name"] = OrganisationFactory(name='Tom & «Jerry»  <b>"AS"</b>', email="post@tom.example.no")
+    orgs["odd_municipality"] = MunicipalityFactory(name="Ås & Vik").organisation
+    RoleFactory(user=UserFactory(email="admin@aasvik.example.no"), organisation=orgs["odd_municipality"], role="admin")
     orgs["silent"] = OrganisationFactory(name="Stille AS", email="")
     orgs["undeliverable"] = OrganisationFactory(name="Ingen Post AS")
     RoleFactory(user=UserFactory(email="x@no-email.invalid"), organisation=orgs["undeliverable"], role="admin")
@@ -335,3 +339,50 @@ def test_the_same_chunk_run_by_four_workers_at_once_invites_each_organisation_on
     assert len(per_membership) == len(set(per_membership)) == 43  # Bergen Legesenter moves too
     assert AuditEvent.objects.filter(action="membership.transition").count() == 43
     assert verify_chain().ok
+
+
+def test_a_batch_renders_each_template_once_per_language_and_kind_and_fills_in_the_rest(
+    world: Any, terms: Any, varied: dict[str, Any], monkeypatch: Any
+) -> None:
+    from core import mail as core_mail
+
+    calls: list[str] = []
+    real_render = core_mail.mail_render
+
+    def counting(template: str, context: Any, code: str) -> Any:
+        calls.append(code)
+        return real_render(template, context, code)
+
+    monkeypatch.setattr(rounds, "mail_render", counting)
+    report = rounds.send_invitations(terms.published)
+
+    assert report.emails == OutboundEmail.objects.count() > 10
+    # Per kind (language, days left, a "why" or not) the first organisation in full and the stand-in once:
+    # nb with a why (the AS), nb without (the municipalities), nn and en.
+    assert len(calls) == 2 * 4
+    odd = OutboundEmail.objects.get(to="post@tom.example.no")
+    # As one at a time (the text templates autoescape too: a separate matter), with the run of spaces gone.
+    assert odd.subject == "Signer medlemsvilkårene T1 for Tom &amp; «Jerry» &lt;b&gt;&quot;AS&quot;&lt;/b&gt;"
+    assert "Tom &amp; «Jerry»  &lt;b&gt;&quot;AS&quot;&lt;/b&gt; må signere" in odd.body_html
+    assert f"/memberships/organisations/{varied['odd_name'].pk}/sign/" in odd.body_text
+
+
+def test_a_template_that_changes_the_name_is_rendered_in_full_for_every_organisation(
+    world: Any, terms: Any, varied: dict[str, Any], monkeypatch: Any
+) -> None:
+    from core import mail as core_mail
+
+    real_render = core_mail.mail_render
+
+    def shouting(template: str, context: Any, code: str) -> Any:
+        subject, text, html = real_render(template, context, code)
+        return subject, text.replace(context["organisation"].name, context["organisation"].name.upper()), html
+
+    monkeypatch.setattr(rounds, "mail_render", shouting)
+    rounds.send_invitations(terms.published)
+
+    for organisation in (varied["odd_name"], varied["own_address"], world.org_a):
+        mail = OutboundEmail.objects.filter(
+            key__startswith=f"invitation:{terms.published.pk}:{organisation.pk}:"
+        ).first()
+        assert mail is not None and organisation.name.upper() in mail.body_text
