@@ -195,15 +195,35 @@ def restore(hidden: list[int]) -> None:
     Organisation.objects.filter(pk__in=hidden).update(register_status=RegisterStatus.ACTIVE)
 
 
-def start_workers(env: dict[str, str], count: int) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen(
+def start_workers(env: dict[str, str], count: int, timeout: float = 120) -> list[subprocess.Popen[bytes]]:
+    """Start the job workers and return once each has said it is polling ("Starting worker"), their output
+    passed on. (Under load a worker needs several seconds to start: publishing before they are ready would
+    count their start-up in the delivery time.)"""
+    workers, ready = [], []
+    for n in range(count):
+        worker = subprocess.Popen(
             [PYTHON, "manage.py", "worker", "--queue-name=default,email", "--interval=0.2", f"--worker-id=bench-{n}"],
             cwd=ROOT,
             env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
-        for n in range(count)
-    ]
+        started = threading.Event()
+
+        def relay(stream: Any, started: threading.Event = started) -> None:
+            for line in iter(stream.readline, b""):
+                sys.stdout.buffer.write(line)
+                sys.stdout.buffer.flush()
+                if b"Starting worker" in line:
+                    started.set()
+
+        threading.Thread(target=relay, args=(worker.stdout,), daemon=True).start()
+        workers.append(worker)
+        ready.append(started)
+    deadline = time.monotonic() + timeout
+    for started in ready:
+        started.wait(max(0.0, deadline - time.monotonic()))
+    return workers
 
 
 def outbox_figures(version_id: int) -> dict[str, int]:
@@ -306,8 +326,7 @@ def main() -> None:
         pages = ["/status/", f"/memberships/terms/{draft.pk}/invitations/"]
         server_port = free_port()
         server = start_server(env, server_port, 2)
-        workers = start_workers(env, args.workers)
-        time.sleep(3)  # the workers' start-up (django-tasks-db waits a moment before its first poll)
+        workers = start_workers(env, args.workers)  # returns when they poll
         load_start = load_average()
         started = time.time()
         seconds, status, expected = publish(server_port, session, draft.pk)

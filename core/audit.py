@@ -83,6 +83,45 @@ def actor_label(actor: Any) -> str:
     return f"{actor.get_full_name()} <{actor.email}>"
 
 
+def _new_event(
+    *,
+    previous: tuple[int, str] | None,
+    actor: Any,
+    action: str,
+    obj: Model | None,
+    organisation_id: int | None = None,
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+    at: datetime | None = None,
+    object_type: str = "",
+) -> AuditEvent:
+    """The event that follows ``previous`` (its id and hash; None: the chain is empty), hashed."""
+    event = AuditEvent(
+        id=previous[0] + 1 if previous else 1,
+        occurred_at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label(actor),
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else "",
+        organisation_id=organisation_id,
+        before=_jsonable(before),
+        after=_jsonable(after),
+        reason=reason,
+        request_id=current_request_id(),
+        ip_address=current_client_address() or None,
+        prev_hash=previous[1] if previous else GENESIS,
+    )
+    event.hash = event_hash(event)
+    return event
+
+
+def _chain_head() -> tuple[int, str] | None:
+    last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
+    return (last.pk, last.hash) if last else None
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -102,26 +141,40 @@ def audit_record(
     ``obj`` is None only for an event about something that does not exist (a failed login for an
     unknown e-mail address); ``object_type`` then names what it would have been."""
     _lock_chain()
-    last = AuditEvent.objects.order_by("-id").only("id", "hash").first()
-    event = AuditEvent(
-        id=(last.pk + 1) if last else 1,
-        occurred_at=at or timezone.now(),
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=actor_label(actor),
+    event = _new_event(
+        previous=_chain_head(),
+        actor=actor,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else object_type,
-        object_id=str(obj.pk) if obj is not None else "",
+        obj=obj,
         organisation_id=organisation_id,
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=before,
+        after=after,
         reason=reason,
-        request_id=current_request_id(),
-        ip_address=current_client_address() or None,
-        prev_hash=last.hash if last else GENESIS,
+        at=at,
+        object_type=object_type,
     )
-    event.hash = event_hash(event)
     event.save(force_insert=True)
     return event
+
+
+@transaction.atomic(savepoint=False)
+def audit_records(entries: Iterable[dict[str, Any]]) -> list[AuditEvent]:
+    """Append many events in order, each ``entries`` item being ``audit_record``'s keyword arguments: the
+    same events and hashes as calling ``audit_record`` for each in turn, in three queries (the chain's lock,
+    its head, one insert) instead of three each. For a job that changes many things at once (a signing
+    round's invitations, memberships.rounds); call it inside the transaction that makes the changes."""
+    entries = list(entries)
+    if not entries:
+        return []
+    _lock_chain()
+    previous = _chain_head()
+    events = []
+    for entry in entries:
+        event = _new_event(previous=previous, **entry)
+        events.append(event)
+        previous = (event.pk, event.hash)
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return events
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@
   Enhetsregisteret («målform»), the organisation being passed or found in the context (``organisation``,
   ``org``, or an object's ``.organisation``); else each recipient's own choice (``User.language``); else
   the portal's default.
+* ``mail_queue_many`` does the same for many notices at once (a signing round's invitations), in a fixed
+  number of queries.
 * ``mail_deliver`` sends one queued e-mail over SMTP; a failure is retried with growing delays up to
   ``MAX_ATTEMPTS``, then marked failed.
 * ``mail_batch``: around a loop that queues many e-mails (a signing round's invitations), delivery goes out
@@ -24,8 +26,9 @@ import logging
 import smtplib
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -46,7 +49,7 @@ BATCH_SIZE = 100
 _batch = threading.local()
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Subjects are one line: a newline in a name must never become a header break."""
     return " ".join(text.split())
 
@@ -81,12 +84,7 @@ def mail_queue(
     for address in addresses:
         code = languages.get(address) or settings.LANGUAGE_CODE
         if code not in rendered:
-            with translation.override(code):
-                rendered[code] = (
-                    _one_line(render_to_string(f"{template}_subject.txt", context)),
-                    render_to_string(f"{template}_body.txt", context),
-                    render_to_string(f"{template}_body.html", context),
-                )
+            rendered[code] = mail_render(template, context, code)
         subject, text, html = rendered[code]
         mail = OutboundEmail(
             key=f"{key}:{address}"[:200],
@@ -110,6 +108,89 @@ def mail_queue(
         else:  # counted only once committed: mail of a rolled-back savepoint never joins a batch
             transaction.on_commit(functools.partial(_collect, batch, _batch.size, mail.pk))
     return queued
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One ``mail_queue`` call's arguments, for ``mail_queue_many``."""
+
+    template: str
+    recipients: list[str]
+    context: dict[str, Any]
+    key: str
+    language: str | None = None
+    organisation: Any = None
+    # Renders the e-mail in a language: (subject, text, HTML). Default: ``mail_render`` with the context.
+    render: Callable[[str], tuple[str, str, str]] | None = None
+
+
+def mail_queue_many(notices: list[Notice]) -> list[list[OutboundEmail]]:
+    """``mail_queue`` for each notice in turn (no attachments), in three queries however many: the keys
+    queued before (skipped, as there), the recipients' own languages, one insert. Returns each notice's
+    newly queued e-mails. A key queued by someone else in between raises IntegrityError, in the caller's
+    transaction (``mail_queue`` would have skipped it): the caller can then fall back to ``mail_queue``."""
+    plans: list[tuple[Notice, list[str], str]] = []
+    for notice in notices:
+        addresses = sorted({r.strip().lower() for r in notice.recipients if r and is_deliverable(r)})
+        fixed = notice.language or _written_form(
+            notice.organisation if notice.organisation is not None else _organisation_in(notice.context)
+        )
+        plans.append((notice, addresses, fixed))
+    keys = [f"{notice.key}:{address}"[:200] for notice, addresses, _fixed in plans for address in addresses]
+    queued_before = set(OutboundEmail.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
+    chosen = _chosen_languages(sorted({a for _n, addresses, fixed in plans if not fixed for a in addresses}))
+    request_id = current_request_id()
+    result: list[list[OutboundEmail]] = []
+    every: list[OutboundEmail] = []
+    for notice, addresses, fixed in plans:
+        queued = []
+        rendered: dict[str, tuple[str, str, str]] = {}
+        for address in addresses:
+            key = f"{notice.key}:{address}"[:200]
+            if key in queued_before:
+                continue  # this notice went to this address already
+            code = fixed or chosen.get(address) or settings.LANGUAGE_CODE
+            if code not in rendered:
+                rendered[code] = (
+                    notice.render(code) if notice.render else mail_render(notice.template, notice.context, code)
+                )
+            subject, text, html = rendered[code]
+            queued.append(
+                OutboundEmail(
+                    key=key, to=address, subject=subject[:300], body_text=text, body_html=html, request_id=request_id
+                )
+            )
+        result.append(queued)
+        every.extend(queued)
+    if every:
+        OutboundEmail.objects.bulk_create(every)
+        pks = [mail.pk for mail in every]
+        batch: list[int] | None = getattr(_batch, "pks", None)
+        if batch is None:
+            transaction.on_commit(functools.partial(_enqueue_chunks, pks))
+        else:
+            transaction.on_commit(functools.partial(_collect_many, batch, _batch.size, pks))
+    return result
+
+
+def mail_render(template: str, context: dict[str, Any], code: str) -> tuple[str, str, str]:
+    """An e-mail's subject (one line), text and HTML in the language ``code``, as ``mail_queue`` renders it."""
+    with translation.override(code):
+        return (
+            one_line(render_to_string(f"{template}_subject.txt", context)),
+            render_to_string(f"{template}_body.txt", context),
+            render_to_string(f"{template}_body.html", context),
+        )
+
+
+def _collect_many(batch: list[int], size: int, pks: list[int]) -> None:
+    for pk in pks:
+        _collect(batch, size, pk)
+
+
+def _enqueue_chunks(pks: list[int]) -> None:
+    for start in range(0, len(pks), BATCH_SIZE):
+        _enqueue_many(pks[start : start + BATCH_SIZE])
 
 
 @contextmanager

@@ -19,12 +19,12 @@ class IntegrationsConfig(AppConfig):
         from integrations.models import ApiToken
         from integrations.panels import integrations_panel
         from integrations.services import forget_owners_tokens, forget_token
-        from integrations.webhooks import on_event
+        from integrations.webhooks import on_event, on_events
         from memberships.models import Membership, MembershipTransition, TermsVersion
         from organisations.models import County, Diginettverk, Municipality, Organisation, OrganisationRole
         from organisations.panels import register_panel
 
-        subscribe(on_event)
+        subscribe(on_event, many=on_events)
         # The cached token check (integrations.services.api_token_authenticate) forgets what changes.
         for signal in (post_save, post_delete):
             signal.connect(forget_token, sender=ApiToken, dispatch_uid=f"forget_token_{signal is post_save}")

@@ -91,6 +91,44 @@ def on_event(event: Event) -> None:
         transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))  # type: ignore[misc]  # the default binds this delivery
 
 
+def on_events(events: list[Event]) -> None:
+    """``on_event`` for each of ``events`` in turn, with the endpoints read once (``core.events.emit_many``:
+    a signing round's membership changes). Events with a key, or advisories, go through ``on_event``."""
+    if any(event.key or event.type == EventType.ADVISORY_PUBLISHED for event in events):
+        for event in events:
+            on_event(event)
+        return
+    organisations = {event.organisation_id for event in events if event.organisation_id is not None}
+    endpoints = list(
+        WebhookEndpoint.objects.filter(
+            Q(organisation__isnull=True) | Q(organisation_id__in=organisations), is_active=True
+        )
+    )
+    if not endpoints:
+        return
+    deliveries = []
+    for event in events:
+        payload = {"type": event.type, "timestamp": event.at.isoformat(), "data": event.data}
+        for endpoint in endpoints:
+            if endpoint.organisation_id is not None and endpoint.organisation_id != event.organisation_id:
+                continue
+            if not endpoint.wants(event.type) or not _may_see(endpoint, event):
+                continue
+            deliveries.append(
+                WebhookDelivery(
+                    endpoint=endpoint,
+                    message_id="msg_" + secrets.token_urlsafe(18),
+                    event_type=event.type,
+                    event_key="",  # no key: nothing to be unique with
+                    payload=payload,
+                    next_attempt_at=timezone.now(),
+                )
+            )
+    WebhookDelivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        transaction.on_commit(lambda pk=delivery.pk: enqueue_delivery(pk))  # type: ignore[misc]  # the default binds this delivery
+
+
 def enqueue_delivery(pk: int, run_after: dt.datetime | None = None) -> None:
     from integrations.tasks import deliver_webhook
 

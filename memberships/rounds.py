@@ -1,12 +1,18 @@
 """A signing round: invitations when terms are published, reminders before the deadline, and
 blocking after it. Each run is idempotent: ReminderLog's unique step per organisation and version,
 written in the same transaction as the queued e-mails, makes every notice go out exactly once even
-when the job runs twice or crashes half-way (the crashed organisation's transaction rolls back whole).
+when the job runs twice or crashes half-way (the crashed transaction rolls back whole).
+
+Organisations are invited and reminded in batches (INVITATION_BATCH), one transaction and a fixed number of
+queries each; a batch that fails goes one organisation at a time, as every notice went before batches.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,18 +21,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.mail import mail_batch, mail_queue
+from core.mail import Notice, mail_batch, mail_queue, mail_queue_many, mail_render, one_line
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import BulkReminder, Membership, ReminderLog, Signature, TermsVersion
-from memberships.services import membership_for, membership_transition, recipients_for
+from memberships.services import membership_for, membership_transition, membership_transitions, recipients_for
 from memberships.why import why_membership
 from organisations.choices import RegisterStatus
 from organisations.models import Organisation
 
 S = MembershipState
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -138,6 +146,8 @@ def send_invitations(
     membership moves to invited (or to must re-sign, when it is a member under older terms), and its people
     get an e-mail, delivered in batches over one SMTP connection each (core.mail.mail_batch).
 
+    The organisations are invited INVITATION_BATCH at a time, in one transaction each (``_invite_batch``).
+
     The round is marked done (``invitations_done_at``) when every organisation has had its turn: at the end
     of a run over all, or, for a chunk, when none of the round's organisations (up to ``last_id``) that
     someone can be reached at is left uninvited (the chunk that finishes last sees the others' work)."""
@@ -145,38 +155,246 @@ def send_invitations(
     organisations = _unsigned_required(version, reinvite_ended=True)
     if organisation_ids is not None:
         organisations = organisations.filter(pk__in=organisation_ids)
-    invited_before = set(
-        ReminderLog.objects.filter(
-            terms_version=version, step=ReminderStep.INVITATION, organisation__in=organisations
-        ).values_list("organisation_id", flat=True)
-    )
+    invited_before = _invited_before(version, organisations)
     with mail_batch():
+        batch: list[Organisation] = []
         for organisation in organisations.iterator():
             if organisation.pk in invited_before:
                 continue
-            with transaction.atomic():
-                if ReminderLog.objects.filter(
-                    organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
-                ).exists():
-                    continue  # another run invited it a moment ago
-                membership = Membership.objects.select_for_update().get(pk=membership_for(organisation).pk)
-                moves = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}
-                target = moves.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
-                if target:
-                    membership_transition(
-                        membership=membership,
-                        to_state=target,
-                        terms_version=version,
-                        reason=_("New terms %(label)s published") % {"label": version.label},
-                    )
-                if _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", report):
-                    report.invited += 1
+            batch.append(organisation)
+            if len(batch) == INVITATION_BATCH:
+                _invite_batch(version, batch, report)
+                batch = []
+        if batch:
+            _invite_batch(version, batch, report)
     if organisation_ids is None or not _invitations_left(version, last_id):
         # Every organisation has had its turn: the progress on the terms page stops counting organisations.
         TermsVersion.objects.filter(pk=version.pk, invitations_done_at__isnull=True).update(
             invitations_done_at=timezone.now()
         )
     return report
+
+
+# Organisations invited together, in one transaction (a chunk job of INVITATION_CHUNK has five such batches).
+INVITATION_BATCH = 100
+# How an invitation moves a membership; other states (invited, must re-sign, suspended) stay as they are.
+_INVITATION_MOVES = {S.NOT_MEMBER: S.INVITED, S.TERMINATED: S.INVITED, S.ACTIVE: S.MUST_RESIGN}
+
+
+def _invite_batch(version: TermsVersion, organisations: list[Organisation], report: RoundReport) -> None:
+    """Invite ``organisations`` together (``_invite_together``), all or none in one transaction. When that
+    fails (an illegal move, a notice logged by another run in between), the batch is invited one
+    organisation at a time instead (``_invite_one``), so that one organisation's problem does not keep
+    the others from their invitations; an organisation that fails alone is logged and listed as skipped."""
+    together = RoundReport()
+    try:
+        with transaction.atomic():
+            _invite_together(version, organisations, together)
+    except (ValidationError, IntegrityError) as exc:
+        logger.warning(
+            "Inviting %s organisations together failed (%s); one at a time instead.", len(organisations), exc
+        )
+        for organisation in organisations:
+            try:
+                _invite_one(version, organisation, report)
+            except ValidationError as error:
+                logger.error(
+                    "Organisation %s was not invited to sign %s: %s",
+                    organisation.pk,
+                    version.label,
+                    " ".join(error.messages),
+                )
+                report.skipped.append(
+                    _("%(org)s: not invited: %(error)s") % {"org": organisation, "error": " ".join(error.messages)}
+                )
+        return
+    report.invited += together.invited
+    report.emails += together.emails
+    report.skipped += together.skipped
+
+
+def _invitation_reason(version: TermsVersion) -> str:
+    return _("New terms %(label)s published") % {"label": version.label}
+
+
+def _invite_together(version: TermsVersion, organisations: list[Organisation], report: RoundReport) -> None:
+    """In the caller's transaction, invite each of ``organisations`` not yet invited, as ``_invite_one`` does
+    for one, in a fixed number of queries: their memberships locked together (created where missing), the
+    moves with their history rows and audit events (``membership_transitions``), the invitations logged and
+    queued (``_notify_together``)."""
+    ids = [organisation.pk for organisation in organisations]
+    memberships = {
+        membership.organisation_id: membership
+        for membership in Membership.objects.select_for_update(of=("self",))
+        .select_related("signed_version")
+        .filter(organisation_id__in=ids)
+        .order_by("pk")
+    }
+    missing = [Membership(organisation_id=pk) for pk in ids if pk not in memberships]
+    for membership in Membership.objects.bulk_create(missing):
+        memberships[membership.organisation_id] = membership
+    # Under the locks: what another run invited a moment ago is not invited again.
+    logged = _logged(version, ReminderStep.INVITATION, ids)
+    todo = [organisation for organisation in organisations if organisation.pk not in logged]
+    moves = []
+    for organisation in todo:
+        membership = memberships[organisation.pk]
+        membership.organisation = organisation
+        target = _INVITATION_MOVES.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
+        if target:
+            moves.append((membership, str(target)))
+    membership_transitions(moves, terms_version=version, reason=_invitation_reason(version))
+    report.invited += _notify_together(
+        todo, version, ReminderStep.INVITATION, "memberships/email/invitation", report, logged=set()
+    )
+
+
+def _invite_one(version: TermsVersion, organisation: Organisation, report: RoundReport) -> None:
+    """Invite one organisation in a transaction of its own (the way every organisation was invited before
+    batches; now the fallback of ``_invite_batch``)."""
+    with transaction.atomic():
+        if ReminderLog.objects.filter(
+            organisation=organisation, terms_version=version, step=ReminderStep.INVITATION
+        ).exists():
+            return  # another run invited it a moment ago
+        membership = Membership.objects.select_for_update().get(pk=membership_for(organisation).pk)
+        target = _INVITATION_MOVES.get(membership.state)  # type: ignore[call-overload]  # the state is a MembershipState value
+        if target:
+            membership_transition(
+                membership=membership, to_state=target, terms_version=version, reason=_invitation_reason(version)
+            )
+        if _notify(organisation, version, ReminderStep.INVITATION, "memberships/email/invitation", report):
+            report.invited += 1
+
+
+def _invited_before(version: TermsVersion, organisations: QuerySet[Organisation]) -> set[int]:
+    return set(
+        ReminderLog.objects.filter(
+            terms_version=version, step=ReminderStep.INVITATION, organisation__in=organisations
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def _logged(version: TermsVersion, step: str, organisation_ids: list[int]) -> set[int]:
+    """Which of the organisations have had ``step`` of ``version`` already."""
+    return set(
+        ReminderLog.objects.filter(terms_version=version, step=step, organisation_id__in=organisation_ids).values_list(
+            "organisation_id", flat=True
+        )
+    )
+
+
+def _recipients_together(organisations: list[Organisation]) -> dict[int, list[str]]:
+    """``recipients_for`` of each organisation, in one query."""
+    from core.roles import OrganisationRoleType
+    from organisations.models import OrganisationRole
+
+    people: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        OrganisationRole.objects.active()
+        .filter(
+            organisation_id__in=[organisation.pk for organisation in organisations],
+            role__in=[OrganisationRoleType.ADMIN, OrganisationRoleType.SIGNATORY],
+        )
+        .values_list("organisation_id", "user__email")
+        .distinct()
+    )
+    for organisation_id, email in rows:
+        people[organisation_id].append(email)
+    return {
+        organisation.pk: people.get(organisation.pk) or ([organisation.email] if organisation.email else [])
+        for organisation in organisations
+    }
+
+
+# Stand-ins for an organisation's name and id in a rendering shared by a batch (_FilledIn): letters that no
+# template or translation contains, and a "<" that tells where the name is escaped ("&lt;") and where not.
+_NAME = "Qz7OrgNameQz<"
+_PK = "Qz7OrgIdQz"
+_UNFIT = ("", "", "")
+
+
+class _FilledIn:
+    """A batch's invitations or reminders rendered once per language (and number of days left, and whether
+    the organisation's form has a "why"), for a stand-in organisation, and each organisation's name and id
+    then filled in, escaped where the template escapes it: the same text as rendering each, at a fraction of
+    the cost. The first organisation of each kind is rendered in full as well and compared; if the two
+    differ (a template that changes the name, as ``|upper`` would), every organisation of that kind is
+    rendered in full."""
+
+    def __init__(self, template: str, version: TermsVersion) -> None:
+        self.template, self.version = template, version
+        self.shared: dict[tuple[str, int, bool], tuple[str, str, str]] = {}
+
+    def render(self, organisation: Organisation, code: str) -> tuple[str, str, str]:
+        context = _mail_context(organisation, self.version)
+        kind = (code, int(context["days_left"]), context["why"] is not None)  # type: ignore[call-overload]  # days are an int
+        shared = self.shared.get(kind)
+        if shared is None:
+            real = mail_render(self.template, context, code)
+            stand_in = Organisation(pk=_PK, name=_NAME, form=organisation.form, written_form=organisation.written_form)
+            stand_in_context = {**_mail_context(stand_in, self.version), "days_left": context["days_left"]}
+            shared = mail_render(self.template, stand_in_context, code)
+            if self._fill(shared, organisation) != real:
+                shared = _UNFIT  # the name is not where the stand-in says (or the template does not show it)
+            self.shared[kind] = shared
+            return real
+        if shared is _UNFIT:
+            return mail_render(self.template, context, code)
+        return self._fill(shared, organisation)
+
+    @staticmethod
+    def _fill(rendered: tuple[str, str, str], organisation: Organisation) -> tuple[str, str, str]:
+        name, pk = organisation.name, str(organisation.pk)
+
+        def fill(text: str) -> str:
+            return text.replace(escape(_NAME), escape(name)).replace(_NAME, name).replace(_PK, pk)
+
+        subject, text, html = rendered
+        return one_line(fill(subject)), fill(text), fill(html)
+
+
+def _notify_together(
+    organisations: list[Organisation],
+    version: TermsVersion,
+    step: str,
+    template: str,
+    report: RoundReport,
+    *,
+    logged: set[int] | None = None,
+) -> int:
+    """``_notify`` for each organisation, in the caller's transaction and a fixed number of queries: the
+    steps taken before (skipped; ``logged`` when the caller knows them), the recipients, the log rows, the
+    e-mails (``core.mail.mail_queue_many``). Returns how many organisations were notified. A step logged
+    by another run in between raises IntegrityError: the caller falls back to ``_notify`` one by one."""
+    if logged is None:
+        logged = _logged(version, step, [organisation.pk for organisation in organisations])
+    organisations = [organisation for organisation in organisations if organisation.pk not in logged]
+    recipients = _recipients_together(organisations)
+    reached = []
+    for organisation in organisations:
+        if recipients[organisation.pk]:
+            reached.append(organisation)
+        else:
+            report.skipped.append(_("%(org)s: nobody to notify.") % {"org": organisation})
+    ReminderLog.objects.bulk_create(
+        [ReminderLog(organisation=organisation, terms_version=version, step=step) for organisation in reached]
+    )
+    filled = _FilledIn(template, version)
+    queued = mail_queue_many(
+        [
+            Notice(
+                template=template,
+                recipients=recipients[organisation.pk],
+                context=_mail_context(organisation, version),
+                key=f"{step}:{version.pk}:{organisation.pk}",
+                render=functools.partial(filled.render, organisation),
+            )
+            for organisation in reached
+        ]
+    )
+    report.emails += sum(len(mails) for mails in queued)
+    return len(reached)
 
 
 def _invitations_left(version: TermsVersion, last_id: int | None) -> bool:
@@ -211,13 +429,38 @@ def send_reminders(today: dt.date | None = None) -> RoundReport:
         if not due:
             continue
         step = str(min(due))
+        current: dict[str, TermsVersion | None] = {}
+        batch: list[Organisation] = []
         with mail_batch():
             for organisation in _unsigned_required(version).iterator():
-                if TermsVersion.objects.current_for(organisation.form) != version:
+                if organisation.form not in current:
+                    current[organisation.form] = TermsVersion.objects.current_for(organisation.form)
+                if current[organisation.form] != version:
                     continue  # newer terms replace these for this organisation; only they are reminded of
-                if _notify(organisation, version, step, "memberships/email/reminder", report):
-                    report.reminded += 1
+                batch.append(organisation)
+                if len(batch) == INVITATION_BATCH:
+                    report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
+                    batch = []
+            if batch:
+                report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
     return report
+
+
+def _notify_batch(
+    organisations: list[Organisation], version: TermsVersion, step: str, template: str, report: RoundReport
+) -> int:
+    """``_notify`` for each organisation, together in one transaction (``_notify_together``); one at a time
+    when that fails (another run logged one of them in between). Returns how many were notified."""
+    together = RoundReport()
+    try:
+        with transaction.atomic():
+            notified = _notify_together(organisations, version, step, template, together)
+    except IntegrityError:
+        logger.warning("Notifying %s organisations together failed; one at a time instead.", len(organisations))
+        return sum(_notify(organisation, version, step, template, report) for organisation in organisations)
+    report.emails += together.emails
+    report.skipped += together.skipped
+    return notified
 
 
 def enforce_deadlines(today: dt.date | None = None) -> RoundReport:
@@ -445,10 +688,15 @@ def run_bulk_reminder(reminder: BulkReminder) -> RoundReport:
     version = reminder.terms_version
     report = RoundReport()
     step = f"manual-{reminder.day.isoformat()}"
+    batch: list[Organisation] = []
     with mail_batch():
         for organisation in _due_for_reminder(version).iterator():
-            if _notify(organisation, version, step, "memberships/email/reminder", report):
-                report.reminded += 1
+            batch.append(organisation)
+            if len(batch) == INVITATION_BATCH:
+                report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
+                batch = []
+        if batch:
+            report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
     BulkReminder.objects.filter(pk=reminder.pk).update(
         reminded=ReminderLog.objects.filter(
             terms_version=version, step=step, created_at__gte=reminder.created_at

@@ -25,7 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models.deletion import ProtectedError
 
-from core.audit import GENESIS, audit_record, event_hash, verify_chain
+from core.audit import GENESIS, audit_record, audit_records, event_hash, verify_chain
 from core.models import AppendOnlyError, AuditEvent
 
 SEED = 20_270_104
@@ -311,6 +311,54 @@ def test_ten_clean_chains_of_varied_content_give_no_false_alarm(world: Any) -> N
 
     print(f"\nclean chains: 10 verified, {len(false_alarms)} false alarms")
     assert false_alarms == []
+
+
+def varied_entries(world: Any, rng: random.Random, length: int) -> list[dict[str, Any]]:
+    """``audit_record``'s keyword arguments for ``length`` varied events (as build_chain records them)."""
+    actors = [None, world["admin_a"], world["membership_manager"], world["member_a"]]
+    objects = [world.org_a, world.org_b, world["admin_a"], world.municipality_a]
+    start = dt.datetime(2027, 1, 1, 8, 0, tzinfo=dt.UTC)
+    return [
+        {
+            "actor": rng.choice(actors),
+            "action": rng.choice(ACTIONS),
+            "obj": rng.choice(objects),
+            "organisation_id": rng.choice([None, world.org_a.pk, world.org_b.pk]),
+            "before": json_value(rng, index),
+            "after": json_value(rng, index + 1000),
+            "reason": f"Grunn nr. {index}",
+            "at": start + dt.timedelta(minutes=7 * index, microseconds=rng.randrange(1_000_000)),
+        }
+        for index in range(length)
+    ]
+
+
+@pytest.mark.parametrize("before", [0, 5])
+def test_audit_records_stores_exactly_the_events_and_hashes_of_audit_record_one_by_one(
+    world: Any, before: int, django_assert_max_num_queries: Any
+) -> None:
+    """Issue 21: a signing round appends thousands of events in bulk; the chain must be the very one that
+    audit_record would have written, event by event, after whatever head the chain has."""
+    from core.request_id import request_id_scope
+
+    if before:
+        build_chain(world, random.Random(SEED + 7), before)
+    entries = varied_entries(world, random.Random(SEED + 8), 30)
+    with request_id_scope("req-bulk-0001"):
+        with transaction.atomic():
+            for entry in entries:
+                audit_record(**entry)
+            one_by_one = [row_of(event) for event in AuditEvent.objects.filter(id__gt=before).order_by("id")]
+            transaction.set_rollback(True)
+        assert AuditEvent.objects.count() == before
+        with django_assert_max_num_queries(3):  # (the chain's lock,) its head, one insert
+            returned = audit_records(entries)
+    together = [row_of(event) for event in AuditEvent.objects.filter(id__gt=before).order_by("id")]
+    assert len(together) == 30 and together == one_by_one
+    assert [row_of(event) for event in returned] == together
+    assert together[0]["request_id"] == "req-bulk-0001"
+    assert verify_chain().ok and verify_chain().checked == before + 30
+    assert audit_records([]) == []
 
 
 def test_an_event_with_floats_in_its_data_still_verifies_after_the_database_round_trip(world: Any) -> None:

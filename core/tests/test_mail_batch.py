@@ -134,3 +134,61 @@ def test_in_a_batch_a_failure_is_retried_for_that_mail_alone_and_the_next_opens_
     assert (failed.status, failed.attempts) == ("pending", 1) and "gone" in failed.last_error
     assert len(smtp.peers) == 2  # the connection was closed after the failure and a new one opened
     assert [(path, args) for path, args in delivery_tasks()] == [("core.tasks.deliver_email", [pks[1]])]
+
+
+# --- many notices at once (a round's invitations: core.mail.mail_queue_many) --------------------------------------
+
+
+@pytest.mark.django_db
+def test_many_notices_at_once_are_queued_as_one_by_one_in_a_fixed_number_of_queries(
+    django_capture_on_commit_callbacks: Any, django_assert_max_num_queries: Any
+) -> None:
+    from core.mail import Notice, mail_queue_many
+    from organisations.tests.factories import OrganisationFactory, UserFactory
+
+    UserFactory(email="english@example.no", language="en")
+    nynorsk = OrganisationFactory(name="Nynorsk AS", written_form="nn")
+    context = {"name": "Kari", "url": "https://portal.example/confirm"}
+    notices = [
+        Notice("accounts/email/confirm_email", ["English@example.no", "norsk@example.no"], context, "many:1"),
+        Notice("accounts/email/confirm_email", ["a@example.no", "x@no-email.invalid"], context, "many:2"),
+        Notice("accounts/email/confirm_email", ["english@example.no"], context, "many:3", organisation=nynorsk),
+        Notice("accounts/email/confirm_email", ["b@example.no"], context, "many:4", language="en"),
+        Notice("accounts/email/confirm_email", ["before@example.no"], context, "many:5"),
+    ]
+    mail_queue(template=notices[4].template, recipients=notices[4].recipients, context=context, key="many:5")
+
+    def stored() -> list[tuple[str, ...]]:
+        return sorted(OutboundEmail.objects.values_list("key", "to", "subject", "body_text", "body_html", "status"))
+
+    with transaction.atomic():
+        one_by_one = [
+            mail_queue(
+                template=n.template,
+                recipients=n.recipients,
+                context=n.context,
+                key=n.key,
+                language=n.language,
+                organisation=n.organisation,
+            )
+            for n in notices
+        ]
+        expected = stored()
+        transaction.set_rollback(True)
+
+    # The keys queued before, the recipients' languages, one insert.
+    with django_capture_on_commit_callbacks(execute=True), mail_batch(size=100), django_assert_max_num_queries(3):
+        together = mail_queue_many(notices)
+
+    assert stored() == expected
+    assert [[m.key for m in queued] for queued in together] == [[m.key for m in q] for q in one_by_one]
+    assert [len(queued) for queued in together] == [2, 1, 1, 1, 0]
+    assert delivery_tasks() == [("core.tasks.deliver_emails", [sorted(m.pk for q in together for m in q)])]
+    subjects = dict(OutboundEmail.objects.values_list("key", "subject"))
+    assert subjects == {
+        **subjects,
+        "many:1:english@example.no": "Confirm your e-mail address for the member portal",  # their own choice
+        "many:1:norsk@example.no": "Bekreft e-postadressen din for medlemsportalen",  # the default
+        "many:3:english@example.no": "Stadfest e-postadressa di for medlemsportalen",  # the organisation's form
+        "many:4:b@example.no": "Confirm your e-mail address for the member portal",  # the caller's
+    }

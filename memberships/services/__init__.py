@@ -46,6 +46,7 @@ from memberships.services.state import (
     membership_for,
     membership_terminate,
     membership_transition,
+    membership_transitions,
 )
 from memberships.services.terms import (
     terms_publish,
@@ -74,6 +75,7 @@ __all__ = [
     "membership_for",
     "membership_terminate",
     "membership_transition",
+    "membership_transitions",
     "recipients_for",
     "record_signature",
     "required_to_sign",
