@@ -173,12 +173,18 @@ def mail_queue_many(notices: list[Notice]) -> list[list[OutboundEmail]]:
     return result
 
 
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text template (an e-mail's subject or text part), not HTML-escaped: the ``text`` engine."""
+    return render_to_string(template_name, context, using="text")
+
+
 def mail_render(template: str, context: dict[str, Any], code: str) -> tuple[str, str, str]:
-    """An e-mail's subject (one line), text and HTML in the language ``code``, as ``mail_queue`` renders it."""
+    """An e-mail's subject (one line), text and HTML in the language ``code``, as ``mail_queue`` renders it:
+    the subject and text unescaped, the HTML escaped."""
     with translation.override(code):
         return (
-            one_line(render_to_string(f"{template}_subject.txt", context)),
-            render_to_string(f"{template}_body.txt", context),
+            one_line(render_text(f"{template}_subject.txt", context)),
+            render_text(f"{template}_body.txt", context),
             render_to_string(f"{template}_body.html", context),
         )
 

@@ -12,12 +12,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
+from core.mail import one_line, render_text
 from core.permissions import Action, can
 from core.roles import OrganisationRoleType
 from invitations.choices import InvitationStatus
@@ -76,8 +76,8 @@ def invitation_create(*, actor: Any, organisation: Organisation, email: str, rol
         "url": f"{settings.PORTAL_BASE_URL}{reverse('invitations:accept', args=[token])}",
         "inviter": actor,
     }
-    subject = " ".join(render_to_string("invitations/email/invitation_subject.txt", context).split())
-    body = render_to_string("invitations/email/invitation_body.txt", context)
+    subject = one_line(render_text("invitations/email/invitation_subject.txt", context))
+    body = render_text("invitations/email/invitation_body.txt", context)
     # Sent when the invitation is stored, and not kept in the outbox: the link is the only copy.
     transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation, token

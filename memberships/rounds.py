@@ -25,7 +25,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record
-from core.mail import Notice, mail_batch, mail_queue, mail_queue_many, mail_render, one_line
+from core.mail import Notice, mail_batch, mail_queue, mail_queue_many, mail_render, one_line, render_text
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import BulkReminder, Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, membership_transitions, recipients_for
@@ -616,8 +616,6 @@ class RemindEveryonePreview:
 
 def remind_everyone_preview(version: TermsVersion, *, sample: bool = True) -> RemindEveryonePreview:
     """A fixed number of queries, however many organisations (plus the sample's rendering)."""
-    from django.template.loader import render_to_string
-
     from core.roles import OrganisationRoleType
     from organisations.models import OrganisationRole
 
@@ -639,8 +637,8 @@ def remind_everyone_preview(version: TermsVersion, *, sample: bool = True) -> Re
     subject = body = ""
     if sample and reachable:
         context = _mail_context(reachable[0], version)
-        subject = " ".join(render_to_string("memberships/email/reminder_subject.txt", context).split())
-        body = render_to_string("memberships/email/reminder_body.txt", context)
+        subject = one_line(render_text("memberships/email/reminder_subject.txt", context))
+        body = render_text("memberships/email/reminder_body.txt", context)
     earlier = BulkReminder.objects.select_related("sent_by").filter(terms_version=version, day=today).first()
     return RemindEveryonePreview(reachable, unreachable, len(reminded), subject, body, earlier)
 

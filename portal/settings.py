@@ -139,6 +139,15 @@ TEMPLATES = [
             ],
         },
     },
+    # Plain text (e-mail subjects and text parts): the same templates, not HTML-escaped ("Tom & Jerry AS",
+    # not "Tom &amp; Jerry AS"). core.mail.render_text renders with it.
+    {
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: one URL. SQLite file by default; PostgreSQL in production.

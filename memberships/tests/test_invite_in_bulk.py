@@ -164,6 +164,11 @@ def test_inviting_in_batches_writes_exactly_what_inviting_one_at_a_time_writes(
     assert emails["en.admin@example.no"] == "Sign the membership terms T1 for Språk AS"
     assert emails["nb.sign@example.no"] == "Signer medlemsvilkårene T1 for Språk AS"
     assert "x@no-email.invalid" not in emails and "post@ferdig.example.no" not in emails
+    # Plain text is not HTML: the subject and the text part carry the name as it is, the HTML part escaped.
+    odd = OutboundEmail.objects.get(to="post@tom.example.no")
+    assert odd.subject == 'Signer medlemsvilkårene T1 for Tom & «Jerry» <b>"AS"</b>'
+    assert 'Tom & «Jerry»  <b>"AS"</b>' in odd.body_text and "&amp;" not in odd.body_text
+    assert "Tom &amp; «Jerry»  &lt;b&gt;&quot;AS&quot;&lt;/b&gt;" in odd.body_html
     logged = set(ReminderLog.objects.values_list("organisation__name", flat=True))
     assert "Ingen Post AS" in logged and "Stille AS" not in logged and "Fusjonert AS" not in logged
     assert any("Stille AS" in line for line in together.skipped)
@@ -361,8 +366,8 @@ def test_a_batch_renders_each_template_once_per_language_and_kind_and_fills_in_t
     # nb with a why (the AS), nb without (the municipalities), nn and en.
     assert len(calls) == 2 * 4
     odd = OutboundEmail.objects.get(to="post@tom.example.no")
-    # As one at a time (the text templates autoescape too: a separate matter), with the run of spaces gone.
-    assert odd.subject == "Signer medlemsvilkårene T1 for Tom &amp; «Jerry» &lt;b&gt;&quot;AS&quot;&lt;/b&gt;"
+    # As one at a time (plain text, not escaped), with the run of spaces gone.
+    assert odd.subject == 'Signer medlemsvilkårene T1 for Tom & «Jerry» <b>"AS"</b>'
     assert "Tom &amp; «Jerry»  &lt;b&gt;&quot;AS&quot;&lt;/b&gt; må signere" in odd.body_html
     assert f"/memberships/organisations/{varied['odd_name'].pk}/sign/" in odd.body_text
 
