@@ -77,7 +77,7 @@ def test_a_parsed_unit_carries_its_written_form() -> None:
 @pytest.fixture
 def rendered_in(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each rendered part is just the language it was rendered in."""
-    monkeypatch.setattr(mail, "render_to_string", lambda name, context: translation.get_language())
+    monkeypatch.setattr(mail, "render_to_string", lambda name, context, using=None: translation.get_language())
 
 
 @pytest.mark.usefixtures("rendered_in")
