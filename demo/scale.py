@@ -29,6 +29,7 @@ from agreements.models import Service, ServiceAgreement
 from agreements.services import current_terms
 from core.audit import GENESIS, actor_label, event_hash
 from core.models import AuditEvent
+from lib.iterables import batched
 from lib.search import fold
 from memberships.choices import MembershipState
 from memberships.models import Membership, Signature, TermsVersion
@@ -49,17 +50,6 @@ class ScaleReport:
     signatures: int
     agreements: int
     audit_events: int
-
-
-def _batches(items: Iterator[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _org_numbers(count: int, rng: random.Random) -> Iterator[str]:
@@ -100,7 +90,7 @@ def seed_scale(
     progress(f"enterprises: {made} exist, adding {max(enterprises - made, 0)}")
     numbers = _org_numbers(max(enterprises - made, 0), rng)
     signatures = 0
-    for batch in _batches(numbers):
+    for batch in batched(numbers, BATCH):
         with transaction.atomic():
             orgs = []
             for number in batch:
@@ -188,7 +178,7 @@ def _seed_agreements(target: int, rng: random.Random, progress: Callable[[str], 
                 )
 
     made = 0
-    for batch in _batches(rows(), 10_000):
+    for batch in batched(rows(), 10_000):
         ServiceAgreement.objects.bulk_create(batch)
         made += len(batch)
         if made % 100_000 < 10_000:

@@ -13,6 +13,7 @@ import datetime as dt
 import functools
 import logging
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.mail import Notice, mail_batch, mail_queue, mail_queue_many, mail_render, one_line, render_text
+from lib.iterables import batched
 from memberships.choices import MembershipState, ReminderStep, TerminationReason
 from memberships.models import BulkReminder, Membership, ReminderLog, Signature, TermsVersion
 from memberships.services import membership_for, membership_transition, membership_transitions, recipients_for
@@ -157,15 +159,8 @@ def send_invitations(
         organisations = organisations.filter(pk__in=organisation_ids)
     invited_before = _invited_before(version, organisations)
     with mail_batch():
-        batch: list[Organisation] = []
-        for organisation in organisations.iterator():
-            if organisation.pk in invited_before:
-                continue
-            batch.append(organisation)
-            if len(batch) == INVITATION_BATCH:
-                _invite_batch(version, batch, report)
-                batch = []
-        if batch:
+        due = (organisation for organisation in organisations.iterator() if organisation.pk not in invited_before)
+        for batch in batched(due, INVITATION_BATCH):
             _invite_batch(version, batch, report)
     if organisation_ids is None or not _invitations_left(version, last_id):
         # Every organisation has had its turn: the progress on the terms page stops counting organisations.
@@ -429,21 +424,22 @@ def send_reminders(today: dt.date | None = None) -> RoundReport:
         if not due:
             continue
         step = str(min(due))
-        current: dict[str, TermsVersion | None] = {}
-        batch: list[Organisation] = []
         with mail_batch():
-            for organisation in _unsigned_required(version).iterator():
-                if organisation.form not in current:
-                    current[organisation.form] = TermsVersion.objects.current_for(organisation.form)
-                if current[organisation.form] != version:
-                    continue  # newer terms replace these for this organisation; only they are reminded of
-                batch.append(organisation)
-                if len(batch) == INVITATION_BATCH:
-                    report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
-                    batch = []
-            if batch:
+            organisations = _under_these_terms(version, _unsigned_required(version).iterator())
+            for batch in batched(organisations, INVITATION_BATCH):
                 report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
     return report
+
+
+def _under_these_terms(version: TermsVersion, organisations: Iterator[Organisation]) -> Iterator[Organisation]:
+    """The organisations whose current terms are ``version``: newer terms replace it for an organisation,
+    and only they are reminded of (the current version looked up once per organisation form)."""
+    current: dict[str, TermsVersion | None] = {}
+    for organisation in organisations:
+        if organisation.form not in current:
+            current[organisation.form] = TermsVersion.objects.current_for(organisation.form)
+        if current[organisation.form] == version:
+            yield organisation
 
 
 def _notify_batch(
@@ -686,14 +682,8 @@ def run_bulk_reminder(reminder: BulkReminder) -> RoundReport:
     version = reminder.terms_version
     report = RoundReport()
     step = f"manual-{reminder.day.isoformat()}"
-    batch: list[Organisation] = []
     with mail_batch():
-        for organisation in _due_for_reminder(version).iterator():
-            batch.append(organisation)
-            if len(batch) == INVITATION_BATCH:
-                report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
-                batch = []
-        if batch:
+        for batch in batched(_due_for_reminder(version).iterator(), INVITATION_BATCH):
             report.reminded += _notify_batch(batch, version, step, "memberships/email/reminder", report)
     BulkReminder.objects.filter(pk=reminder.pk).update(
         reminded=ReminderLog.objects.filter(
