@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -273,6 +273,16 @@ def _token_can(principal: TokenPrincipal, action: Action, obj: Any) -> bool:
     # The organisation's id only: a token has no coordinator's network to look up.
     org_id = obj.pk if hasattr(obj, "org_number") else getattr(obj, "organisation_id", None)
     return org_id is not None and org_id == principal.organisation_id and TOKEN_ORG_ROLE in POLICY[action].org_roles
+
+
+class OrganisationRef(NamedTuple):
+    """An organisation known by its id and number only (e.g. a cached answer's), for ``can`` and
+    ``require``: what the checks read of an organisation, without loading or building one. It belongs
+    to no Diginettverk as far as the checks know, so a coordinator's right through the network is not
+    found through it: pass the organisation itself where that matters (the API's tokens have none)."""
+
+    pk: int
+    org_number: str
 
 
 @dataclass(frozen=True)

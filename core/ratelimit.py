@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
-from limits import parse
-from limits.storage import Storage, storage_from_string
+from limits import RateLimitItem, parse
+from limits.storage import RedisStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
 from core import metrics
+from core.cache import RedisCache
 from core.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
@@ -47,10 +49,11 @@ def _get_limiter() -> MovingWindowRateLimiter:
     return _limiter
 
 
-def reset() -> None:
-    """Forget every counter (tests; an operator after an incident) and re-read the storage setting."""
+def reset(*, counters: bool = True) -> None:
+    """Forget every counter (tests; an operator after an incident) and re-read the storage setting
+    (``counters=False``: only re-read it, the counters stay where they are)."""
     global _limiter, _storage
-    if _storage is not None:
+    if counters and _storage is not None:
         try:
             _storage.reset()
         except Exception:
@@ -65,23 +68,75 @@ class Verdict:
     retry_after: int  # seconds until one more request is allowed (0 when allowed)
 
 
+ALLOWED = Verdict(True, 0)
+
+
+@functools.lru_cache(maxsize=64)
+def _item(rate: str) -> RateLimitItem:
+    return parse(rate)
+
+
 def hit(scope: str, key: str, rate: str) -> Verdict:
     """Count one request for (scope, key) against a rate such as "10/minute"; say whether it may pass.
 
     When the storage cannot be reached the request passes (and it is logged): a Redis outage must not
     lock every user out; the body-size limits still hold."""
     if not settings.RATELIMIT_ENABLED:
-        return Verdict(True, 0)
-    item = parse(rate)
+        return ALLOWED
+    item = _item(rate)
     limiter = _get_limiter()
     try:
         if limiter.hit(item, scope, key):
-            return Verdict(True, 0)
+            return ALLOWED
+    except Exception:
+        logger.exception("Rate-limit storage unavailable; %s not limited", scope)
+        return ALLOWED
+    return _refused(limiter, item, scope, key)
+
+
+def _refused(limiter: MovingWindowRateLimiter, item: RateLimitItem, scope: str, key: str) -> Verdict:
+    try:
         stats = limiter.get_window_stats(item, scope, key)
     except Exception:
         logger.exception("Rate-limit storage unavailable; %s not limited", scope)
-        return Verdict(True, 0)
+        return ALLOWED
     return Verdict(False, max(1, math.ceil(stats.reset_time - time.time())))
+
+
+def hit_and_read(scope: str, key: str, rate: str, keys: list[str]) -> tuple[Verdict, dict[str, Any]]:
+    """``hit(scope, key, rate)`` and the shared cache's ``get_many(keys)``, in one Redis round trip when
+    the counters and the cache are the same Redis (production's default: ``RATELIMIT_STORAGE_URI`` is
+    ``REDIS_URL``), else one after the other. The API's token check (``integrations.services``) counts a
+    token it has seen valid this way: its hottest read, the member lookup, makes one round trip, not two.
+
+    The count is `limits`' own moving window — its script (``acquire_moving_window``, already loaded by
+    the storage; loaded again through ``hit`` when Redis has forgotten it) with the arguments its
+    ``acquire_entry`` passes — on the cache's pipeline; ``test_ratelimit.py`` holds both ways to the
+    same counts and refusals, so an upgrade of `limits` that changes either shows there."""
+    backend = caches["default"]
+    if not settings.RATELIMIT_ENABLED:
+        return ALLOWED, backend.get_many(keys)
+    limiter = _get_limiter()
+    storage = _storage
+    fused = (
+        isinstance(storage, RedisStorage)
+        and isinstance(backend, RedisCache)
+        and backend.location == settings.RATELIMIT_STORAGE_URI
+    )
+    if not fused:
+        return hit(scope, key, rate), backend.get_many(keys)
+    assert isinstance(storage, RedisStorage) and isinstance(backend, RedisCache)  # for the type checker
+    item = _item(rate)
+    counter = storage.prefixed_key(item.key_for(scope, key))
+    script = storage.lua_acquire_moving_window
+
+    def count(pipeline: Any) -> None:
+        pipeline.evalsha(script.sha, 1, counter, time.time(), item.amount, item.get_expiry(), 1)
+
+    values, (acquired,) = backend.get_many_with(keys, count)
+    if isinstance(acquired, Exception):  # the script forgotten (a restarted Redis), or a failing counter
+        return hit(scope, key, rate), values
+    return (ALLOWED if acquired else _refused(limiter, item, scope, key)), values
 
 
 def client_address(request: HttpRequest) -> str:

@@ -20,11 +20,10 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
-from core import ratelimit
 from core.principals import TokenPrincipal
 from integrations import member_cache
 from integrations.models import ApiToken
-from integrations.services import api_token_authenticate
+from integrations.services import TokenCheck, api_token_authenticate, api_token_check
 
 PROBLEM_BASE = "https://medlemsportal.nhn.no/api/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -50,25 +49,33 @@ class TokenAuth(HttpBearer):
     deactivated, is refused on the very next request: the check is cached, and forgotten whenever the
     token, its owner or their roles change (``integrations.services.api_token_authenticate``)."""
 
-    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        # The member lookup's cached answer is read with the token check, in one round trip.
+    def authenticate(self, request: HttpRequest, token: str) -> TokenCheck | None:
+        # The member lookup's cached answer is read with the token check, and the token's request counted
+        # against its budget (the portal's one rate-limit mechanism, core.ratelimit: per token, shared by
+        # every node), in one round trip.
         prefetched = member_cache.prefetch_keys(request)
-        api_token = api_token_authenticate(token, prefetched)
+        check = api_token_check(token, prefetched, rate=f"{settings.API_RATE_LIMIT_PER_MINUTE}/minute")
         if prefetched:
             request.member_cache_prefetch = prefetched  # type: ignore[attr-defined]  # read by the lookup
-        if api_token is None:
+        if not check.valid:
             return None
-        request.api_token = api_token  # type: ignore[attr-defined]  # the API request carries its token
+        request.token_check = check  # type: ignore[attr-defined]  # the API request carries its token (request_token)
         request.principal = TokenPrincipal(  # type: ignore[attr-defined]  # and whom it acts as
-            token_id=api_token.pk, organisation_id=api_token.organisation_id
+            token_id=check.token_id, organisation_id=check.organisation_id
         )
-        # The one rate-limit mechanism of the portal (core.ratelimit, `limits`): per token, shared by every node.
-        verdict = ratelimit.hit("api-token", str(api_token.pk), f"{settings.API_RATE_LIMIT_PER_MINUTE}/minute")
-        if not verdict.allowed:
-            raise RateLimited(verdict.retry_after)
-        if request.method not in SAFE_METHODS and not api_token.write_enabled:
+        if not check.verdict.allowed:
+            raise RateLimited(check.verdict.retry_after)
+        if request.method not in SAFE_METHODS and not check.write_enabled:
             raise PermissionDenied(_("This token may only read."))
-        return api_token
+        return check
+
+
+def request_token(request: HttpRequest) -> ApiToken:
+    """The token an API request was made with (``TokenAuth`` checked it)."""
+    token: ApiToken | None = request.token_check.token  # type: ignore[attr-defined]  # set by TokenAuth
+    if token is None:
+        raise PermissionDenied
+    return token
 
 
 # OpenAPI links: how a client (and schemathesis' stateful phase) goes from a list to an object and on.

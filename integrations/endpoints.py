@@ -15,9 +15,9 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from agreements.models import Service, ServiceAgreement
-from core.permissions import Action, get_visible_or_404, require, visibility, visibility_key
+from core.permissions import Action, OrganisationRef, get_visible_or_404, require, visibility, visibility_key
 from integrations import member_cache
-from integrations.api import ProblemError, api
+from integrations.api import ProblemError, api, request_token
 from integrations.filters import AuthorisationFilter, MemberFilter
 from integrations.pagination import MAX_ID, PortalCursorPagination
 from integrations.schemas import (
@@ -80,7 +80,7 @@ def _filtered(filterset_class: Any, filters: Schema, queryset: QuerySet[Any]) ->
 
 
 def _own_organisation(request: HttpRequest) -> Organisation:
-    organisation = request.api_token.organisation  # type: ignore[attr-defined]  # set by api.TokenAuth
+    organisation = request_token(request).organisation
     if organisation is None:
         raise PermissionDenied(_("Only an organisation's own token reads its orders and security advisories."))
     return organisation
@@ -182,7 +182,9 @@ def _page_cached(view: Any) -> Any:
             return api.renderer.render(request, dumped, response_status=200).encode()
 
         parts = (visibility_key(principal), request.build_absolute_uri())
-        body = member_cache.LIST.cached("page", parts, render)
+        # The generation as the token check read it, in its round trip (member_cache.prefetch_keys).
+        prefetched = getattr(request, "member_cache_prefetch", None) or {}
+        body = member_cache.LIST.cached("page", parts, render, current=prefetched.get(member_cache.LIST.key))
         return HttpResponse(body, content_type=api.get_content_type())
 
     return page
@@ -247,7 +249,7 @@ def member_lookup(request: HttpRequest, orgnr: str) -> Any:
         organisation_id, body = cached
         if not (scope.everything or organisation_id in scope.organisation_ids):
             raise _unknown_organisation(orgnr)
-        require(principal, Action.ORGANISATION_VIEW, Organisation(pk=organisation_id, org_number=orgnr))
+        require(principal, Action.ORGANISATION_VIEW, OrganisationRef(organisation_id, orgnr))
         return HttpResponse(body, content_type=api.get_content_type())
     row = _members(request).filter(org_number=orgnr).values(*MEMBER_FIELDS, "membership_since").first()
     if row is None:

@@ -32,6 +32,7 @@ bump = ANSWERS.bump
 LIST = Generation("api-member-list:generation", prefix="api-member-list", ttl=MEMBER_CACHE_SECONDS)
 bump_list = LIST.bump
 LOOKUP_URL_NAME = "member_lookup"  # django-ninja names the lookup's URL after its view
+LIST_URL_NAME = "members_list"
 
 
 def _key(orgnr: str) -> str:
@@ -39,10 +40,15 @@ def _key(orgnr: str) -> str:
 
 
 def prefetch_keys(request: HttpRequest) -> dict[str, Any]:
-    """The keys ``read`` needs for a lookup request (from its URL, known before authentication), so that
-    the token check can fetch them in its own round trip; none for any other request."""
+    """The keys a lookup (``read``) or a page of the member list (``LIST``'s generation) needs, known from
+    the URL before authentication, so that the token check can fetch them in its own round trip; none
+    for any other request."""
     match = request.resolver_match
-    if match is None or match.url_name != LOOKUP_URL_NAME:
+    if match is None:
+        return {}
+    if match.url_name == LIST_URL_NAME:
+        return {LIST.key: None}
+    if match.url_name != LOOKUP_URL_NAME:
         return {}
     orgnr = str(match.kwargs.get("orgnr", ""))
     if len(orgnr) != 9 or not orgnr.isascii() or not orgnr.isdigit():  # the lookup answers anything else 400

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 from advisories.filters import AdvisoryFilter
 from advisories.models import Acknowledgement, Advisory
 from core.permissions import Action, get_visible_or_404, require
-from integrations.api import ProblemError
+from integrations.api import ProblemError, request_token
 from integrations.endpoints import (
     ERRORS,
     WRITE_ERRORS,
@@ -107,7 +107,7 @@ def order_cancel(request: HttpRequest, order_id: ObjectId, body: OrderCancelIn) 
     """Withdraw the organisation's order before delivery has begun (orders.services.order_cancel_by_member)."""
     from orders.services import order_cancel_by_member
 
-    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
+    token = request_token(request)
     order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_CANCEL, pk=order_id)
     try:
         with transaction.atomic():
@@ -128,7 +128,7 @@ def order_comment(request: HttpRequest, order_id: ObjectId, body: OrderCommentIn
     """Write to the customer centre about the order (orders.services.order_comment)."""
     from orders.services import order_comment as comment_service
 
-    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
+    token = request_token(request)
     order = get_visible_or_404(_orders(request), _principal(request), Action.ORDER_COMMENT, pk=order_id)
     with transaction.atomic():
         event = comment_service(actor=token.owner, order=order, text=body.text)
@@ -230,7 +230,7 @@ def advisory_acknowledge(request: HttpRequest, advisory_id: ObjectId, body: Ackn
     (advisories.services.acknowledge; the token's owner must be its security contact or administrator)."""
     from advisories.services import acknowledge
 
-    token = request.api_token  # type: ignore[attr-defined]  # set by api.TokenAuth
+    token = request_token(request)
     organisation = _own_organisation(request)
     advisory = _visible_advisory(request, advisory_id)
     require(_principal(request), Action.ADVISORY_ACKNOWLEDGE, organisation)

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import ratelimit
 from core.audit import audit_record
 from core.events import EventType
 from core.permissions import Action, can, require
@@ -149,42 +150,121 @@ def _load_token(key_hash: str) -> ApiToken | None:
     return token
 
 
-def api_token_authenticate(raw: str, also: dict[str, Any] | None = None) -> ApiToken | None:
-    """The usable token behind ``raw``, or None: one cache read, or on a miss one indexed query (for a
-    token made by an organisation's administrator one more, their roles). A cached token carries its
-    ids, not its owner or organisation (read when a write or an organisation's own read asks for them).
-    Records the use (at most once a minute per token). ``also``: other cache keys the request will read,
-    fetched in the same round trip (their values, or None, are put in the dict)."""
+class TokenCheck:
+    """What the token check found: whether the token is usable, its ids and rights (``token_id``,
+    ``organisation_id``, ``write_enabled``), the token itself (``token``: built when first asked, so that
+    the member lookup, which needs only the ids, builds no model instance) and, when a rate was given,
+    whether this request is within the token's budget (``core.ratelimit``; else always allowed)."""
+
+    __slots__ = ("_fields", "_key_hash", "_token", "verdict")
+
+    def __init__(
+        self,
+        fields: dict[str, Any] | None = None,
+        key_hash: str = "",
+        token: ApiToken | None = None,
+        verdict: ratelimit.Verdict = ratelimit.ALLOWED,
+    ) -> None:
+        self._fields, self._key_hash, self._token, self.verdict = fields, key_hash, token, verdict
+
+    @property
+    def valid(self) -> bool:
+        return self._fields is not None
+
+    def _field(self, name: str) -> Any:
+        if self._fields is None:
+            raise ValueError("no usable token")
+        return self._fields[name]
+
+    @property
+    def token_id(self) -> int:
+        return int(self._field("pk"))
+
+    @property
+    def organisation_id(self) -> int | None:
+        organisation_id: int | None = self._field("organisation_id")
+        return organisation_id
+
+    @property
+    def write_enabled(self) -> bool:
+        return bool(self._field("write_enabled"))
+
+    @property
+    def token(self) -> ApiToken | None:
+        if self._token is None and self._fields is not None:
+            token = ApiToken(key_hash=self._key_hash, **self._fields)
+            token._state.adding = False
+            token._state.db = "default"
+            self._token = token
+        return self._token
+
+
+RATE_SCOPE = "api-token"
+# Tokens this process has found valid (their hash and id), so that their next request can be counted in
+# the token check's own round trip (``ratelimit.hit_and_read``). Only the choice of round trips and the
+# counter's key come from here, never whether a token is valid; a token not found here is counted after
+# it is checked, so a guessed token makes no counter. Bounded: emptied when full.
+_SEEN: dict[str, int] = {}
+_SEEN_MAX = 10_000
+
+
+def api_token_check(raw: str, also: dict[str, Any] | None = None, *, rate: str | None = None) -> TokenCheck:
+    """The usable token behind ``raw``: one cache read, or on a miss one indexed query (for a token made
+    by an organisation's administrator one more, their roles). A cached token carries its ids, not its
+    owner or organisation (read when a write or an organisation's own read asks for them). Records the
+    use (at most once a minute per token). ``also``: other cache keys the request will read, fetched in
+    the same round trip (their values, or None, are put in the dict). ``rate`` (e.g. "600/minute"): count
+    this request against the token's budget — for a token this process has seen before, in the same
+    round trip too."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 100:
-        return None
+        return TokenCheck()
     key_hash = token_hash(raw)
     key = _token_cache_key(key_hash)
+    keys = [key, *(also or ())]
+    seen = _SEEN.get(key_hash) if rate else None
+    verdict = None
+    if rate and seen is not None:
+        verdict, values = ratelimit.hit_and_read(RATE_SCOPE, str(seen), rate, keys)
+    else:
+        values = cache.get_many(keys)
     if also:
-        values = cache.get_many([key, *also])
         also.update({name: values.get(name) for name in also})
-        cached = values.get(key)
-    else:
-        cached = cache.get(key)
+    cached = values.get(key)
+    token = None
     if cached is not None:
-        token = ApiToken(key_hash=key_hash, **dict(zip(_TOKEN_FIELDS, cached, strict=True)))
-        token._state.adding = False
-        token._state.db = "default"
-        if token.expires_on is not None and token.expires_on < timezone.localdate():
+        fields = dict(zip(_TOKEN_FIELDS, cached, strict=True))
+        if fields["expires_on"] is not None and fields["expires_on"] < timezone.localdate():
             cache.delete(key)
-            return None
+            _SEEN.pop(key_hash, None)
+            return TokenCheck()
     else:
-        loaded = _load_token(key_hash)
-        if loaded is None:
-            return None  # refusals are not cached: a guessed token fills no cache
-        token = loaded
+        token = _load_token(key_hash)
+        if token is None:
+            _SEEN.pop(key_hash, None)
+            return TokenCheck()  # refusals are not cached: a guessed token fills no cache
+        fields = {name: getattr(token, name) for name in _TOKEN_FIELDS}
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    if fields["last_used_at"] is None or now - fields["last_used_at"] > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=fields["pk"]).update(last_used_at=now)
+        fields["last_used_at"] = now
+        if token is not None:
+            token.last_used_at = now
         cached = None
     if cached is None:
-        cache.set(key, tuple(getattr(token, name) for name in _TOKEN_FIELDS), _token_cache_seconds())
-    return token
+        cache.set(key, tuple(fields[name] for name in _TOKEN_FIELDS), _token_cache_seconds())
+    if rate:
+        if verdict is None:
+            verdict = ratelimit.hit(RATE_SCOPE, str(fields["pk"]), rate)
+        if seen is None:
+            if len(_SEEN) >= _SEEN_MAX:
+                _SEEN.clear()
+            _SEEN[key_hash] = fields["pk"]
+    return TokenCheck(fields, key_hash, token, verdict or ratelimit.ALLOWED)
+
+
+def api_token_authenticate(raw: str, also: dict[str, Any] | None = None) -> ApiToken | None:
+    """The usable token behind ``raw``, or None (``api_token_check`` without counting)."""
+    return api_token_check(raw, also).token
 
 
 def forget_tokens(key_hashes: Any) -> None:

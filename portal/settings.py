@@ -176,7 +176,9 @@ if PRODUCTION and not REDIS_URL:
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("REDIS_URL must start with redis://, rediss:// or unix://.")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Django's Redis cache with one client per connection pool and a read that carries other commands in
+    # its round trip (core/cache.py: the API's token check and its rate counter).
+    CACHES = {"default": {"BACKEND": "core.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read from Redis and written through to the database: one query less per request,
     # and nobody is logged out when the cache is flushed.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"

@@ -26,7 +26,7 @@ def _redis_up() -> bool:
 def test_the_cache_round_trips_through_redis() -> None:
     code = (
         "import django; django.setup(); from django.core.cache import cache; from django.conf import settings;"
-        "assert settings.CACHES['default']['BACKEND'].endswith('RedisCache');"
+        "assert settings.CACHES['default']['BACKEND'] == 'core.cache.RedisCache';"
         "cache.set('medlemsportal-test', 'ok', 30); print(cache.get('medlemsportal-test')); cache.delete('medlemsportal-test')"
     )
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings", "REDIS_URL": REDIS}
@@ -47,11 +47,11 @@ def test_the_cache_round_trips_through_redis() -> None:
     "REDIS_URL_FOR_TESTS" not in os.environ and not _redis_up(), reason="no Redis server; CI sets REDIS_URL_FOR_TESTS"
 )
 def test_the_redis_cache_serves_concurrent_threads() -> None:
-    """Django's own backend, as production configures it (issue 14 dropped our subclass of its private
-    client; bench/dashboard.py --compare-cache measured both)."""
+    """The portal's backend, as production configures it (core.cache: one client per connection pool,
+    shared by the threads of a process)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from django.core.cache.backends.redis import RedisCache
+    from core.cache import RedisCache
 
     cache = RedisCache(REDIS, {"KEY_PREFIX": "medlemsportal-threads-test"})
 
@@ -61,6 +61,9 @@ def test_the_redis_cache_serves_concurrent_threads() -> None:
 
     with ThreadPoolExecutor(8) as pool:
         assert list(pool.map(round_trip, range(40))) == [{"n": n} for n in range(40)]
+        assert list(pool.map(lambda n: cache.get_many([f"k{n}", "absent"]), range(40))) == [
+            {f"k{n}": {"n": n}} for n in range(40)
+        ]
     cache.set("counter", 1, 30)
     assert cache.incr("counter") == 2
     cache.delete_many([f"k{n}" for n in range(40)] + ["counter"])

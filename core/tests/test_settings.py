@@ -169,6 +169,6 @@ def test_with_redis_the_cache_and_sessions_use_it() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
-        "django.core.cache.backends.redis.RedisCache",
+        "core.cache.RedisCache",
         "django.contrib.sessions.backends.cached_db",
     ]
