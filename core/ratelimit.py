@@ -111,21 +111,19 @@ def hit_and_read(scope: str, key: str, rate: str, keys: list[str]) -> tuple[Verd
 
     The count is `limits`' own moving window — its script (``acquire_moving_window``, already loaded by
     the storage; loaded again through ``hit`` when Redis has forgotten it) with the arguments its
-    ``acquire_entry`` passes — on the cache's pipeline; ``test_ratelimit.py`` holds both ways to the
+    ``acquire_entry`` passes — on the cache's pipeline; ``core/tests/test_ratelimit_redis.py`` holds both ways to the
     same counts and refusals, so an upgrade of `limits` that changes either shows there."""
     backend = caches["default"]
     if not settings.RATELIMIT_ENABLED:
         return ALLOWED, backend.get_many(keys)
     limiter = _get_limiter()
     storage = _storage
-    fused = (
+    if not (
         isinstance(storage, RedisStorage)
         and isinstance(backend, RedisCache)
         and backend.location == settings.RATELIMIT_STORAGE_URI
-    )
-    if not fused:
+    ):
         return hit(scope, key, rate), backend.get_many(keys)
-    assert isinstance(storage, RedisStorage) and isinstance(backend, RedisCache)  # for the type checker
     item = _item(rate)
     counter = storage.prefixed_key(item.key_for(scope, key))
     script = storage.lua_acquire_moving_window

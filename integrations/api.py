@@ -47,7 +47,7 @@ class ProblemError(Exception):
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer mpt_…``. A revoked, expired or unknown token, or one whose owner is
     deactivated, is refused on the very next request: the check is cached, and forgotten whenever the
-    token, its owner or their roles change (``integrations.services.api_token_authenticate``)."""
+    token, its owner or their roles change (``integrations.services.api_token_check``)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> TokenCheck | None:
         # The member lookup's cached answer is read with the token check, and the token's request counted
