@@ -6,10 +6,11 @@ table of response callbacks, its retry and observability set-up), which costs mo
 the round trip it then makes: on a quiet machine one ``get_many`` of two keys took 197 µs of CPU through
 Django's backend, 120 µs through this one, 105 µs as a bare ``MGET`` — and a view doing nothing but that
 read served 78 % of the trivial view's requests per second through Django's backend, 97 % through this
-one (docs/benchmarks.md, "The shared cache's client"). A ``redis.Redis`` holds no connection of its own
-(it borrows one from the pool per command) and is safe to share between threads, so one per pool is
-enough. ``get_client`` is the method Django's backend offers for overriding (its comment: "custom cache
-client can be implemented"); the pool and the client class it reads are Django's own attributes.
+one (docs/benchmarks.md, "The member-service API", the session of 2026-12-05, wave 6). A
+``redis.Redis`` holds no connection of its own (it borrows one from the pool per command) and is safe to
+share between threads, so one per pool is enough. ``get_client`` is the method Django's backend offers
+for overriding (its comment: "custom cache client can be implemented"); the pool and the client class it
+reads are Django's own attributes.
 
 ``get_many_with`` is ``get_many`` plus commands of the caller's on the same pipeline: the API's token
 check reads its keys and counts the token's request (``core.ratelimit.hit_and_read``) in one round trip.
