@@ -322,8 +322,9 @@ def _ceiling(results: list[Result], baseline: float) -> list[str]:
         return []
     return [
         f"A view that reads the shared cache once and does nothing else reaches {reference.rps:.0f} requests/s "
-        f"({100 * reference.rps / baseline:.0f} % of the floor): the ceiling of any page or API call here. "
-        "In brackets after each share: its share of that ceiling."
+        f"({100 * reference.rps / baseline:.0f} % of the floor): the ceiling of any page here (the floor and "
+        "this view pass a person's middleware; an API call with a token passes the API's own, lighter stack, "
+        "core/stacks.py, and may exceed it). In brackets after each share: its share of that ceiling."
     ]
 
 

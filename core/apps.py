@@ -10,7 +10,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Audit log and e-mail")
 
     def ready(self) -> None:
+        from django.core import checks
+
         from core import lookups  # noqa: F401 - registers field__any
+        from core.stacks import check_stacks
+
+        checks.register(check_stacks, checks.Tags.security)
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -95,31 +95,43 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# Every request passes MIDDLEWARE; its last, core.stacks.StackMiddleware, sends a token API request (a path
+# under /api/ with "Authorization: Bearer") on through API_MIDDLEWARE and every other request through
+# BROWSER_MIDDLEWARE. A bearer token is not a person's session: the API has no use for sessions, CSRF,
+# sign-in, messages or lockouts, and the member lookup is the hottest read the portal has (core/stacks.py).
 MIDDLEWARE = [
     "core.request_id.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before anything reads the body (the CSRF check reads the form): an oversized one is refused unread.
     "core.limits.BodyLimitMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.stacks.StackMiddleware",
+]
+BROWSER_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Staff must pass a second factor (accounts.second_factor, below); idle sessions end (accounts.sessions).
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.IdleTimeoutMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreForAuthenticatedMiddleware",
-    "core.middleware.PermissionsPolicyMiddleware",
     "accounts.second_factor.SecondFactorMiddleware",
     # Last, so that it turns a throttled login (django-axes) into the login page with a "try again at".
     "axes.middleware.AxesMiddleware",
 ]
+# A token's request: no one is signed in, and the answer is never stored nor framed (integrations/middleware.py).
+API_MIDDLEWARE = ["integrations.middleware.TokenRequestMiddleware"]
+# Django's and django-axes' checks look for these in MIDDLEWARE by name; they are in BROWSER_MIDDLEWARE,
+# which every request but a token's passes, and core.stacks.check_stacks checks that instead.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "security.W003", "axes.W002"]
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"

@@ -4,7 +4,9 @@ Token kinds: ``read_only`` and ``read_write`` tokens of organisation A, the ``na
 and ``none`` (no token). Targets: A's object (own), B's object (other) and one that does not exist.
 Outcomes follow the pages: outside the token's visibility 404, visible with a wrong kind 403, a
 read-only token 403 on every write, no token 401. A test lists every operation of the schema, so a new
-operation joins the matrix the day it is added.
+operation joins the matrix the day it is added. Every answer, under the production profile's header
+settings, carries the security headers a page carries (T2) — a token's through the API's own middleware
+stack, never stored and with no cookie; a call without a token through the browser stack.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from integrations.api import api
 from integrations.tests.conftest import ApiWorld
+from tests.test_security_headers_every_route import header_problems, production_security  # noqa: F401
 
 KINDS = ("read_only", "read_write", "national", "none")
 ORG_TOKENS = {"read_only", "read_write"}
@@ -128,21 +132,32 @@ def matrix_cells() -> int:
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_operation(api_world: ApiWorld, client: Any, name: str) -> None:
+def test_operation(
+    api_world: ApiWorld,
+    client: Any,
+    name: str,
+    production_security: dict[str, Any],  # noqa: F811 - the fixture imported above
+) -> None:
     op = OPS[name]
     mismatches = []
     for kind in KINDS:
         for target in op.targets:
             call = getattr(client, op.method)
-            kwargs: dict[str, Any] = dict(api_world.auth(kind))
+            kwargs: dict[str, Any] = dict(api_world.auth(kind), secure=True)
             if op.body is not None:
                 kwargs.update(data=op.body, content_type="application/json")
-            response = call(op.url(api_world, target), **kwargs)
+            with override_settings(**production_security):
+                response = call(op.url(api_world, target), **kwargs)
             expected = op.expect(kind, target)
             if response.status_code != expected:
                 mismatches.append(f"{name} {kind} {target}: expected {expected}, got {response.status_code}")
             elif expected >= 400:
                 assert response["Content-Type"] == "application/problem+json", (name, kind, target)
+            problems = header_problems(response, signed_in=kind != "none")
+            if kind != "none" and response.cookies:
+                problems.append(f"cookies {sorted(response.cookies)}")
+            if problems:
+                mismatches.append(f"{name} {kind} {target}: headers {', '.join(problems)}")
     assert not mismatches, "\n".join(mismatches)
 
 
