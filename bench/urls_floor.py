@@ -1,14 +1,18 @@
-"""The portal's URLs plus ``/bench/one-cache-read``: one ``get_many`` of two keys from the shared cache
-(Redis) and a fixed answer — what the token check and the cached member answer cost at the least, with
-no token, no rate limit, no query. Served only by bench/settings_floor.py."""
+"""The portal's URLs plus two bench-only views. ``/bench/one-cache-read``: one ``get_many`` of two keys
+from the shared cache (Redis) and a fixed answer — what the token check and the cached member answer cost
+at the least, with no token, no rate limit, no query. ``/api/bench/trivial``: the trivial view
+(``/healthz``'s) under the API's prefix, so that a call with a bearer header passes the API's own
+middleware stack (core/stacks.py) as the API's operations do. Served only by bench/settings_floor.py."""
 
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
+from core.views import healthz
 from portal.urls import urlpatterns as portal_urlpatterns
 
 ONE_CACHE_READ = "/bench/one-cache-read"
+API_TRIVIAL = "/api/bench/trivial"
 
 
 def one_cache_read(request: HttpRequest) -> HttpResponse:
@@ -16,4 +20,8 @@ def one_cache_read(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b'{"ok": true}', content_type="application/json")
 
 
-urlpatterns = [path(ONE_CACHE_READ.lstrip("/"), one_cache_read), *portal_urlpatterns]
+urlpatterns = [
+    path(ONE_CACHE_READ.lstrip("/"), one_cache_read),
+    path(API_TRIVIAL.lstrip("/"), healthz),
+    *portal_urlpatterns,
+]
