@@ -22,6 +22,7 @@ from core.access import record_denied
 from core.exceptions import PermissionDeniedWithReason
 from core.permissions import ActionDenied
 from core.request_id import current_request_id
+from core.stacks import API_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _render(request, "errors/403.html", 403, {"reason": reason})
 
 
-API_PREFIX = "/api/"
 API_NOT_FOUND_TYPE = "https://medlemsportal.nhn.no/api/problems/not-found"  # as integrations.api's problems
 
 
